@@ -1,0 +1,362 @@
+//! The validated flow model.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::graph::{Branch, FlowGraph};
+
+/// Index of a block in [`Flow::blocks`].
+pub type BlockIdx = usize;
+
+/// A loaded, validated flow.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// `Metadata.name`, else the file stem.
+    pub name: String,
+    /// Where it came from (a path, or a label for built-in flows).
+    pub source: String,
+    /// `Metadata.type` (`contactFlow`, `customerQueue`, …) when exported.
+    pub flow_type: Option<String>,
+    pub start: BlockIdx,
+    pub blocks: Vec<Block>,
+    pub by_id: HashMap<String, BlockIdx>,
+    /// `Settings` of a flow module (input/output parameters, custom transitions).
+    pub settings: Option<Value>,
+    pub graph: FlowGraph,
+    /// The top-level `Metadata` as written (entry point, annotations, …).
+    pub metadata: Value,
+}
+
+impl Flow {
+    pub fn block(&self, id: &str) -> Option<&Block> {
+        self.by_id.get(id).map(|&i| &self.blocks[i])
+    }
+
+    /// Find a block by Identifier or by its display label.
+    pub fn find_block(&self, name: &str) -> Option<BlockIdx> {
+        self.by_id.get(name).copied().or_else(|| {
+            self.blocks
+                .iter()
+                .position(|b| b.label() == name || b.id.eq_ignore_ascii_case(name))
+        })
+    }
+
+    pub fn is_module(&self) -> bool {
+        self.settings.is_some()
+            || self
+                .flow_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("contactFlowModule"))
+    }
+}
+
+/// One action of the flow.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub id: String,
+    /// Index in the file's `Actions` array (for JSON paths).
+    pub json_index: usize,
+    /// The `Type` as written.
+    pub type_name: String,
+    pub kind: Kind,
+    pub next: Option<BlockIdx>,
+    /// `NextAction` as written, even when it names no block (for `check`).
+    pub next_id: Option<String>,
+    pub conditions: Vec<CondBranch>,
+    pub errors: Vec<ErrorBranch>,
+    /// The raw `Parameters` object.
+    pub params: Map<String, Value>,
+    /// `Metadata.ActionMetadata.<id>` as written.
+    pub metadata: Value,
+    /// Canvas position from the metadata, when present.
+    pub position: Option<(f64, f64)>,
+    /// The identifier is a readable name (`isFriendlyName`, or not a UUID).
+    pub friendly: bool,
+}
+
+impl Block {
+    /// How the block is named to a user: its identifier when readable, else
+    /// `Type 1a2b3c4d` (the first 8 characters of the UUID).
+    pub fn label(&self) -> String {
+        if self.friendly {
+            self.id.clone()
+        } else {
+            let short: String = self.id.chars().take(8).collect();
+            format!("{} {short}", self.type_name)
+        }
+    }
+
+    /// Every branch with its target (`None` when empty or dangling).
+    pub fn branches(&self) -> Vec<(Branch, Option<BlockIdx>)> {
+        let mut out = Vec::with_capacity(1 + self.conditions.len() + self.errors.len());
+        for c in &self.conditions {
+            out.push((Branch::Condition(c.label()), c.target));
+        }
+        for e in &self.errors {
+            out.push((Branch::Error(e.error_type.clone()), e.target));
+        }
+        if self.next_id.is_some() {
+            out.push((Branch::Next, self.next));
+        }
+        out
+    }
+
+    /// The target of the named error branch, if declared.
+    pub fn error_target(&self, error_type: &str) -> Option<&ErrorBranch> {
+        self.errors.iter().find(|e| e.error_type == error_type)
+    }
+
+    /// `Metadata.ActionMetadata.<id>.parameters.<param>.displayName`, or the
+    /// metadata's own shortcut names (`queue`, `contactFlowModuleName`, …).
+    pub fn display_name(&self, param: &str) -> Option<String> {
+        let m = &self.metadata;
+        let from_params = m
+            .get("parameters")
+            .and_then(|p| p.get(param))
+            .and_then(|p| p.get("displayName"))
+            .and_then(Value::as_str);
+        if let Some(n) = from_params {
+            return Some(n.to_owned());
+        }
+        for key in ["queue", "contactFlow", "ContactFlow"] {
+            if let Some(n) = m.get(key) {
+                if let Some(s) = n
+                    .get("text")
+                    .or_else(|| n.get("name"))
+                    .and_then(Value::as_str)
+                {
+                    return Some(s.to_owned());
+                }
+            }
+        }
+        m.get("contactFlowModuleName")
+            .or_else(|| m.get("lexV2BotName"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
+/// A condition branch.
+#[derive(Clone, Debug)]
+pub struct CondBranch {
+    pub operator: Operator,
+    pub operand: String,
+    pub target: Option<BlockIdx>,
+    pub target_id: String,
+}
+
+impl CondBranch {
+    pub fn label(&self) -> String {
+        format!("{} {}", self.operator.symbol(), self.operand)
+    }
+}
+
+/// An error branch.
+#[derive(Clone, Debug)]
+pub struct ErrorBranch {
+    pub error_type: String,
+    pub target: Option<BlockIdx>,
+    pub target_id: String,
+}
+
+/// Condition operators (flow-language §1.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operator {
+    Equals,
+    TextStartsWith,
+    TextEndsWith,
+    TextContains,
+    NumberGreaterThan,
+    NumberGreaterOrEqualTo,
+    NumberLessThan,
+    NumberLessOrEqualTo,
+}
+
+impl Operator {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "Equals" => Self::Equals,
+            "TextStartsWith" => Self::TextStartsWith,
+            "TextEndsWith" => Self::TextEndsWith,
+            "TextContains" => Self::TextContains,
+            "NumberGreaterThan" | "NumericGreaterThan" => Self::NumberGreaterThan,
+            "NumberGreaterOrEqualTo" | "NumericGreaterOrEqualTo" => Self::NumberGreaterOrEqualTo,
+            "NumberLessThan" | "NumericLessThan" => Self::NumberLessThan,
+            "NumberLessOrEqualTo" | "NumericLessOrEqualTo" => Self::NumberLessOrEqualTo,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Equals => "Equals",
+            Self::TextStartsWith => "TextStartsWith",
+            Self::TextEndsWith => "TextEndsWith",
+            Self::TextContains => "TextContains",
+            Self::NumberGreaterThan => "NumberGreaterThan",
+            Self::NumberGreaterOrEqualTo => "NumberGreaterOrEqualTo",
+            Self::NumberLessThan => "NumberLessThan",
+            Self::NumberLessOrEqualTo => "NumberLessOrEqualTo",
+        }
+    }
+
+    /// Short form for labels: `=`, `starts with`, `>`, …
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Equals => "=",
+            Self::TextStartsWith => "starts with",
+            Self::TextEndsWith => "ends with",
+            Self::TextContains => "contains",
+            Self::NumberGreaterThan => ">",
+            Self::NumberGreaterOrEqualTo => ">=",
+            Self::NumberLessThan => "<",
+            Self::NumberLessOrEqualTo => "<=",
+        }
+    }
+
+    /// Evaluate `value OP operand`. Text operators are case-sensitive; number
+    /// operators are false when either side is not a number.
+    pub fn eval(self, value: &str, operand: &str) -> bool {
+        let num = |s: &str| -> Option<f64> {
+            let t = s.trim();
+            if t.is_empty() {
+                return None;
+            }
+            t.parse::<f64>().ok().filter(|f| f.is_finite())
+        };
+        match self {
+            Self::Equals => value == operand,
+            Self::TextStartsWith => value.starts_with(operand),
+            Self::TextEndsWith => value.ends_with(operand),
+            Self::TextContains => value.contains(operand),
+            _ => {
+                let (Some(a), Some(b)) = (num(value), num(operand)) else {
+                    return false;
+                };
+                match self {
+                    Self::NumberGreaterThan => a > b,
+                    Self::NumberGreaterOrEqualTo => a >= b,
+                    Self::NumberLessThan => a < b,
+                    _ => a <= b,
+                }
+            }
+        }
+    }
+}
+
+/// A prompt: what a MessageParticipant / GetParticipantInput says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    Text(String),
+    Ssml(String),
+    /// A prompt ARN or id (static or a single path), with its display name.
+    PromptId {
+        id: String,
+        name: Option<String>,
+    },
+    Media {
+        uri: String,
+    },
+}
+
+/// Store-mode input validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Validation {
+    Phone {
+        format: PhoneFormat,
+        country: Option<String>,
+    },
+    Custom {
+        max_length: Option<u32>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhoneFormat {
+    Local,
+    E164,
+}
+
+/// `ResponseValidation.ResponseType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LambdaResponseType {
+    StringMap,
+    Json,
+}
+
+/// What a block does, with its parameters parsed.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    MessageParticipant {
+        prompt: Option<Prompt>,
+    },
+    GetParticipantInput {
+        prompt: Option<Prompt>,
+        timeout_secs: u32,
+        store: bool,
+        validation: Option<Validation>,
+        terminator: String,
+        cancel_disabled: bool,
+        interdigit_secs: u32,
+        encrypted: bool,
+    },
+    LexBot {
+        prompt: Option<Prompt>,
+        bot: String,
+    },
+    InvokeLambda {
+        arn: String,
+        time_limit_secs: u32,
+        response_type: LambdaResponseType,
+        parameters: IndexMap<String, String>,
+        asynchronous: bool,
+    },
+    Compare {
+        value: String,
+    },
+    Loop {
+        count: String,
+    },
+    UpdateContactAttributes {
+        attributes: IndexMap<String, String>,
+    },
+    UpdateFlowAttributes {
+        attributes: IndexMap<String, String>,
+    },
+    CheckHours {
+        hours: Option<String>,
+    },
+    SetVoice {
+        voice: Option<String>,
+        engine: Option<String>,
+        style: Option<String>,
+    },
+    SetRecording,
+    SetLogging {
+        enabled: bool,
+    },
+    UpdateContactData {
+        fields: IndexMap<String, String>,
+    },
+    SetQueue {
+        queue: String,
+        name: Option<String>,
+    },
+    TransferToQueue,
+    TransferToFlow {
+        flow: String,
+        name: Option<String>,
+    },
+    InvokeModule {
+        module: String,
+        name: Option<String>,
+    },
+    EndModule,
+    Disconnect,
+    EndFlowExecution,
+    Distribute,
+    /// A type flowsim does not simulate; the engine warns and moves on.
+    Unsupported,
+}

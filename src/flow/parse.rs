@@ -1,0 +1,933 @@
+//! JSON → [`Flow`]: accept what the console exports, refuse what cannot run.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::error::{FlowError, LoadError};
+use super::graph::FlowGraph;
+use super::model::{
+    Block, CondBranch, ErrorBranch, Flow, Kind, LambdaResponseType, Operator, PhoneFormat, Prompt,
+    Validation,
+};
+
+/// Files larger than this are refused before parsing (Connect's own limit is
+/// 256,000 characters of content; exports are pretty-printed, so allow room).
+pub const MAX_FLOW_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Read and validate a flow file.
+pub fn load_file(path: &Path) -> Result<Flow, LoadError> {
+    let source = path.display().to_string();
+    let err = |error| LoadError {
+        source: source.clone(),
+        error,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(FlowError::Io(e.to_string())))?;
+    if meta.is_dir() {
+        return Err(err(FlowError::Io("is a directory, not a flow file".into())));
+    }
+    if meta.len() > MAX_FLOW_BYTES {
+        return Err(err(FlowError::Invalid {
+            block: None,
+            path: "$".into(),
+            message: format!(
+                "file is {} bytes, larger than any exported flow can be (limit {MAX_FLOW_BYTES})",
+                meta.len()
+            ),
+        }));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(FlowError::Io(e.to_string())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        err(FlowError::Io(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )))
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parse_str(&text, &source, &stem)
+}
+
+/// Parse flow-language JSON. `source` labels errors; `fallback_name` names the flow
+/// when its metadata does not.
+pub fn parse_str(text: &str, source: &str, fallback_name: &str) -> Result<Flow, LoadError> {
+    let wrap = |error| LoadError {
+        source: source.to_owned(),
+        error,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        wrap(FlowError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })
+    })?;
+    build(&value, source, fallback_name).map_err(wrap)
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+fn invalid(block: Option<&str>, path: impl Into<String>, message: impl Into<String>) -> FlowError {
+    FlowError::Invalid {
+        block: block.map(str::to_owned),
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn build(root: &Value, source: &str, fallback_name: &str) -> Result<Flow, FlowError> {
+    let Value::Object(top) = root else {
+        return Err(invalid(
+            None,
+            "$",
+            format!("expected a flow object, found {}", kind_of(root)),
+        ));
+    };
+    if top.contains_key("modules") {
+        return Err(FlowError::Legacy);
+    }
+    let actions = match top.get("Actions") {
+        Some(Value::Array(a)) => a,
+        Some(other) => {
+            return Err(invalid(
+                None,
+                "Actions",
+                format!("expected an array of actions, found {}", kind_of(other)),
+            ));
+        }
+        None => {
+            return Err(invalid(
+                None,
+                "Actions",
+                "missing: not an Amazon Connect flow-language file (expected Version, StartAction and Actions)",
+            ));
+        }
+    };
+    if let Some(v) = top.get("Version") {
+        if !v.is_string() {
+            return Err(invalid(
+                None,
+                "Version",
+                format!("expected a string, found {}", kind_of(v)),
+            ));
+        }
+    }
+    let metadata = top.get("Metadata").cloned().unwrap_or(Value::Null);
+    let action_meta = metadata
+        .get("ActionMetadata")
+        .or_else(|| metadata.get("actionMetadata"))
+        .and_then(Value::as_object);
+
+    // First pass: identifiers.
+    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(actions.len());
+    for (i, a) in actions.iter().enumerate() {
+        let path = format!("Actions[{i}]");
+        let Value::Object(obj) = a else {
+            return Err(invalid(
+                None,
+                path,
+                format!("expected an action object, found {}", kind_of(a)),
+            ));
+        };
+        let id = match obj.get("Identifier") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::String(_)) => {
+                return Err(invalid(
+                    None,
+                    format!("{path}.Identifier"),
+                    "empty Identifier",
+                ));
+            }
+            Some(other) => {
+                return Err(invalid(
+                    None,
+                    format!("{path}.Identifier"),
+                    format!("expected a string, found {}", kind_of(other)),
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    None,
+                    format!("{path}.Identifier"),
+                    "missing Identifier",
+                ));
+            }
+        };
+        if by_id.insert(id.clone(), i).is_some() {
+            return Err(invalid(
+                Some(&id),
+                format!("{path}.Identifier"),
+                "duplicate Identifier (used by another action)",
+            ));
+        }
+    }
+
+    let mut blocks = Vec::with_capacity(actions.len());
+    for (i, a) in actions.iter().enumerate() {
+        let obj = a.as_object().expect("checked in the first pass");
+        let id = obj["Identifier"].as_str().expect("checked").to_owned();
+        let meta = action_meta
+            .and_then(|m| m.get(&id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        blocks.push(build_block(i, &id, obj, meta, &by_id)?);
+    }
+
+    let start = match top.get("StartAction") {
+        Some(Value::String(s)) if s.is_empty() => {
+            return Err(invalid(
+                None,
+                "StartAction",
+                "empty: the flow has no first block",
+            ));
+        }
+        Some(Value::String(s)) => *by_id.get(s).ok_or_else(|| {
+            invalid(
+                None,
+                "StartAction",
+                format!("\"{s}\" names no action in this flow"),
+            )
+        })?,
+        Some(other) => {
+            return Err(invalid(
+                None,
+                "StartAction",
+                format!("expected a string, found {}", kind_of(other)),
+            ));
+        }
+        None => {
+            return Err(invalid(
+                None,
+                "StartAction",
+                "missing: the flow has no first block",
+            ));
+        }
+    };
+
+    let name = metadata
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(fallback_name)
+        .to_owned();
+    let flow_type = metadata
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let graph = FlowGraph::build(&blocks);
+    Ok(Flow {
+        name,
+        source: source.to_owned(),
+        flow_type,
+        start,
+        blocks,
+        by_id,
+        settings: top.get("Settings").filter(|s| !s.is_null()).cloned(),
+        graph,
+        metadata,
+    })
+}
+
+fn looks_like_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+fn build_block(
+    index: usize,
+    id: &str,
+    obj: &Map<String, Value>,
+    metadata: Value,
+    by_id: &HashMap<String, usize>,
+) -> Result<Block, FlowError> {
+    let base = format!("Actions[{index}]");
+    let type_name = match obj.get("Type") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(other) if !other.is_string() => {
+            return Err(invalid(
+                Some(id),
+                format!("{base}.Type"),
+                format!("expected a string, found {}", kind_of(other)),
+            ));
+        }
+        _ => {
+            return Err(invalid(
+                Some(id),
+                format!("{base}.Type"),
+                "missing action Type",
+            ));
+        }
+    };
+    let params = match obj.get("Parameters") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(other) => {
+            return Err(invalid(
+                Some(id),
+                format!("{base}.Parameters"),
+                format!("expected an object, found {}", kind_of(other)),
+            ));
+        }
+    };
+
+    // Transitions.
+    let tpath = format!("{base}.Transitions");
+    let empty = Map::new();
+    let transitions = match obj.get("Transitions") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(m)) => m,
+        Some(other) => {
+            return Err(invalid(
+                Some(id),
+                tpath,
+                format!("expected an object, found {}", kind_of(other)),
+            ));
+        }
+    };
+    let resolve = |target: &Value, path: String| -> Result<(Option<usize>, String), FlowError> {
+        match target {
+            Value::Null => Ok((None, String::new())),
+            Value::String(s) if s.is_empty() => Ok((None, String::new())),
+            Value::String(s) => match by_id.get(s) {
+                Some(&t) => Ok((Some(t), s.clone())),
+                None => Err(invalid(
+                    Some(id),
+                    path,
+                    format!("target \"{s}\" names no action in this flow"),
+                )),
+            },
+            other => Err(invalid(
+                Some(id),
+                path,
+                format!("expected an action Identifier, found {}", kind_of(other)),
+            )),
+        }
+    };
+    let (next, next_id) = match transitions.get("NextAction") {
+        None => (None, None),
+        Some(v) => {
+            let (t, s) = resolve(v, format!("{tpath}.NextAction"))?;
+            (t, Some(s))
+        }
+    };
+    let mut conditions = Vec::new();
+    if let Some(list) = transitions.get("Conditions").filter(|v| !v.is_null()) {
+        let cpath = format!("{tpath}.Conditions");
+        let Value::Array(list) = list else {
+            return Err(invalid(
+                Some(id),
+                cpath,
+                format!("expected an array, found {}", kind_of(list)),
+            ));
+        };
+        for (ci, c) in list.iter().enumerate() {
+            let p = format!("{cpath}[{ci}]");
+            let (target, target_id) = resolve(
+                c.get("NextAction").unwrap_or(&Value::Null),
+                format!("{p}.NextAction"),
+            )?;
+            let cond = c
+                .get("Condition")
+                .ok_or_else(|| invalid(Some(id), format!("{p}.Condition"), "missing Condition"))?;
+            let op_text = cond
+                .get("Operator")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    invalid(
+                        Some(id),
+                        format!("{p}.Condition.Operator"),
+                        "missing or not a string",
+                    )
+                })?;
+            let operator = Operator::parse(op_text).ok_or_else(|| {
+                invalid(
+                    Some(id),
+                    format!("{p}.Condition.Operator"),
+                    format!("unknown operator \"{op_text}\""),
+                )
+            })?;
+            let operands = cond
+                .get("Operands")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    invalid(
+                        Some(id),
+                        format!("{p}.Condition.Operands"),
+                        "missing or not an array",
+                    )
+                })?;
+            let operand = match operands.as_slice() {
+                [Value::String(s)] => s.clone(),
+                [Value::Number(n)] => n.to_string(),
+                [Value::Bool(b)] => {
+                    if *b {
+                        "True".into()
+                    } else {
+                        "False".into()
+                    }
+                }
+                [Value::Object(_)] => {
+                    return Err(invalid(
+                        Some(id),
+                        format!("{p}.Condition.Operands[0]"),
+                        "nested conditions are not supported (Connect documents no logical operator for them)",
+                    ));
+                }
+                _ => {
+                    return Err(invalid(
+                        Some(id),
+                        format!("{p}.Condition.Operands"),
+                        format!(
+                            "expected exactly one string operand, found {} operands",
+                            operands.len()
+                        ),
+                    ));
+                }
+            };
+            conditions.push(CondBranch {
+                operator,
+                operand,
+                target,
+                target_id,
+            });
+        }
+    }
+    let mut errors = Vec::new();
+    if let Some(list) = transitions.get("Errors").filter(|v| !v.is_null()) {
+        let epath = format!("{tpath}.Errors");
+        let Value::Array(list) = list else {
+            return Err(invalid(
+                Some(id),
+                epath,
+                format!("expected an array, found {}", kind_of(list)),
+            ));
+        };
+        for (ei, e) in list.iter().enumerate() {
+            let p = format!("{epath}[{ei}]");
+            let error_type = e.get("ErrorType").and_then(Value::as_str).ok_or_else(|| {
+                invalid(
+                    Some(id),
+                    format!("{p}.ErrorType"),
+                    "missing or not a string",
+                )
+            })?;
+            let (target, target_id) = resolve(
+                e.get("NextAction").unwrap_or(&Value::Null),
+                format!("{p}.NextAction"),
+            )?;
+            errors.push(ErrorBranch {
+                error_type: error_type.to_owned(),
+                target,
+                target_id,
+            });
+        }
+    }
+
+    let position = metadata
+        .get("position")
+        .or_else(|| metadata.get("Position"))
+        .and_then(|p| Some((p.get("x")?.as_f64()?, p.get("y")?.as_f64()?)));
+    let friendly = metadata
+        .get("isFriendlyName")
+        .and_then(|v| {
+            v.as_bool()
+                .or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+        })
+        .unwrap_or_else(|| !looks_like_uuid(id));
+
+    let mut block = Block {
+        id: id.to_owned(),
+        json_index: index,
+        type_name,
+        kind: Kind::Unsupported,
+        next,
+        next_id,
+        conditions,
+        errors,
+        params,
+        metadata,
+        position,
+        friendly,
+    };
+    block.kind = parse_kind(&block, &base)?;
+    Ok(block)
+}
+
+/// Reads parameters with the console's loose typing, naming the path on error.
+struct Params<'a> {
+    id: &'a str,
+    base: String,
+    map: &'a Map<String, Value>,
+}
+
+impl Params<'_> {
+    fn path(&self, key: &str) -> String {
+        format!("{}.Parameters.{key}", self.base)
+    }
+
+    fn err(&self, key: &str, message: impl Into<String>) -> FlowError {
+        invalid(Some(self.id), self.path(key), message)
+    }
+
+    /// A string (numbers and booleans are written out as the console would).
+    fn string(&self, key: &str) -> Result<Option<String>, FlowError> {
+        self.string_in(self.map, key, &self.path(key))
+    }
+
+    fn string_in(
+        &self,
+        map: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<Option<String>, FlowError> {
+        match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => scalar_string(v).map(Some).ok_or_else(|| {
+                invalid(
+                    Some(self.id),
+                    path,
+                    format!("expected a string, found {}", kind_of(v)),
+                )
+            }),
+        }
+    }
+
+    fn required(&self, key: &str) -> Result<String, FlowError> {
+        self.string(key)?
+            .ok_or_else(|| self.err(key, "missing required parameter"))
+    }
+
+    fn int_in(
+        &self,
+        map: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<Option<u32>, FlowError> {
+        match self.string_in(map, key, path)? {
+            None => Ok(None),
+            Some(s) => {
+                let t = s.trim();
+                t.parse::<u32>()
+                    .ok()
+                    .or_else(|| {
+                        t.parse::<f64>()
+                            .ok()
+                            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX))
+                            .map(|f| f as u32)
+                    })
+                    .map(Some)
+                    .ok_or_else(|| {
+                        invalid(
+                            Some(self.id),
+                            path,
+                            format!("expected a whole number of seconds, found \"{s}\""),
+                        )
+                    })
+            }
+        }
+    }
+
+    fn int(&self, key: &str) -> Result<Option<u32>, FlowError> {
+        self.int_in(self.map, key, &self.path(key))
+    }
+
+    fn bool_in(
+        &self,
+        map: &Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<Option<bool>, FlowError> {
+        match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(invalid(
+                Some(self.id),
+                path,
+                format!("expected \"True\" or \"False\", found {v}"),
+            )),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>, FlowError> {
+        self.bool_in(self.map, key, &self.path(key))
+    }
+
+    fn object(&self, key: &str) -> Result<Option<&Map<String, Value>>, FlowError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(v) => Err(self.err(key, format!("expected an object, found {}", kind_of(v)))),
+        }
+    }
+
+    /// A map of string values (attributes, Lambda parameters).
+    fn string_map(&self, key: &str) -> Result<IndexMap<String, String>, FlowError> {
+        let mut out = IndexMap::new();
+        if let Some(m) = self.object(key)? {
+            for (k, v) in m {
+                let s = match v {
+                    Value::Object(o) => o.get("Value").and_then(scalar_string),
+                    other => scalar_string(other),
+                }
+                .ok_or_else(|| {
+                    invalid(
+                        Some(self.id),
+                        format!("{}.{k}", self.path(key)),
+                        format!("expected a string, found {}", kind_of(v)),
+                    )
+                })?;
+                out.insert(k.clone(), s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn prompt(&self, block: &Block) -> Result<Option<Prompt>, FlowError> {
+        if let Some(t) = self.string("Text")? {
+            return Ok(Some(Prompt::Text(t)));
+        }
+        if let Some(s) = self.string("SSML")? {
+            return Ok(Some(Prompt::Ssml(s)));
+        }
+        if let Some(p) = self.string("PromptId")? {
+            return Ok(Some(Prompt::PromptId {
+                id: p,
+                name: block.display_name("PromptId"),
+            }));
+        }
+        if let Some(m) = self.object("Media")? {
+            let uri = self
+                .string_in(m, "Uri", &format!("{}.Uri", self.path("Media")))?
+                .unwrap_or_default();
+            return Ok(Some(Prompt::Media { uri }));
+        }
+        Ok(None)
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(true) => Some("True".into()),
+        Value::Bool(false) => Some("False".into()),
+        _ => None,
+    }
+}
+
+fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
+    let p = Params {
+        id: &block.id,
+        base: base.to_owned(),
+        map: &block.params,
+    };
+    Ok(match block.type_name.as_str() {
+        "MessageParticipant" => Kind::MessageParticipant {
+            prompt: p.prompt(block)?,
+        },
+        "GetParticipantInput" => {
+            let store = p.bool("StoreInput")?.unwrap_or(false);
+            let timeout_secs = match p.int("InputTimeLimitSeconds")? {
+                Some(t) => t,
+                None => p.int("InputTimeoutSeconds")?.unwrap_or(5),
+            };
+            let dtmf_path = p.path("DTMFConfiguration");
+            let dtmf = p.object("DTMFConfiguration")?;
+            let empty = Map::new();
+            let dtmf = dtmf.unwrap_or(&empty);
+            let terminator = p
+                .string_in(
+                    dtmf,
+                    "InputTerminationSequence",
+                    &format!("{dtmf_path}.InputTerminationSequence"),
+                )?
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "#".into());
+            if terminator.len() > 5
+                || !terminator
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '#' || c == '*')
+            {
+                return Err(invalid(
+                    Some(&block.id),
+                    format!("{dtmf_path}.InputTerminationSequence"),
+                    format!("\"{terminator}\" is not 1–5 characters from 0-9, # and *"),
+                ));
+            }
+            let cancel_disabled = p
+                .bool_in(
+                    dtmf,
+                    "DisableCancelKey",
+                    &format!("{dtmf_path}.DisableCancelKey"),
+                )?
+                .unwrap_or(false);
+            let interdigit_secs = p
+                .int_in(
+                    dtmf,
+                    "InterdigitTimeLimitSeconds",
+                    &format!("{dtmf_path}.InterdigitTimeLimitSeconds"),
+                )?
+                .unwrap_or(5);
+            let validation = match p.object("InputValidation")? {
+                None => None,
+                Some(v) => {
+                    let vpath = p.path("InputValidation");
+                    if let Some(Value::Object(ph)) = v.get("PhoneNumberValidation") {
+                        let ppath = format!("{vpath}.PhoneNumberValidation");
+                        let fmt =
+                            p.string_in(ph, "NumberFormat", &format!("{ppath}.NumberFormat"))?;
+                        let format = match fmt.as_deref() {
+                            Some("E164") => PhoneFormat::E164,
+                            Some("Local") | None => PhoneFormat::Local,
+                            Some(other) => {
+                                return Err(invalid(
+                                    Some(&block.id),
+                                    format!("{ppath}.NumberFormat"),
+                                    format!("expected \"Local\" or \"E164\", found \"{other}\""),
+                                ));
+                            }
+                        };
+                        let country =
+                            p.string_in(ph, "CountryCode", &format!("{ppath}.CountryCode"))?;
+                        Some(Validation::Phone { format, country })
+                    } else if let Some(Value::Object(c)) = v.get("CustomValidation") {
+                        let max_length = p.int_in(
+                            c,
+                            "MaximumLength",
+                            &format!("{vpath}.CustomValidation.MaximumLength"),
+                        )?;
+                        Some(Validation::Custom { max_length })
+                    } else {
+                        None
+                    }
+                }
+            };
+            Kind::GetParticipantInput {
+                prompt: p.prompt(block)?,
+                timeout_secs,
+                store,
+                validation,
+                terminator,
+                cancel_disabled,
+                interdigit_secs,
+                encrypted: p.object("InputEncryption")?.is_some(),
+            }
+        }
+        "ConnectParticipantWithLexBot" => {
+            let bot = p
+                .object("LexV2Bot")?
+                .and_then(|b| b.get("AliasArn").and_then(Value::as_str).map(str::to_owned))
+                .or_else(|| {
+                    p.map
+                        .get("LexBot")
+                        .and_then(|b| b.get("Name"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .or_else(|| block.display_name("LexV2Bot"))
+                .unwrap_or_else(|| "Lex bot".into());
+            Kind::LexBot {
+                prompt: p.prompt(block)?,
+                bot,
+            }
+        }
+        "InvokeLambdaFunction" => {
+            let response_type = match p.object("ResponseValidation")? {
+                Some(rv) => match rv.get("ResponseType").and_then(Value::as_str) {
+                    Some("JSON") => LambdaResponseType::Json,
+                    Some("STRING_MAP") | None => LambdaResponseType::StringMap,
+                    Some(other) => {
+                        return Err(invalid(
+                            Some(&block.id),
+                            format!("{}.ResponseType", p.path("ResponseValidation")),
+                            format!("expected \"STRING_MAP\" or \"JSON\", found \"{other}\""),
+                        ));
+                    }
+                },
+                None => LambdaResponseType::StringMap,
+            };
+            Kind::InvokeLambda {
+                arn: p.required("LambdaFunctionARN")?,
+                time_limit_secs: p.int("InvocationTimeLimitSeconds")?.unwrap_or(8),
+                response_type,
+                parameters: p.string_map("LambdaInvocationAttributes")?,
+                asynchronous: p
+                    .string("InvocationType")?
+                    .is_some_and(|t| t == "ASYNCHRONOUS"),
+            }
+        }
+        "Compare" => Kind::Compare {
+            value: p.required("ComparisonValue")?,
+        },
+        "Loop" => Kind::Loop {
+            count: p.string("LoopCount")?.unwrap_or_else(|| "0".into()),
+        },
+        "UpdateContactAttributes" => Kind::UpdateContactAttributes {
+            attributes: p.string_map("Attributes")?,
+        },
+        "UpdateFlowAttributes" => Kind::UpdateFlowAttributes {
+            attributes: p.string_map("FlowAttributes")?,
+        },
+        "CheckHoursOfOperation" => Kind::CheckHours {
+            hours: p.string("HoursOfOperationId")?,
+        },
+        "UpdateContactTextToSpeechVoice" => Kind::SetVoice {
+            voice: p.string("TextToSpeechVoice")?,
+            engine: p.string("TextToSpeechEngine")?,
+            style: p.string("TextToSpeechStyle")?,
+        },
+        "UpdateContactRecordingBehavior" | "UpdateContactRecordingAndAnalyticsBehavior" => {
+            Kind::SetRecording
+        }
+        "UpdateFlowLoggingBehavior" => Kind::SetLogging {
+            enabled: p
+                .string("FlowLoggingBehavior")?
+                .is_none_or(|s| s.eq_ignore_ascii_case("Enabled")),
+        },
+        "UpdateContactData" => {
+            let mut fields = IndexMap::new();
+            for (k, v) in p.map {
+                if let Some(s) = scalar_string(v) {
+                    fields.insert(k.clone(), s);
+                }
+            }
+            Kind::UpdateContactData { fields }
+        }
+        "UpdateContactTargetQueue" => {
+            let (queue, param) = match p.string("QueueId")? {
+                Some(q) => (q, "QueueId"),
+                None => (
+                    p.string("AgentId")?
+                        .ok_or_else(|| p.err("QueueId", "missing QueueId (or AgentId)"))?,
+                    "AgentId",
+                ),
+            };
+            Kind::SetQueue {
+                queue,
+                name: block.display_name(param),
+            }
+        }
+        "TransferContactToQueue" => Kind::TransferToQueue,
+        "TransferToFlow" => Kind::TransferToFlow {
+            flow: p.required("ContactFlowId")?,
+            name: block.display_name("ContactFlowId"),
+        },
+        "InvokeFlowModule" => Kind::InvokeModule {
+            module: p.required("FlowModuleId")?,
+            name: block.display_name("FlowModuleId"),
+        },
+        "EndFlowModuleExecution" => Kind::EndModule,
+        "DisconnectParticipant" => Kind::Disconnect,
+        "EndFlowExecution" => Kind::EndFlowExecution,
+        "DistributeByPercentage" => Kind::Distribute,
+        _ => Kind::Unsupported,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Flow, LoadError> {
+        parse_str(json, "t.json", "t")
+    }
+
+    #[test]
+    fn legacy_is_refused() {
+        let e = parse(r#"{"modules":[],"start":"x"}"#).unwrap_err();
+        assert_eq!(e.error, FlowError::Legacy);
+        assert!(
+            e.to_string()
+                .starts_with("t.json: this is Amazon Connect's legacy export format")
+        );
+    }
+
+    #[test]
+    fn json_errors_have_line_and_column() {
+        let e = parse("{\n  \"Actions\": [\n").unwrap_err();
+        assert!(matches!(e.error, FlowError::Json { line: 3, .. }), "{e}");
+    }
+
+    #[test]
+    fn dangling_target_names_block_and_path() {
+        let e = parse(
+            r#"{"Version":"2019-10-30","StartAction":"a","Actions":[
+              {"Identifier":"a","Type":"MessageParticipant","Parameters":{"Text":"hi"},
+               "Transitions":{"NextAction":"nowhere"}}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json: block \"a\" at Actions[0].Transitions.NextAction: target \"nowhere\" names no action in this flow"
+        );
+    }
+
+    #[test]
+    fn console_typing_is_accepted() {
+        let f = parse(
+            r###"{"Version":"2019-10-30","StartAction":"Get it","Metadata":{"ActionMetadata":{"Get it":{"Position":{"x":1,"y":-2.5}}}},"Actions":[
+              {"Identifier":"Get it","Type":"GetParticipantInput","Parameters":{"Text":"x","StoreInput":"True","InputTimeLimitSeconds":"7",
+               "DTMFConfiguration":{"DisableCancelKey":"False","InputTerminationSequence":"##"}},
+               "Transitions":{"NextAction":"","Errors":[{"NextAction":"","ErrorType":"NoMatchingError"}]}}]}"###,
+        )
+        .unwrap();
+        let b = &f.blocks[0];
+        assert!(b.friendly);
+        assert_eq!(b.position, Some((1.0, -2.5)));
+        assert_eq!(b.next, None);
+        match &b.kind {
+            Kind::GetParticipantInput {
+                timeout_secs,
+                store,
+                terminator,
+                ..
+            } => {
+                assert_eq!(*timeout_secs, 7);
+                assert!(*store);
+                assert_eq!(terminator, "##");
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_types_name_the_path() {
+        let e = parse(
+            r#"{"StartAction":"a","Actions":[{"Identifier":"a","Type":"Loop","Parameters":{"LoopCount":[1]},"Transitions":{}}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json: block \"a\" at Actions[0].Parameters.LoopCount: expected a string, found an array"
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! Lambda backends: what answers an `InvokeLambdaFunction` block.
+//!
+//! The engine never calls a function itself: it emits an
+//! [`Effect::InvokeLambda`](crate::engine::Effect) with a [`LambdaRequest`], and the
+//! driver hands the request to the backend the [`Registry`] maps the function to.
+//! The backend's [`LambdaOutcome`] goes back to the engine, which applies Connect's
+//! rules (time limit, 32 KB, `STRING_MAP`/`JSON` validation) and picks the branch.
+
+pub mod builtin;
+pub mod canned;
+pub mod registry;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+pub use registry::{BackendSpec, Mapping, Registry, RegistryError};
+
+/// A boxed, sendable future, so backends can live behind `dyn LambdaBackend`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One invocation, as Connect would make it.
+#[derive(Clone, Debug)]
+pub struct LambdaRequest {
+    /// The ARN (or bare name) as written in the flow, references resolved.
+    pub function_arn: String,
+    /// The function name: the last segment of the ARN (a `:qualifier` removed).
+    pub function_name: String,
+    /// The event Connect sends (`{"Details": {...}, "Name": "ContactFlowEvent"}`).
+    pub event: serde_json::Value,
+    /// The block's `InvocationTimeLimitSeconds`.
+    pub time_limit: Duration,
+}
+
+/// What a backend reports. Validation of the payload is the engine's job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LambdaOutcome {
+    /// The function returned; `payload` is the raw response body (JSON text, unchecked).
+    Response { payload: String },
+    /// The function ran and failed (`X-Amz-Function-Error`, a thrown error, non-zero exit).
+    FunctionError { message: String },
+    /// The invocation itself failed (unreachable, throttled, access denied, ...).
+    InvokeError { cause: String },
+    /// The function never answers; the block's time limit decides.
+    NoAnswer,
+}
+
+/// Something that can answer Lambda invocations.
+pub trait LambdaBackend: Send + Sync {
+    /// How the backend is named in traces, e.g. `builtin:vanity`, `json:…`.
+    fn describe(&self) -> String;
+
+    /// Invoke the function. Must not block the async runtime.
+    fn invoke<'a>(&'a self, request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome>;
+
+    /// True when the answer takes real time (network, processes). In virtual time the
+    /// driver then advances the clock by the measured duration; canned and built-in
+    /// backends answer in zero virtual time, so runs stay deterministic.
+    fn takes_real_time(&self) -> bool {
+        false
+    }
+
+    /// Called once when the session ends, so background work (the vanity pipeline)
+    /// can finish before the process exits.
+    fn close(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+}

@@ -1,0 +1,272 @@
+//! Which backend answers which function: `--lambda PATTERN=BACKEND` mappings.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::LambdaBackend;
+use super::canned::{CannedBackend, FailureBackend};
+
+/// A parsed `BACKEND` of `--lambda PATTERN=BACKEND`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendSpec {
+    /// `builtin:NAME` (only `builtin:vanity` exists).
+    Builtin(String),
+    /// `json:{…}`: one canned response, given inline.
+    Json(String),
+    /// `file:PATH`: a canned response, or a list of responses used in turn.
+    File(PathBuf),
+    /// `exec:COMMAND`: a local program.
+    Exec(String),
+    /// `aws` / `aws:NAME_OR_ARN`: the real function.
+    Aws(Option<String>),
+    /// `error`: the function fails.
+    Error,
+    /// `timeout`: the function never answers.
+    Timeout,
+}
+
+impl BackendSpec {
+    /// Parse a backend spec. `base` is the folder relative `file:` paths start from.
+    pub fn parse(text: &str, base: &Path) -> Result<Self, RegistryError> {
+        let text = text.trim();
+        let (kind, rest) = match text.split_once(':') {
+            Some((k, r)) => (k, Some(r)),
+            None => (text, None),
+        };
+        let spec = match (kind, rest) {
+            ("builtin", Some(name)) => {
+                if name != "vanity" {
+                    return Err(RegistryError::new(format!(
+                        "unknown built-in function `{name}` (there is only builtin:vanity)"
+                    )));
+                }
+                Self::Builtin(name.to_owned())
+            }
+            ("json", Some(body)) => {
+                serde_json::from_str::<serde_json::Value>(body).map_err(|e| {
+                    RegistryError::new(format!("`json:` backend is not valid JSON: {e}"))
+                })?;
+                Self::Json(body.to_owned())
+            }
+            ("file", Some(path)) if !path.is_empty() => Self::File(base.join(path)),
+            ("exec", Some(cmd)) if !cmd.trim().is_empty() => Self::Exec(cmd.to_owned()),
+            ("aws", None) => Self::Aws(None),
+            ("aws", Some(target)) if !target.is_empty() => Self::Aws(Some(target.to_owned())),
+            ("error", None) => Self::Error,
+            ("timeout", None) => Self::Timeout,
+            _ => {
+                return Err(RegistryError::new(format!(
+                    "unknown Lambda backend `{text}` (expected builtin:vanity, json:{{…}}, \
+                     file:PATH, exec:COMMAND, aws, aws:NAME, error or timeout)"
+                )));
+            }
+        };
+        Ok(spec)
+    }
+}
+
+/// One `PATTERN=BACKEND` mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    pub pattern: String,
+    pub spec: BackendSpec,
+}
+
+impl Mapping {
+    /// Parse `PATTERN=BACKEND`. The first `=` splits (JSON bodies may hold more).
+    pub fn parse(text: &str, base: &Path) -> Result<Self, RegistryError> {
+        let Some((pattern, backend)) = text.split_once('=') else {
+            return Err(RegistryError::new(format!(
+                "`--lambda {text}`: expected PATTERN=BACKEND, e.g. generate-vanity-numbers=builtin:vanity"
+            )));
+        };
+        let pattern = pattern.trim();
+        if pattern.is_empty() {
+            return Err(RegistryError::new(format!(
+                "`--lambda {text}`: empty PATTERN"
+            )));
+        }
+        Ok(Self {
+            pattern: pattern.to_owned(),
+            spec: BackendSpec::parse(backend, base)?,
+        })
+    }
+}
+
+/// A bad mapping or backend: a one-line message for the user (exit 2).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RegistryError {
+    pub message: String,
+}
+
+impl RegistryError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// What the registry needs to build backends.
+#[derive(Clone, Debug, Default)]
+pub struct BackendContext {
+    /// Where the built-in pipeline keeps its table (`FLOWSIM_DATA_DIR` or the user's
+    /// data dir); `None` keeps calls in memory only.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Maps function names/ARNs to backends.
+pub struct Registry {
+    entries: Vec<(String, BackendSpec, Arc<dyn LambdaBackend>)>,
+    /// The backend for functions whose name contains `vanity`, unless mapped.
+    vanity_default: Option<Arc<dyn LambdaBackend>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field(
+                "entries",
+                &self
+                    .entries
+                    .iter()
+                    .map(|(p, s, _)| (p, s))
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    /// An empty registry: no mapping, no default.
+    pub fn empty() -> Self {
+        Self {
+            entries: Vec::new(),
+            vanity_default: None,
+        }
+    }
+
+    /// Build the backends for `mappings`; functions named `*vanity*` default to the
+    /// built-in vanity function.
+    pub fn new(mappings: &[Mapping], ctx: &BackendContext) -> Result<Self, RegistryError> {
+        let mut entries = Vec::with_capacity(mappings.len());
+        let mut vanity: Option<Arc<dyn LambdaBackend>> = None;
+        for m in mappings {
+            let backend: Arc<dyn LambdaBackend> = match &m.spec {
+                BackendSpec::Builtin(_) => vanity
+                    .get_or_insert_with(|| super::builtin::vanity_backend(ctx))
+                    .clone(),
+                spec => build(spec)?,
+            };
+            entries.push((m.pattern.clone(), m.spec.clone(), backend));
+        }
+        let vanity_default = Some(vanity.unwrap_or_else(|| super::builtin::vanity_backend(ctx)));
+        Ok(Self {
+            entries,
+            vanity_default,
+        })
+    }
+
+    /// Add a mapping in front of the others (the TUI's remembered answers).
+    pub fn push_front(&mut self, pattern: String, spec: BackendSpec) -> Result<(), RegistryError> {
+        let backend = build(&spec)?;
+        self.entries.insert(0, (pattern, spec, backend));
+        Ok(())
+    }
+
+    /// The backend for a function, by name (last ARN segment) or whole ARN.
+    pub fn resolve(&self, arn: &str, name: &str) -> Option<Arc<dyn LambdaBackend>> {
+        for (pattern, _, backend) in &self.entries {
+            if glob_match(pattern, name) || glob_match(pattern, arn) {
+                return Some(backend.clone());
+            }
+        }
+        if name.to_ascii_lowercase().contains("vanity") {
+            return self.vanity_default.clone();
+        }
+        None
+    }
+
+    /// Let every backend finish its background work.
+    pub async fn close(&self) {
+        for (_, _, backend) in &self.entries {
+            backend.close().await;
+        }
+        if let Some(v) = &self.vanity_default {
+            v.close().await;
+        }
+    }
+}
+
+fn build(spec: &BackendSpec) -> Result<Arc<dyn LambdaBackend>, RegistryError> {
+    Ok(match spec {
+        BackendSpec::Json(body) => Arc::new(CannedBackend::inline(body.clone())),
+        BackendSpec::File(path) => Arc::new(CannedBackend::from_file(path)?),
+        BackendSpec::Error => Arc::new(FailureBackend::Error),
+        BackendSpec::Timeout => Arc::new(FailureBackend::Timeout),
+        BackendSpec::Builtin(_) => super::builtin::vanity_backend(&BackendContext::default()),
+        BackendSpec::Exec(_) | BackendSpec::Aws(_) => {
+            return Err(RegistryError::new(format!(
+                "Lambda backend {spec:?} is not available in this build yet"
+            )));
+        }
+    })
+}
+
+/// `*` matches any run of characters; everything else literally.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match("generate-*", "generate-vanity-numbers"));
+        assert!(glob_match("*vanity*", "generate-vanity-numbers"));
+        assert!(!glob_match("vanity", "generate-vanity-numbers"));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn mapping_parse() {
+        let m = Mapping::parse(r#"f=json:{"a":"="}"#, Path::new(".")).unwrap();
+        assert_eq!(m.pattern, "f");
+        assert_eq!(m.spec, BackendSpec::Json(r#"{"a":"="}"#.into()));
+        assert!(Mapping::parse("f", Path::new(".")).is_err());
+        assert!(Mapping::parse("f=json:{", Path::new(".")).is_err());
+        assert!(Mapping::parse("f=bogus", Path::new(".")).is_err());
+        assert_eq!(
+            Mapping::parse("f=timeout", Path::new(".")).unwrap().spec,
+            BackendSpec::Timeout
+        );
+    }
+}
