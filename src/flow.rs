@@ -9,6 +9,7 @@ mod error;
 mod graph;
 mod model;
 mod parse;
+mod set;
 
 pub use error::{FlowError, LoadError};
 pub use graph::{Branch, FlowGraph};
@@ -16,4 +17,5 @@ pub use model::{
     Block, BlockIdx, CondBranch, ErrorBranch, Flow, Kind, LambdaResponseType, Operator,
     PhoneFormat, Prompt, Validation,
 };
-pub use parse::{load_file, parse_str};
+pub use parse::{MAX_FLOW_BYTES, load_file, parse_str};
+pub use set::FlowSet;

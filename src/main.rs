@@ -1,1 +1,5 @@
-fn main() {}
+//! `flowsim`: see `flowsim --help`.
+
+fn main() -> std::process::ExitCode {
+    flowsim::cli::main()
+}

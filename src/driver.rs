@@ -1,0 +1,456 @@
+//! The one async driver: runs an [`Engine`] and fulfils its effects.
+//!
+//! The driver owns the engine and the Lambda [`Registry`]. It feeds inputs to the
+//! engine at the right [`SimTime`], runs Lambda invocations on tokio tasks and
+//! hands their outcomes back, and collects the trace. Time is either *virtual*
+//! (headless runs and tests: a 5 s timeout costs nothing; deadlines are reached by
+//! jumping the clock) or *real* (the TUI: a 5 s timeout takes 5 s). The engine owns
+//! every deadline, Lambda time limits included; the driver only tells it the time.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+
+use crate::engine::{Effect, Engine, Input, LambdaCall, SimTime, Status, TraceEvent, TraceKind};
+use crate::lambda::{LambdaOutcome, Registry};
+
+/// How the driver keeps time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// Jump to deadlines; Lambda answers from canned backends take no time.
+    Virtual,
+    /// Wall-clock time since the call started.
+    Real,
+}
+
+/// What stops a driver outright (not a flow branch).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DriverError {
+    #[error(
+        "block \"{block}\" invokes Lambda function `{function}`, which no --lambda mapping answers \
+         (add e.g. --lambda '{function}=json:{{\"key\":\"value\"}}')"
+    )]
+    Unmapped { function: String, block: String },
+}
+
+struct InFlight {
+    call: u64,
+    function: String,
+    backend: String,
+    started: Instant,
+    time_limit: Duration,
+    real_time: bool,
+    handle: JoinHandle<LambdaOutcome>,
+}
+
+/// A Lambda call that no mapping answers, held until the user says what to do (TUI).
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub call: LambdaCall,
+    pub block: String,
+}
+
+/// Runs one call.
+pub struct Driver {
+    engine: Engine,
+    registry: Registry,
+    clock: Clock,
+    started_at: Instant,
+    virtual_now: SimTime,
+    inflight: Option<InFlight>,
+    unanswered: Option<Unanswered>,
+    events: Vec<TraceEvent>,
+    /// Count of `InputRequested` events seen, to tell a new input request from the
+    /// one already answered.
+    input_requests: u64,
+}
+
+impl Driver {
+    pub fn new(engine: Engine, registry: Registry, clock: Clock) -> Self {
+        Self {
+            engine,
+            registry,
+            clock,
+            started_at: Instant::now(),
+            virtual_now: SimTime::ZERO,
+            inflight: None,
+            unanswered: None,
+            events: Vec::new(),
+            input_requests: 0,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Replace the call (restart) keeping the registry.
+    pub fn restart(&mut self, engine: Engine) {
+        if let Some(f) = self.inflight.take() {
+            f.handle.abort();
+        }
+        self.engine = engine;
+        self.started_at = Instant::now();
+        self.virtual_now = SimTime::ZERO;
+        self.unanswered = None;
+        self.input_requests = 0;
+    }
+
+    /// The call's time now.
+    pub fn now(&self) -> SimTime {
+        match self.clock {
+            Clock::Virtual => self.virtual_now,
+            Clock::Real => SimTime::from_duration(self.started_at.elapsed()),
+        }
+    }
+
+    /// When the engine's next deadline falls, as a wall-clock instant (real time).
+    pub fn deadline_instant(&self) -> Option<Instant> {
+        self.engine
+            .next_deadline()
+            .map(|d| self.started_at + d.as_duration())
+    }
+
+    /// Number of input requests so far (a new one means a new prompt awaits keys).
+    pub fn input_requests(&self) -> u64 {
+        self.input_requests
+    }
+
+    /// Events since the last call of this method.
+    pub fn take_events(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// A Lambda call waiting for the user to pick a backend (TUI).
+    pub fn unanswered(&self) -> Option<&Unanswered> {
+        self.unanswered.as_ref()
+    }
+
+    /// Is a Lambda invocation running?
+    pub fn lambda_in_flight(&self) -> Option<(&str, &str, Duration)> {
+        self.inflight
+            .as_ref()
+            .map(|f| (f.function.as_str(), f.backend.as_str(), f.started.elapsed()))
+    }
+
+    /// Feed an input at the current time.
+    pub fn send(&mut self, input: Input) -> Result<(), DriverError> {
+        let now = self.now();
+        let effects = self.engine.handle(input, now);
+        self.apply(effects)
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) -> Result<(), DriverError> {
+        for effect in effects {
+            match effect {
+                Effect::Trace(event) => {
+                    if matches!(event.kind, TraceKind::InputRequested { .. }) {
+                        self.input_requests += 1;
+                    }
+                    self.events.push(event);
+                }
+                Effect::InvokeLambda(call) => self.invoke(call)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn invoke(&mut self, call: LambdaCall) -> Result<(), DriverError> {
+        let name = &call.request.function_name;
+        let Some(backend) = self.registry.resolve(&call.request.function_arn, name) else {
+            let block = self
+                .engine
+                .current_block()
+                .map(|b| self.engine.flow().blocks[b].label())
+                .unwrap_or_default();
+            if self.clock == Clock::Real {
+                self.unanswered = Some(Unanswered { call, block });
+                return Ok(());
+            }
+            return Err(DriverError::Unmapped {
+                function: name.clone(),
+                block,
+            });
+        };
+        let request = call.request.clone();
+        let describe = backend.describe();
+        let real_time = backend.takes_real_time();
+        let handle = tokio::spawn(async move { backend.invoke(&request).await });
+        self.inflight = Some(InFlight {
+            call: call.call,
+            function: call.request.function_name.clone(),
+            backend: describe,
+            started: Instant::now(),
+            time_limit: call.request.time_limit,
+            real_time,
+            handle,
+        });
+        Ok(())
+    }
+
+    /// The user chose a backend for the unanswered call (TUI): invoke it now.
+    pub fn answer_unmapped(&mut self) -> Result<(), DriverError> {
+        if let Some(u) = self.unanswered.take() {
+            self.invoke(u.call)?;
+        }
+        Ok(())
+    }
+
+    /// Wait for the running Lambda (if any) to finish; cancel-safe, for `select!`.
+    /// Returns `None` at once when nothing is in flight.
+    pub async fn lambda_finished(&mut self) -> Option<LambdaOutcome> {
+        let f = self.inflight.as_mut()?;
+        let outcome = match (&mut f.handle).await {
+            Ok(o) => o,
+            Err(e) => LambdaOutcome::InvokeError {
+                cause: format!("backend task failed: {e}"),
+            },
+        };
+        Some(outcome)
+    }
+
+    /// Deliver a finished Lambda's outcome to the engine (real time).
+    pub fn complete_lambda(&mut self, outcome: LambdaOutcome) -> Result<(), DriverError> {
+        let Some(f) = self.inflight.take() else {
+            return Ok(());
+        };
+        let elapsed = f.started.elapsed();
+        self.note_backend(
+            f.call,
+            &f.function,
+            &f.backend,
+            f.real_time,
+            elapsed,
+            &outcome,
+        );
+        if matches!(outcome, LambdaOutcome::NoAnswer) {
+            return Ok(());
+        }
+        self.send(Input::LambdaDone {
+            call: f.call,
+            outcome,
+        })
+    }
+
+    fn note_backend(
+        &mut self,
+        call: u64,
+        function: &str,
+        backend: &str,
+        real_time: bool,
+        elapsed: Duration,
+        outcome: &LambdaOutcome,
+    ) {
+        let summary = match outcome {
+            LambdaOutcome::Response { payload } => format!("response, {} bytes", payload.len()),
+            LambdaOutcome::FunctionError { message } => format!("function error: {message}"),
+            LambdaOutcome::InvokeError { cause } => format!("invocation failed: {cause}"),
+            LambdaOutcome::NoAnswer => "no answer".into(),
+        };
+        let duration_ms = if real_time || self.clock == Clock::Real {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        } else {
+            0
+        };
+        self.events.push(TraceEvent {
+            at: self.now(),
+            kind: TraceKind::LambdaBackend {
+                call,
+                function: function.to_owned(),
+                backend: backend.to_owned(),
+                duration_ms,
+                outcome: summary,
+            },
+        });
+    }
+
+    /// Deliver `Tick` if the engine's deadline has passed (real time).
+    pub fn tick(&mut self) -> Result<(), DriverError> {
+        if self.engine.next_deadline().is_some_and(|d| self.now() >= d) {
+            self.send(Input::Tick)?;
+        }
+        Ok(())
+    }
+
+    // ---- virtual time ------------------------------------------------------------
+
+    /// Virtual time: run until the call waits for the caller, pauses, or ends.
+    /// Lambda calls are awaited here; a canned answer takes no virtual time, a
+    /// real one (network, process) the time it really took.
+    pub async fn settle(&mut self) -> Result<(), DriverError> {
+        debug_assert_eq!(self.clock, Clock::Virtual);
+        while let Some(f) = self.inflight.take() {
+            let limit = f.time_limit;
+            let started = f.started;
+            let call = f.call;
+            let real_time = f.real_time;
+            // A real backend gets its time limit (plus a little) of real time.
+            let outcome = if real_time {
+                let mut handle = f.handle;
+                match tokio::time::timeout(limit + Duration::from_millis(50), &mut handle).await {
+                    Ok(Ok(o)) => o,
+                    Ok(Err(e)) => LambdaOutcome::InvokeError {
+                        cause: format!("backend task failed: {e}"),
+                    },
+                    Err(_) => {
+                        handle.abort();
+                        LambdaOutcome::NoAnswer
+                    }
+                }
+            } else {
+                match f.handle.await {
+                    Ok(o) => o,
+                    Err(e) => LambdaOutcome::InvokeError {
+                        cause: format!("backend task failed: {e}"),
+                    },
+                }
+            };
+            let elapsed = started.elapsed();
+            if real_time {
+                self.virtual_now = self
+                    .virtual_now
+                    .plus(elapsed.min(limit + Duration::from_millis(1)));
+            }
+            self.note_backend(call, &f.function, &f.backend, real_time, elapsed, &outcome);
+            if matches!(outcome, LambdaOutcome::NoAnswer) {
+                self.advance_to_deadline()?;
+            } else {
+                self.send(Input::LambdaDone { call, outcome })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The caller stays silent: the pending input times out. In virtual time the
+    /// clock moves to the input's deadline first, so the timeout takes its time.
+    pub fn silence(&mut self) -> Result<(), DriverError> {
+        if self.clock == Clock::Virtual {
+            if let Some(d) = self.engine.next_deadline() {
+                self.virtual_now = self.virtual_now.max(d);
+            }
+        }
+        self.send(Input::Silence)
+    }
+
+    /// Virtual time: jump to the engine's next deadline and fire it.
+    pub fn advance_to_deadline(&mut self) -> Result<(), DriverError> {
+        if let Some(d) = self.engine.next_deadline() {
+            self.virtual_now = self.virtual_now.max(d);
+            self.send(Input::Tick)?;
+        }
+        Ok(())
+    }
+
+    /// Virtual time: let `d` pass, firing deadlines on the way.
+    pub async fn wait(&mut self, d: Duration) -> Result<(), DriverError> {
+        let until = self.virtual_now.plus(d);
+        loop {
+            self.settle().await?;
+            match self.engine.next_deadline() {
+                Some(dl) if dl <= until && self.engine.ended().is_none() => {
+                    self.virtual_now = self.virtual_now.max(dl);
+                    self.send(Input::Tick)?;
+                }
+                _ => break,
+            }
+        }
+        self.virtual_now = self.virtual_now.max(until);
+        Ok(())
+    }
+
+    /// Let the Lambda registry finish background work (the vanity pipeline).
+    pub async fn close(&self) {
+        self.registry.close().await;
+    }
+}
+
+/// One `--keys` item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyItem {
+    /// Keys to press (`1`, `5551234567#`), or an utterance at a Lex block.
+    Keys(String),
+    /// `~`: let the input time out.
+    Silence,
+}
+
+impl KeyItem {
+    /// Parse `--keys 1,3,5551234567#,~`.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        text.split(',')
+            .map(|item| {
+                let item = item.trim();
+                if item == "~" {
+                    Ok(Self::Silence)
+                } else if item.is_empty() {
+                    Err("empty item in --keys (use ~ for silence)".to_owned())
+                } else {
+                    Ok(Self::Keys(item.to_owned()))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Virtual time: run a whole call answering input requests from `keys`; when
+/// they run out, input requests time out. Returns when the call ends.
+pub async fn run_with_keys(driver: &mut Driver, keys: Vec<KeyItem>) -> Result<(), DriverError> {
+    run_with_keys_streaming(driver, keys, &mut |_| {}).await
+}
+
+/// [`run_with_keys`], handing the trace to `sink` as it happens.
+pub async fn run_with_keys_streaming(
+    driver: &mut Driver,
+    keys: Vec<KeyItem>,
+    sink: &mut dyn FnMut(Vec<TraceEvent>),
+) -> Result<(), DriverError> {
+    let mut keys: VecDeque<KeyItem> = keys.into();
+    let mut answered = 0;
+    driver.send(Input::Start)?;
+    loop {
+        driver.settle().await?;
+        sink(driver.take_events());
+        match driver.engine().status() {
+            Status::Ended(_) => return Ok(()),
+            Status::Paused { .. } => driver.send(Input::Step)?,
+            Status::AwaitingInput { mode, .. } => {
+                let request = driver.input_requests();
+                if request != answered {
+                    answered = request;
+                    if let Some(item) = keys.pop_front() {
+                        match item {
+                            KeyItem::Silence => driver.silence()?,
+                            KeyItem::Keys(text) if mode == "lex" => {
+                                driver.send(Input::Utterance(text))?
+                            }
+                            KeyItem::Keys(text) => {
+                                for c in text.chars() {
+                                    driver.send(Input::Key(c))?;
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                }
+                driver.advance_to_deadline()?;
+            }
+            Status::AwaitingLambda { .. } => driver.advance_to_deadline()?,
+            Status::NotStarted => return Ok(()),
+        }
+    }
+}

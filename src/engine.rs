@@ -1,0 +1,28 @@
+//! The flow engine: pure and deterministic.
+//!
+//! The engine may not do IO, read a clock, or touch tokio. It is driven from
+//! outside: [`Engine::handle`] takes an [`Input`] and the current [`SimTime`] and
+//! returns [`Effect`]s — trace events to show, and Lambda invocations for the
+//! driver to fulfil. [`Engine::next_deadline`] says when the engine wants a
+//! [`Input::Tick`] if nothing else happens (input timeouts, the inter-digit limit,
+//! Lambda time limits). The TUI (real time) and the headless runner (virtual time)
+//! drive this one engine, so they share one semantics.
+//!
+//! Flow errors are data, not `Err`: a timeout, a failed Lambda, a key that matches
+//! no condition are Connect branches, chosen here and reported as trace events.
+
+mod contact;
+mod core;
+mod lambda_io;
+pub mod refs;
+mod time;
+mod trace;
+
+pub use contact::{Contact, INSTANCE_ARN, Resolved};
+pub use core::{
+    CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, Effect, Engine, Input, LambdaCall, Status,
+    function_name, validate_phone,
+};
+pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
+pub use time::SimTime;
+pub use trace::{BlockRef, EndReason, PromptKind, TraceEvent, TraceKind};

@@ -1,0 +1,196 @@
+//! The trace: everything that happened in a call, in order, as plain data.
+//!
+//! `flowsim run --json` prints one [`TraceEvent`] per line; the TUI, the test
+//! runner, coverage and the recording writer all read the same events.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::time::SimTime;
+
+/// One thing that happened, and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// Milliseconds since the call started.
+    pub at: SimTime,
+    #[serde(flatten)]
+    pub kind: TraceKind,
+}
+
+/// Where in which flow a block is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRef {
+    pub flow: String,
+    /// The block Identifier.
+    pub id: String,
+    /// Its display label (identifier when readable, else `Type 1a2b3c4d`).
+    pub label: String,
+}
+
+/// How a call ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "end", rename_all = "snake_case")]
+pub enum EndReason {
+    /// A DisconnectParticipant block, or the flow ran out of transitions before a
+    /// transfer (Connect then ends the contact).
+    Disconnected { detail: String },
+    /// The caller hung up.
+    Hangup,
+    /// TransferContactToQueue succeeded.
+    Queued { queue: String },
+    /// EndFlowExecution (or a flow module ended with no caller).
+    Ended { detail: String },
+    /// The step budget ran out: a runaway loop.
+    Budget { steps: u32 },
+    /// `--strict` stopped the call at an unsupported block.
+    Stopped { detail: String },
+}
+
+impl EndReason {
+    /// The keyword `.call` scripts use: `disconnected`, `hangup`, `queue`, `ended`,
+    /// `budget`, `stopped`.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Self::Disconnected { .. } => "disconnected",
+            Self::Hangup => "hangup",
+            Self::Queued { .. } => "queue",
+            Self::Ended { .. } => "ended",
+            Self::Budget { .. } => "budget",
+            Self::Stopped { .. } => "stopped",
+        }
+    }
+
+    /// A one-line description.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Disconnected { detail } => format!("disconnected ({detail})"),
+            Self::Hangup => "caller hung up".into(),
+            Self::Queued { queue } => format!("queued in {queue}"),
+            Self::Ended { detail } => format!("ended ({detail})"),
+            Self::Budget { steps } => {
+                format!(
+                    "stopped after {steps} blocks: step budget exhausted (a loop with no way out?)"
+                )
+            }
+            Self::Stopped { detail } => format!("stopped: {detail}"),
+        }
+    }
+}
+
+/// What kind of prompt was played.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptKind {
+    Text,
+    Ssml,
+    PromptId,
+    Media,
+}
+
+/// The events of a call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TraceKind {
+    CallStarted {
+        flow: String,
+        caller: String,
+        dialed: String,
+        contact_id: String,
+    },
+    BlockStarted {
+        block: BlockRef,
+        #[serde(rename = "type")]
+        type_name: String,
+        step: u32,
+    },
+    /// The IVR said something (rendered text).
+    Prompt {
+        block: BlockRef,
+        text: String,
+        kind: PromptKind,
+        /// The SSML or text as sent, references resolved.
+        source: String,
+    },
+    /// The call waits for the caller: keys (`menu`/`store`) or an utterance (`lex`).
+    InputRequested {
+        block: BlockRef,
+        mode: String,
+        timeout_ms: u64,
+    },
+    /// The caller pressed a key.
+    Key {
+        key: char,
+    },
+    /// The caller let the input time out (`silence`) or said an intent.
+    Silence,
+    Utterance {
+        text: String,
+    },
+    /// Store mode collected a value (`"Timeout"` when nothing was typed).
+    InputStored {
+        block: BlockRef,
+        value: String,
+    },
+    BranchTaken {
+        block: BlockRef,
+        /// `Next`, `= 1`, `NoMatchingError`, …
+        branch: String,
+        /// Why, e.g. `$.Attributes.LambdaError = "false"`.
+        reason: String,
+        /// The block it leads to; `None` ends the flow.
+        target: Option<BlockRef>,
+    },
+    AttributeSet {
+        /// `contact` or `flow`.
+        scope: String,
+        key: String,
+        value: String,
+    },
+    /// Contact data changed: voice, queue, recording, language, logging.
+    ContactUpdated {
+        field: String,
+        value: String,
+    },
+    LambdaInvoked {
+        block: BlockRef,
+        call: u64,
+        function: String,
+        time_limit_ms: u64,
+        response_type: String,
+        /// The exact event sent to the function.
+        request: Value,
+    },
+    /// The driver's view: which backend answered and how long it took.
+    LambdaBackend {
+        call: u64,
+        function: String,
+        backend: String,
+        duration_ms: u64,
+        outcome: String,
+    },
+    /// The engine's view: the response after Connect's validation.
+    LambdaResult {
+        block: BlockRef,
+        call: u64,
+        ok: bool,
+        /// `valid JSON response`, `function error: …`, `no answer within 8 s`, …
+        detail: String,
+        /// The response as `$.External` now holds it (when valid).
+        response: Option<Value>,
+        /// The raw payload when it was refused.
+        raw: Option<String>,
+        duration_ms: u64,
+    },
+    FlowChanged {
+        from: String,
+        to: String,
+        how: String,
+    },
+    Warning {
+        block: Option<BlockRef>,
+        message: String,
+    },
+    Ended {
+        reason: EndReason,
+    },
+}

@@ -1,0 +1,211 @@
+//! SSML → readable text, for the transcript and for `expect` matching.
+//!
+//! Connect's subset (flow-language §5): `say-as` is rendered the way a listener
+//! hears it (`telephone` grouped, `characters` spaced), `break` becomes `…`,
+//! `sub` its alias, unknown tags their inner text. Malformed SSML is an error
+//! (the block then takes `NoMatchingError`).
+
+use roxmltree::{Document, Node, ParsingOptions};
+
+/// Why SSML could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed SSML: {0}")]
+pub struct SsmlError(pub String);
+
+/// Render an SSML document (with or without `<speak>`) to one line of text.
+pub fn render(ssml: &str) -> Result<String, SsmlError> {
+    let trimmed = ssml.trim();
+    // roxmltree insists on declared namespaces; Polly's `amazon:` tags come undeclared.
+    let body = trimmed
+        .replace("<amazon:", "<amazon-")
+        .replace("</amazon:", "</amazon-");
+    let wrapped;
+    let doc_text = if body.starts_with("<speak") {
+        body.as_str()
+    } else {
+        wrapped = format!("<speak>{body}</speak>");
+        wrapped.as_str()
+    };
+    let opts = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: 100_000,
+        ..ParsingOptions::default()
+    };
+    let doc = Document::parse_with_options(doc_text, opts).map_err(|e| SsmlError(e.to_string()))?;
+    let mut out = String::with_capacity(ssml.len());
+    walk(doc.root_element(), &mut out);
+    Ok(tidy(&out))
+}
+
+/// Render plain text the same way (whitespace folded), for `Text` prompts.
+pub fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        // A pause after a full stop or another pause adds nothing to read.
+        if word == "…" && (out.is_empty() || out.ends_with(['.', '!', '?', ',', ';', ':', '…']))
+        {
+            continue;
+        }
+        let glue = matches!(word.chars().next(), Some('.' | ',' | '!' | '?' | ';' | ':'));
+        if !out.is_empty() && !glue {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn walk(node: Node<'_, '_>, out: &mut String) {
+    for child in node.children() {
+        if child.is_text() {
+            out.push_str(child.text().unwrap_or(""));
+            continue;
+        }
+        if !child.is_element() {
+            continue;
+        }
+        match child.tag_name().name() {
+            "break" => {
+                let silent = child.attribute("strength") == Some("none")
+                    || child
+                        .attribute("time")
+                        .is_some_and(|t| t.trim_start_matches('0').starts_with("ms") || t == "0s");
+                if !silent {
+                    out.push_str(" … ");
+                }
+            }
+            "mark" => {}
+            "p" | "s" => {
+                out.push(' ');
+                walk(child, out);
+                out.push(' ');
+            }
+            "sub" => match child.attribute("alias") {
+                Some(alias) => out.push_str(alias),
+                None => walk(child, out),
+            },
+            "say-as" => {
+                let mut inner = String::new();
+                walk(child, &mut inner);
+                let inner = inner.trim();
+                let how = child.attribute("interpret-as").unwrap_or("");
+                out.push_str(&say_as(how, inner));
+            }
+            _ => walk(child, out),
+        }
+    }
+}
+
+fn say_as(how: &str, text: &str) -> String {
+    match how {
+        "characters" | "spell-out" => spaced(text.chars().filter(|c| !c.is_whitespace())),
+        "digits" => spaced(text.chars().filter(char::is_ascii_digit)),
+        "telephone" => telephone(text),
+        "expletive" => "[bleep]".into(),
+        "ordinal" => ordinal(text),
+        _ => text.to_owned(),
+    }
+}
+
+fn spaced(chars: impl Iterator<Item = char>) -> String {
+    let mut s = String::new();
+    for c in chars {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push(c);
+    }
+    s
+}
+
+/// Group a phone number as a listener hears it: `+1 303-555-1234`. Text with
+/// letters (a vanity number) is read as written.
+pub fn telephone(text: &str) -> String {
+    if text.chars().any(|c| c.is_ascii_alphabetic()) {
+        return text.to_owned();
+    }
+    let plus = text.trim_start().starts_with('+');
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.len();
+    let grouped = |d: &str| match d.len() {
+        7 => format!("{}-{}", &d[..3], &d[3..]),
+        10 => format!("{}-{}-{}", &d[..3], &d[3..6], &d[6..]),
+        _ => d.to_owned(),
+    };
+    match (plus, n) {
+        (_, 11) if digits.starts_with('1') => format!("+1 {}", grouped(&digits[1..])),
+        (true, 12..=15) => format!("+{} {}", &digits[..n - 10], grouped(&digits[n - 10..])),
+        (false, 7 | 10) => grouped(&digits),
+        _ => text.trim().to_owned(),
+    }
+}
+
+fn ordinal(text: &str) -> String {
+    let Ok(n) = text.trim().parse::<u64>() else {
+        return text.to_owned();
+    };
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_prompt() {
+        let s = "<speak>Please confirm <say-as interpret-as=\"telephone\">+13035551234</say-as>.\n  Press 1.</speak>";
+        assert_eq!(
+            render(s).unwrap(),
+            "Please confirm +1 303-555-1234. Press 1."
+        );
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            render("Hi<break time=\"300ms\"/>there").unwrap(),
+            "Hi … there"
+        );
+        assert_eq!(
+            render("<say-as interpret-as=\"characters\">abc</say-as>").unwrap(),
+            "a b c"
+        );
+        assert_eq!(
+            render("<say-as interpret-as=\"digits\">123</say-as>").unwrap(),
+            "1 2 3"
+        );
+        assert_eq!(
+            render("<sub alias=\"World Wide Web\">WWW</sub>").unwrap(),
+            "World Wide Web"
+        );
+        assert_eq!(
+            render("<amazon:effect name=\"whispered\">psst</amazon:effect>").unwrap(),
+            "psst"
+        );
+        assert_eq!(
+            render("<prosody rate=\"slow\">slow</prosody> &amp; <mark name=\"m\"/>done").unwrap(),
+            "slow & done"
+        );
+        assert_eq!(
+            render("<say-as interpret-as=\"ordinal\">2</say-as>").unwrap(),
+            "2nd"
+        );
+        assert_eq!(
+            render("<say-as interpret-as=\"telephone\">+1-800-FLOWERS</say-as>").unwrap(),
+            "+1-800-FLOWERS"
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(render("<speak>unclosed <say-as>").is_err());
+        assert!(render("a < b").is_err());
+    }
+}

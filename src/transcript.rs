@@ -1,0 +1,89 @@
+//! Human-readable lines for trace events (`flowsim run`, test failures).
+
+use crate::engine::{TraceEvent, TraceKind};
+
+/// How much to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Prompts, keys, Lambda calls, warnings, the end.
+    Call,
+    /// Also every block, branch and attribute.
+    Flow,
+}
+
+/// One line for an event, or `None` when the detail level hides it.
+pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
+    let verbose = detail == Detail::Flow;
+    let body = match &event.kind {
+        TraceKind::CallStarted {
+            flow,
+            caller,
+            dialed,
+            ..
+        } => format!("CALL  {caller} → {dialed} (flow {flow})"),
+        TraceKind::Prompt { text, .. } => format!("IVR   {text}"),
+        TraceKind::InputRequested {
+            mode, timeout_ms, ..
+        } => {
+            let what = match mode.as_str() {
+                "store" => "digits",
+                "lex" => "an utterance",
+                _ => "a key",
+            };
+            format!("      (waiting for {what}, {} s)", timeout_ms / 1000)
+        }
+        TraceKind::Key { key } => format!("KEY   {key}"),
+        TraceKind::Silence => "KEY   (silence)".into(),
+        TraceKind::Utterance { text } => format!("SAY   {text}"),
+        TraceKind::InputStored { value, .. } => format!("      stored input: {value}"),
+        TraceKind::LambdaInvoked {
+            function,
+            time_limit_ms,
+            response_type,
+            ..
+        } if verbose => format!(
+            "λ     invoke {function} ({response_type}, limit {} s)",
+            time_limit_ms / 1000
+        ),
+        TraceKind::LambdaBackend {
+            function,
+            backend,
+            duration_ms,
+            ..
+        } => format!("λ     {function} answered by {backend} in {duration_ms} ms"),
+        TraceKind::LambdaResult { ok, detail, .. } => {
+            format!("λ     {} {detail}", if *ok { "✓" } else { "✗" })
+        }
+        TraceKind::Warning { block, message } => match block {
+            Some(b) => format!("WARN  [{}] {message}", b.label),
+            None => format!("WARN  {message}"),
+        },
+        TraceKind::Ended { reason } => format!("END   {}", reason.describe()),
+        TraceKind::FlowChanged { from, to, how } => format!("FLOW  {from} → {to} ({how})"),
+        TraceKind::BlockStarted {
+            block, type_name, ..
+        } if verbose => format!("▸     {} ({type_name})", block.label),
+        TraceKind::BranchTaken {
+            branch,
+            reason,
+            target,
+            ..
+        } if verbose => format!(
+            "      ↳ {branch}: {reason} → {}",
+            target
+                .as_ref()
+                .map_or("(end of flow)", |t| t.label.as_str())
+        ),
+        TraceKind::AttributeSet { scope, key, value } if verbose => {
+            let ns = if scope == "flow" {
+                "FlowAttributes"
+            } else {
+                "Attributes"
+            };
+            format!("SET   $.{ns}.{key} = \"{value}\"")
+        }
+        TraceKind::ContactUpdated { field, value } if verbose => format!("SET   {field} = {value}"),
+        _ => return None,
+    };
+    Some(format!("{:>7}  {body}", event.at.to_string()))
+}
