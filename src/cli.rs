@@ -322,7 +322,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
