@@ -1,0 +1,181 @@
+//! Real flows: the seed flow, the project's own flow, and the shared corpus
+//! (`../shared/corpus`, when present): every flow loads, legacy files are refused
+//! clearly, and random key walks always end in a documented end state.
+
+use std::path::{Path, PathBuf};
+
+use flowsim::engine::{CallConfig, Effect, EndReason, Engine, Input, SimTime, Status};
+use flowsim::flow::{FlowError, FlowSet, load_file};
+use flowsim::lambda::LambdaOutcome;
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(json_files(&p));
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Flows that must load: the seed, the project's own, and the corpus.
+fn all_flows() -> Vec<PathBuf> {
+    let mut flows = vec![
+        shared().join("seed/Vanity_Numbers.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("contactflow/Vanity_Numbers.json"),
+    ];
+    let corpus = shared().join("corpus");
+    if corpus.is_dir() {
+        flows.extend(json_files(&corpus.join("flows")));
+        flows.extend(json_files(&corpus.join("flows_handwritten")));
+    } else {
+        eprintln!(
+            "note: {} is absent; walking the seed and project flows only",
+            corpus.display()
+        );
+    }
+    flows
+}
+
+#[test]
+fn every_flow_loads_and_validates() {
+    let mut failures = Vec::new();
+    for f in all_flows() {
+        if let Err(e) = load_file(&f) {
+            failures.push(e.to_string());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} flows failed to load:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn legacy_files_are_refused_with_the_legacy_message() {
+    let dir = shared().join("corpus/old_format");
+    let mut files = json_files(&dir);
+    // Always check at least one legacy file of our own.
+    let tmp = tempfile::tempdir().unwrap();
+    let own = tmp.path().join("legacy.json");
+    std::fs::write(
+        &own,
+        r#"{"modules":[{"id":"1","type":"PlayPrompt"}],"version":"1","start":"1"}"#,
+    )
+    .unwrap();
+    files.push(own);
+    for f in files {
+        let e = load_file(&f).expect_err(&format!("{} should be refused", f.display()));
+        assert_eq!(e.error, FlowError::Legacy, "{}: {e}", f.display());
+        assert!(e.to_string().contains("legacy export format"), "{e}");
+    }
+}
+
+/// One random walk: keys, digits, silences and hang-ups at input requests;
+/// Lambda calls answered well, badly, or not at all.
+fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let config = CallConfig {
+        seed,
+        hours_open: rng.bool(),
+        ..CallConfig::default()
+    };
+    let max_steps = config.max_steps;
+    let mut engine = Engine::new(flows.clone(), config);
+    let mut now = SimTime::ZERO;
+    let mut lambdas = Vec::new();
+    let collect = |effects: Vec<Effect>, lambdas: &mut Vec<u64>| {
+        for e in effects {
+            if let Effect::InvokeLambda(call) = e {
+                lambdas.push(call.call);
+            }
+        }
+    };
+    collect(engine.handle(Input::Start, now), &mut lambdas);
+    for _ in 0..5_000 {
+        match engine.status() {
+            Status::Ended(reason) => return (reason, engine.steps()),
+            Status::AwaitingLambda { call, .. } => {
+                let outcome = match rng.u8(0..4) {
+                    0 => LambdaOutcome::Response {
+                        payload: r#"{"ssmlResponse":"<speak>The first number is 1-800-FLOWERS</speak>","ssmlError":"false","vanity1":"+1-800-FLOWERS"}"#.into(),
+                    },
+                    1 => LambdaOutcome::Response {
+                        payload: r#"{"ssmlResponse":"<speak>Sorry</speak>","ssmlError":"true"}"#.into(),
+                    },
+                    2 => LambdaOutcome::FunctionError { message: "boom".into() },
+                    _ => LambdaOutcome::NoAnswer,
+                };
+                if outcome == LambdaOutcome::NoAnswer {
+                    now = engine
+                        .next_deadline()
+                        .expect("a Lambda wait has a deadline");
+                    collect(engine.handle(Input::Tick, now), &mut lambdas);
+                } else {
+                    collect(
+                        engine.handle(Input::LambdaDone { call, outcome }, now),
+                        &mut lambdas,
+                    );
+                }
+            }
+            Status::AwaitingInput { mode, .. } => {
+                let input = match rng.u8(0..20) {
+                    0..=9 => Input::Key(b"0123456789*#"[rng.usize(0..12)] as char),
+                    10..=13 => {
+                        for _ in 0..rng.usize(1..12) {
+                            let k = b"0123456789"[rng.usize(0..10)] as char;
+                            collect(engine.handle(Input::Key(k), now), &mut lambdas);
+                        }
+                        Input::Key('#')
+                    }
+                    14..=17 => {
+                        now = engine.next_deadline().expect("input waits have deadlines");
+                        Input::Tick
+                    }
+                    18 if mode == "lex" => Input::Utterance("Help".into()),
+                    18 => Input::Silence,
+                    _ => Input::Hangup,
+                };
+                collect(engine.handle(input, now), &mut lambdas);
+            }
+            Status::Paused { .. } | Status::NotStarted => panic!("headless walks never pause"),
+        }
+    }
+    assert!(engine.steps() <= max_steps);
+    panic!("walk {seed} did not end within 5,000 inputs")
+}
+
+#[test]
+fn random_key_walks_end_in_documented_states() {
+    for path in all_flows() {
+        let flow = load_file(&path).unwrap();
+        let dir = path.parent().unwrap();
+        let flows = FlowSet::load_dir(flow.clone(), dir).unwrap_or_else(|_| FlowSet::single(flow));
+        for seed in 0..200 {
+            let (reason, steps) = walk(&flows, seed);
+            assert!(
+                steps <= 1000,
+                "{}: walk {seed} ran {steps} blocks",
+                path.display()
+            );
+            assert!(
+                ["disconnected", "hangup", "queue", "ended", "budget"].contains(&reason.keyword()),
+                "{}: walk {seed} ended as {reason:?}",
+                path.display()
+            );
+        }
+    }
+}
