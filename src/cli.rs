@@ -14,8 +14,7 @@ use crate::config::{AwsConfig, ConfigFile};
 use crate::driver::{Clock, Driver, KeyItem};
 use crate::engine::{CallConfig, EndReason, Engine, TraceEvent};
 use crate::flow::{Flow, FlowSet, Kind};
-use crate::lambda::registry::BackendContext;
-use crate::lambda::{Mapping, Registry};
+use crate::lambda::{AwsOptions, BackendContext, Mapping, Registry};
 use crate::transcript::{self, Detail};
 
 /// The project's own flow, built in: `flowsim` with no FLOW runs it.
@@ -59,7 +58,7 @@ pub struct SharedOpts {
     #[arg(long, value_name = "E164")]
     pub dialed: Option<String>,
     /// Answer a Lambda function: PATTERN=BACKEND (repeatable). Backends: builtin:vanity,
-    /// json:{…}, file:PATH, error, timeout.
+    /// json:{…}, file:PATH, exec:COMMAND, aws, aws:NAME_OR_ARN, error, timeout.
     #[arg(long = "lambda", value_name = "PATTERN=BACKEND")]
     pub lambda: Vec<String>,
     /// CheckHoursOfOperation outcome.
@@ -251,6 +250,11 @@ impl Setup {
     pub fn registry(&self) -> Result<Registry, UsageError> {
         let ctx = BackendContext {
             data_dir: self.data_dir.clone(),
+            aws: AwsOptions {
+                region: self.aws.region.clone(),
+                profile: self.aws.profile.clone(),
+                endpoint_url: self.aws.endpoint_url.clone(),
+            },
         };
         Ok(Registry::new(&self.mappings, &ctx)?)
     }

@@ -35,13 +35,19 @@ pub enum DriverError {
 }
 
 struct InFlight {
+    info: Invocation,
+    started: Instant,
+    time_limit: Duration,
+    handle: JoinHandle<(LambdaOutcome, Option<String>)>,
+}
+
+/// Which invocation is running, and on what.
+struct Invocation {
     call: u64,
     function: String,
     backend: String,
-    started: Instant,
-    time_limit: Duration,
+    /// The backend takes real time (network, process), even on a virtual clock.
     real_time: bool,
-    handle: JoinHandle<LambdaOutcome>,
 }
 
 /// A Lambda call that no mapping answers, held until the user says what to do (TUI).
@@ -60,6 +66,8 @@ pub struct Driver {
     virtual_now: SimTime,
     inflight: Option<InFlight>,
     unanswered: Option<Unanswered>,
+    /// What the last finished function logged, until its outcome is delivered.
+    pending_log: Option<String>,
     events: Vec<TraceEvent>,
     /// Count of `InputRequested` events seen, to tell a new input request from the
     /// one already answered.
@@ -76,6 +84,7 @@ impl Driver {
             virtual_now: SimTime::ZERO,
             inflight: None,
             unanswered: None,
+            pending_log: None,
             events: Vec::new(),
             input_requests: 0,
         }
@@ -141,9 +150,13 @@ impl Driver {
 
     /// Is a Lambda invocation running?
     pub fn lambda_in_flight(&self) -> Option<(&str, &str, Duration)> {
-        self.inflight
-            .as_ref()
-            .map(|f| (f.function.as_str(), f.backend.as_str(), f.started.elapsed()))
+        self.inflight.as_ref().map(|f| {
+            (
+                f.info.function.as_str(),
+                f.info.backend.as_str(),
+                f.started.elapsed(),
+            )
+        })
     }
 
     /// Feed an input at the current time.
@@ -188,14 +201,16 @@ impl Driver {
         let request = call.request.clone();
         let describe = backend.describe();
         let real_time = backend.takes_real_time();
-        let handle = tokio::spawn(async move { backend.invoke(&request).await });
+        let handle = tokio::spawn(async move { backend.invoke_logged(&request).await });
         self.inflight = Some(InFlight {
-            call: call.call,
-            function: call.request.function_name.clone(),
-            backend: describe,
+            info: Invocation {
+                call: call.call,
+                function: call.request.function_name.clone(),
+                backend: describe,
+                real_time,
+            },
             started: Instant::now(),
             time_limit: call.request.time_limit,
-            real_time,
             handle,
         });
         Ok(())
@@ -213,12 +228,16 @@ impl Driver {
     /// Returns `None` at once when nothing is in flight.
     pub async fn lambda_finished(&mut self) -> Option<LambdaOutcome> {
         let f = self.inflight.as_mut()?;
-        let outcome = match (&mut f.handle).await {
+        let (outcome, log) = match (&mut f.handle).await {
             Ok(o) => o,
-            Err(e) => LambdaOutcome::InvokeError {
-                cause: format!("backend task failed: {e}"),
-            },
+            Err(e) => (
+                LambdaOutcome::InvokeError {
+                    cause: format!("backend task failed: {e}"),
+                },
+                None,
+            ),
         };
+        self.pending_log = log;
         Some(outcome)
     }
 
@@ -228,31 +247,23 @@ impl Driver {
             return Ok(());
         };
         let elapsed = f.started.elapsed();
-        self.note_backend(
-            f.call,
-            &f.function,
-            &f.backend,
-            f.real_time,
-            elapsed,
-            &outcome,
-        );
+        let log = self.pending_log.take();
+        self.note_backend(&f.info, elapsed, &outcome, log);
         if matches!(outcome, LambdaOutcome::NoAnswer) {
             return Ok(());
         }
         self.send(Input::LambdaDone {
-            call: f.call,
+            call: f.info.call,
             outcome,
         })
     }
 
     fn note_backend(
         &mut self,
-        call: u64,
-        function: &str,
-        backend: &str,
-        real_time: bool,
+        info: &Invocation,
         elapsed: Duration,
         outcome: &LambdaOutcome,
+        log: Option<String>,
     ) {
         let summary = match outcome {
             LambdaOutcome::Response { payload } => format!("response, {} bytes", payload.len()),
@@ -260,7 +271,7 @@ impl Driver {
             LambdaOutcome::InvokeError { cause } => format!("invocation failed: {cause}"),
             LambdaOutcome::NoAnswer => "no answer".into(),
         };
-        let duration_ms = if real_time || self.clock == Clock::Real {
+        let duration_ms = if info.real_time || self.clock == Clock::Real {
             u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
         } else {
             0
@@ -268,13 +279,23 @@ impl Driver {
         self.events.push(TraceEvent {
             at: self.now(),
             kind: TraceKind::LambdaBackend {
-                call,
-                function: function.to_owned(),
-                backend: backend.to_owned(),
+                call: info.call,
+                function: info.function.clone(),
+                backend: info.backend.clone(),
                 duration_ms,
                 outcome: summary,
             },
         });
+        if let Some(text) = log {
+            self.events.push(TraceEvent {
+                at: self.now(),
+                kind: TraceKind::LambdaLog {
+                    call: info.call,
+                    function: info.function.clone(),
+                    text,
+                },
+            });
+        }
     }
 
     /// Deliver `Tick` if the engine's deadline has passed (real time).
@@ -295,28 +316,29 @@ impl Driver {
         while let Some(f) = self.inflight.take() {
             let limit = f.time_limit;
             let started = f.started;
-            let call = f.call;
-            let real_time = f.real_time;
+            let call = f.info.call;
+            let real_time = f.info.real_time;
             // A real backend gets its time limit (plus a little) of real time.
-            let outcome = if real_time {
+            let failed = |e: tokio::task::JoinError| {
+                (
+                    LambdaOutcome::InvokeError {
+                        cause: format!("backend task failed: {e}"),
+                    },
+                    None,
+                )
+            };
+            let (outcome, log) = if real_time {
                 let mut handle = f.handle;
                 match tokio::time::timeout(limit + Duration::from_millis(50), &mut handle).await {
                     Ok(Ok(o)) => o,
-                    Ok(Err(e)) => LambdaOutcome::InvokeError {
-                        cause: format!("backend task failed: {e}"),
-                    },
+                    Ok(Err(e)) => failed(e),
                     Err(_) => {
                         handle.abort();
-                        LambdaOutcome::NoAnswer
+                        (LambdaOutcome::NoAnswer, None)
                     }
                 }
             } else {
-                match f.handle.await {
-                    Ok(o) => o,
-                    Err(e) => LambdaOutcome::InvokeError {
-                        cause: format!("backend task failed: {e}"),
-                    },
-                }
+                f.handle.await.unwrap_or_else(failed)
             };
             let elapsed = started.elapsed();
             if real_time {
@@ -324,7 +346,7 @@ impl Driver {
                     .virtual_now
                     .plus(elapsed.min(limit + Duration::from_millis(1)));
             }
-            self.note_backend(call, &f.function, &f.backend, real_time, elapsed, &outcome);
+            self.note_backend(&f.info, elapsed, &outcome, log);
             if matches!(outcome, LambdaOutcome::NoAnswer) {
                 self.advance_to_deadline()?;
             } else {

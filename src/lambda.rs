@@ -6,15 +6,18 @@
 //! The backend's [`LambdaOutcome`] goes back to the engine, which applies Connect's
 //! rules (time limit, 32 KB, `STRING_MAP`/`JSON` validation) and picks the branch.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod builtin;
 pub mod canned;
+pub mod exec;
 pub mod registry;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-pub use registry::{BackendSpec, Mapping, Registry, RegistryError};
+pub use registry::{AwsOptions, BackendContext, BackendSpec, Mapping, Registry, RegistryError};
 
 /// A boxed, sendable future, so backends can live behind `dyn LambdaBackend`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -52,6 +55,14 @@ pub trait LambdaBackend: Send + Sync {
 
     /// Invoke the function. Must not block the async runtime.
     fn invoke<'a>(&'a self, request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome>;
+
+    /// Invoke, also returning what the function logged (a program's stderr).
+    fn invoke_logged<'a>(
+        &'a self,
+        request: &'a LambdaRequest,
+    ) -> BoxFuture<'a, (LambdaOutcome, Option<String>)> {
+        Box::pin(async move { (self.invoke(request).await, None) })
+    }
 
     /// True when the answer takes real time (network, processes). In virtual time the
     /// driver then advances the clock by the measured duration; canned and built-in

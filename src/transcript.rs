@@ -51,6 +51,16 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             duration_ms,
             ..
         } => format!("λ     {function} answered by {backend} in {duration_ms} ms"),
+        TraceKind::LambdaLog { function, text, .. } => {
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or("");
+            let more = lines.count();
+            if more > 0 {
+                format!("λ     {function} logged: {first} (+{more} lines)")
+            } else {
+                format!("λ     {function} logged: {first}")
+            }
+        }
         TraceKind::LambdaResult { ok, detail, .. } => {
             format!("λ     {} {detail}", if *ok { "✓" } else { "✗" })
         }

@@ -168,6 +168,12 @@ pub enum TraceKind {
         duration_ms: u64,
         outcome: String,
     },
+    /// What the function logged (a local program's stderr).
+    LambdaLog {
+        call: u64,
+        function: String,
+        text: String,
+    },
     /// The engine's view: the response after Connect's validation.
     LambdaResult {
         block: BlockRef,

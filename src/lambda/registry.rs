@@ -114,11 +114,22 @@ pub struct BackendContext {
     /// Where the built-in pipeline keeps its table (`FLOWSIM_DATA_DIR` or the user's
     /// data dir); `None` keeps calls in memory only.
     pub data_dir: Option<PathBuf>,
+    /// Settings for `aws` backends.
+    pub aws: AwsOptions,
+}
+
+/// `--aws-region`, `--aws-profile`, `--aws-endpoint-url`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
 }
 
 /// Maps function names/ARNs to backends.
 pub struct Registry {
     entries: Vec<(String, BackendSpec, Arc<dyn LambdaBackend>)>,
+    factory: Factory,
     /// The backend for functions whose name contains `vanity`, unless mapped.
     vanity_default: Option<Arc<dyn LambdaBackend>>,
 }
@@ -143,6 +154,7 @@ impl Registry {
     pub fn empty() -> Self {
         Self {
             entries: Vec::new(),
+            factory: Factory::new(&BackendContext::default()),
             vanity_default: None,
         }
     }
@@ -150,27 +162,22 @@ impl Registry {
     /// Build the backends for `mappings`; functions named `*vanity*` default to the
     /// built-in vanity function.
     pub fn new(mappings: &[Mapping], ctx: &BackendContext) -> Result<Self, RegistryError> {
+        let factory = Factory::new(ctx);
         let mut entries = Vec::with_capacity(mappings.len());
-        let mut vanity: Option<Arc<dyn LambdaBackend>> = None;
         for m in mappings {
-            let backend: Arc<dyn LambdaBackend> = match &m.spec {
-                BackendSpec::Builtin(_) => vanity
-                    .get_or_insert_with(|| super::builtin::vanity_backend(ctx))
-                    .clone(),
-                spec => build(spec)?,
-            };
-            entries.push((m.pattern.clone(), m.spec.clone(), backend));
+            entries.push((m.pattern.clone(), m.spec.clone(), factory.build(&m.spec)?));
         }
-        let vanity_default = Some(vanity.unwrap_or_else(|| super::builtin::vanity_backend(ctx)));
+        let vanity_default = Some(factory.vanity());
         Ok(Self {
             entries,
+            factory,
             vanity_default,
         })
     }
 
     /// Add a mapping in front of the others (the TUI's remembered answers).
     pub fn push_front(&mut self, pattern: String, spec: BackendSpec) -> Result<(), RegistryError> {
-        let backend = build(&spec)?;
+        let backend = self.factory.build(&spec)?;
         self.entries.insert(0, (pattern, spec, backend));
         Ok(())
     }
@@ -193,25 +200,58 @@ impl Registry {
         for (_, _, backend) in &self.entries {
             backend.close().await;
         }
-        if let Some(v) = &self.vanity_default {
+        if let Some(v) = self.factory.vanity.get() {
             v.close().await;
         }
     }
 }
 
-fn build(spec: &BackendSpec) -> Result<Arc<dyn LambdaBackend>, RegistryError> {
-    Ok(match spec {
-        BackendSpec::Json(body) => Arc::new(CannedBackend::inline(body.clone())),
-        BackendSpec::File(path) => Arc::new(CannedBackend::from_file(path)?),
-        BackendSpec::Error => Arc::new(FailureBackend::Error),
-        BackendSpec::Timeout => Arc::new(FailureBackend::Timeout),
-        BackendSpec::Builtin(_) => super::builtin::vanity_backend(&BackendContext::default()),
-        BackendSpec::Exec(_) | BackendSpec::Aws(_) => {
-            return Err(RegistryError::new(format!(
-                "Lambda backend {spec:?} is not available in this build yet"
-            )));
+/// Builds backends, sharing what should be shared: one vanity function (one
+/// pipeline), one set of AWS clients.
+struct Factory {
+    ctx: BackendContext,
+    vanity: std::sync::OnceLock<Arc<dyn LambdaBackend>>,
+    #[cfg(feature = "aws")]
+    aws: Arc<super::aws::AwsClients>,
+}
+
+impl Factory {
+    fn new(ctx: &BackendContext) -> Self {
+        Self {
+            ctx: ctx.clone(),
+            vanity: std::sync::OnceLock::new(),
+            #[cfg(feature = "aws")]
+            aws: Arc::new(super::aws::AwsClients::new(ctx.aws.clone())),
         }
-    })
+    }
+
+    fn vanity(&self) -> Arc<dyn LambdaBackend> {
+        self.vanity
+            .get_or_init(|| super::builtin::vanity_backend(&self.ctx))
+            .clone()
+    }
+
+    fn build(&self, spec: &BackendSpec) -> Result<Arc<dyn LambdaBackend>, RegistryError> {
+        Ok(match spec {
+            BackendSpec::Builtin(_) => self.vanity(),
+            BackendSpec::Json(body) => Arc::new(CannedBackend::inline(body.clone())),
+            BackendSpec::File(path) => Arc::new(CannedBackend::from_file(path)?),
+            BackendSpec::Error => Arc::new(FailureBackend::Error),
+            BackendSpec::Timeout => Arc::new(FailureBackend::Timeout),
+            BackendSpec::Exec(cmd) => Arc::new(super::exec::ExecBackend::new(cmd)?),
+            #[cfg(feature = "aws")]
+            BackendSpec::Aws(target) => Arc::new(super::aws::AwsBackend::new(
+                target.clone(),
+                self.aws.clone(),
+            )),
+            #[cfg(not(feature = "aws"))]
+            BackendSpec::Aws(_) => {
+                return Err(RegistryError::new(
+                    "the `aws` backend is not in this build (rebuild with the default `aws` feature)",
+                ));
+            }
+        })
+    }
 }
 
 /// `*` matches any run of characters; everything else literally.
