@@ -652,7 +652,6 @@ impl<'a> Linter<'a> {
                     );
                 }
             }
-            let _ = ext_key;
         }
     }
 
