@@ -46,6 +46,10 @@ pub enum Command {
     Vanity(VanityArgs),
     /// List the calls stored by the built-in vanity pipeline.
     Calls(CallsArgs),
+    /// Static validation (lint): errors and warnings with rule codes.
+    Check(crate::check::CheckArgs),
+    /// Export the block graph (Graphviz DOT or Mermaid).
+    Graph(crate::graph_export::GraphArgs),
 }
 
 /// Options shared by `tui`, `run` and `test`.
@@ -316,6 +320,8 @@ pub fn main() -> ExitCode {
             a.json,
             crate::vanity::default_data_dir(),
         )),
+        Command::Check(a) => crate::check::command(&a),
+        Command::Graph(a) => crate::graph_export::command(&a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,796 @@
+//! `flowsim check` and `flowsim graph`: every rule fires on a small flow and stays
+//! quiet on its fixed version; the binary on the seed flow; SARIF; DOT/Mermaid.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use flowsim::check::{self, Finding, rules};
+use serde_json::{Value, json};
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/seed/Vanity_Numbers.json"
+);
+const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+
+fn findings_text(text: &str) -> Vec<Finding> {
+    check::check_bytes(text.as_bytes(), "t.json", "t")
+}
+
+fn findings(v: &Value) -> Vec<Finding> {
+    findings_text(&serde_json::to_string_pretty(v).unwrap())
+}
+
+fn codes(v: &Value) -> Vec<&'static str> {
+    findings(v).iter().map(|f| f.code).collect()
+}
+
+fn has(v: &Value, code: &str) -> bool {
+    codes(v).contains(&code)
+}
+
+/// A flow from actions; StartAction is the first one.
+fn flow(actions: Value) -> Value {
+    json!({"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions})
+}
+
+fn typed(mut f: Value, ty: &str) -> Value {
+    f["Metadata"] = json!({"type": ty});
+    f
+}
+
+fn say(id: &str, next: &str) -> Value {
+    json!({"Identifier": id, "Type": "MessageParticipant", "Parameters": {"Text": "hi"},
+           "Transitions": {"NextAction": next, "Errors": [{"NextAction": next, "ErrorType": "NoMatchingError"}]}})
+}
+
+fn ssml(id: &str, text: &str, next: &str) -> Value {
+    json!({"Identifier": id, "Type": "MessageParticipant", "Parameters": {"SSML": text},
+           "Transitions": {"NextAction": next, "Errors": [{"NextAction": next, "ErrorType": "NoMatchingError"}]}})
+}
+
+fn bye(id: &str) -> Value {
+    json!({"Identifier": id, "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}})
+}
+
+fn menu(id: &str, conds: Value, errors: Value) -> Value {
+    json!({"Identifier": id, "Type": "GetParticipantInput",
+           "Parameters": {"Text": "Press 1", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+           "Transitions": {"NextAction": "Bye", "Conditions": conds, "Errors": errors}})
+}
+
+fn cond(op: &str, operand: &str, next: &str) -> Value {
+    json!({"NextAction": next, "Condition": {"Operator": op, "Operands": [operand]}})
+}
+
+fn err(t: &str, next: &str) -> Value {
+    json!({"ErrorType": t, "NextAction": next})
+}
+
+fn lambda(id: &str, function: &str, next: &str) -> Value {
+    json!({"Identifier": id, "Type": "InvokeLambdaFunction",
+           "Parameters": {"LambdaFunctionARN": format!("arn:aws:lambda:us-east-1:1:function:{function}"),
+                          "InvocationTimeLimitSeconds": "8"},
+           "Transitions": {"NextAction": next, "Errors": [err("NoMatchingError", "Bye")]}})
+}
+
+fn set_attrs(id: &str, attrs: Value, next: &str) -> Value {
+    json!({"Identifier": id, "Type": "UpdateContactAttributes", "Parameters": {"Attributes": attrs},
+           "Transitions": {"NextAction": next, "Errors": [err("NoMatchingError", "Bye")]}})
+}
+
+fn compare(id: &str, value: &str, conds: Value) -> Value {
+    json!({"Identifier": id, "Type": "Compare", "Parameters": {"ComparisonValue": value},
+           "Transitions": {"NextAction": "Bye", "Conditions": conds,
+                           "Errors": [err("NoMatchingCondition", "Bye")]}})
+}
+
+/// A clean flow touching most rules: menu, lambda, attribute copy, compare, loop.
+fn good() -> Value {
+    flow(json!([
+        menu("Menu", json!([cond("Equals", "1", "Lam"), cond("Equals", "#", "Bye")]),
+             json!([err("InputTimeLimitExceeded", "Retry"), err("NoMatchingCondition", "Bye"), err("NoMatchingError", "Bye")])),
+        {"Identifier": "Retry", "Type": "Loop", "Parameters": {"LoopCount": "2"},
+         "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "ContinueLooping", "Menu"), cond("Equals", "DoneLooping", "Bye")]}},
+        lambda("Lam", "check-things", "Copy"),
+        set_attrs("Copy", json!({"Ok": "$.External.ok"}), "Check"),
+        compare("Check", "$.Attributes.Ok", json!([cond("Equals", "true", "Done"), cond("Equals", "True", "Done")])),
+        ssml("Done", "<speak>Thanks <say-as interpret-as=\"telephone\">$.CustomerEndpoint.Address</say-as> $.Attributes.Ok</speak>", "Bye"),
+        bye("Bye"),
+    ]))
+}
+
+#[test]
+fn the_good_flow_is_clean() {
+    let f = findings(&good());
+    assert!(f.is_empty(), "{f:#?}");
+    assert!(findings(&typed(good(), "contactFlow")).is_empty());
+}
+
+#[test]
+fn fs000_invalid_json() {
+    let f = findings_text("{\n  \"Actions\": [\n");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].code, "FS000");
+    assert_eq!(f[0].line, 3);
+    assert!(!findings(&good()).iter().any(|f| f.code == "FS000"));
+}
+
+#[test]
+fn fs001_legacy_format() {
+    assert_eq!(codes(&json!({"modules": [], "start": "x"})), ["FS001"]);
+    assert!(!has(&good(), "FS001"));
+}
+
+#[test]
+fn fs002_start_action() {
+    let mut f = good();
+    f.as_object_mut().unwrap().remove("StartAction");
+    assert!(has(&f, "FS002"));
+    f["StartAction"] = json!("Menuu");
+    let found = findings(&f);
+    let s = found.iter().find(|f| f.code == "FS002").unwrap();
+    assert!(s.hint.contains("\"Menu\""), "{s:?}");
+    // Other rules still run on the repaired flow.
+    f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = json!("9");
+    assert!(has(&f, "FS113"));
+    assert!(!has(&good(), "FS002"));
+}
+
+#[test]
+fn fs003_dangling_target_reports_all_and_keeps_linting() {
+    let f = flow(json!([
+        say("A", "Nowhere"),
+        {"Identifier": "B", "Type": "PlayPrompt", "Parameters": {}, "Transitions": {"NextAction": "Gone"}},
+    ]));
+    let found = findings(&f);
+    let dangling: Vec<_> = found.iter().filter(|f| f.code == "FS003").collect();
+    assert_eq!(dangling.len(), 3, "{found:#?}");
+    assert_eq!(dangling[0].block.as_deref(), Some("A"));
+    assert!(found.iter().any(|f| f.code == "FS111"), "{found:#?}");
+    // The blanked targets are not reported again as empty.
+    assert!(!found.iter().any(|f| f.code == "FS101"), "{found:#?}");
+    assert!(!has(&good(), "FS003"));
+}
+
+#[test]
+fn fs004_duplicate_identifier() {
+    let f = flow(json!([say("A", "B"), bye("B"), bye("B")]));
+    let found = findings(&f);
+    let d = found.iter().find(|f| f.code == "FS004").unwrap();
+    assert_eq!(d.path, "Actions[2].Identifier");
+    assert!(!has(&good(), "FS004"));
+}
+
+#[test]
+fn fs005_invalid_flow() {
+    let f = flow(
+        json!([{"Identifier": "L", "Type": "Loop", "Parameters": {"LoopCount": [1]}, "Transitions": {}}]),
+    );
+    let found = findings(&f);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, "FS005");
+    assert_eq!(found[0].path, "Actions[0].Parameters.LoopCount");
+    assert_eq!(codes(&json!([1, 2])), ["FS005"]);
+    assert!(!has(&good(), "FS005"));
+}
+
+#[test]
+fn fs101_empty_target() {
+    let f = flow(json!([say("A", "")]));
+    let found = findings(&f);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "FS101" && f.path == "Actions[0].Transitions.NextAction")
+    );
+    let no_next = flow(
+        json!([{"Identifier": "A", "Type": "MessageParticipant", "Parameters": {"Text": "x"}, "Transitions": {}}]),
+    );
+    assert!(has(&no_next, "FS101"));
+    // Terminal blocks and transfers are fine without NextAction.
+    let queue = flow(
+        json!([{"Identifier": "Q", "Type": "TransferContactToQueue", "Transitions": {"NextAction": "", "Errors": [err("NoMatchingError", "B")]}}, bye("B")]),
+    );
+    assert!(!has(&queue, "FS101"));
+    assert!(!has(&good(), "FS101"));
+}
+
+#[test]
+fn fs102_invalid_identifier() {
+    for id in ["Menu: main", "__proto__", &"x".repeat(51), "a/b"] {
+        let f = flow(json!([bye(id)]));
+        assert!(has(&f, "FS102"), "{id}");
+    }
+    assert!(!has(&flow(json!([bye("Good Bye é")])), "FS102"));
+    assert!(!has(&flow(json!([bye(&"x".repeat(50))])), "FS102"));
+}
+
+#[test]
+fn fs103_unreachable_block() {
+    let f = flow(json!([bye("A"), bye("Orphan")]));
+    let found = findings(&f);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "FS103" && f.block.as_deref() == Some("Orphan"))
+    );
+    assert!(!has(&good(), "FS103"));
+}
+
+#[test]
+fn fs104_infinite_loop() {
+    let f = flow(json!([say("A", "B"), say("B", "A")]));
+    assert!(has(&f, "FS104"));
+    // A cycle with an exit is fine.
+    let exit = flow(json!([
+        say("A", "C"),
+        compare("C", "$.Attributes.x", json!([cond("Equals", "1", "A")])),
+        bye("Bye"),
+    ]));
+    assert!(!has(&exit, "FS104"));
+    assert!(!has(&good(), "FS104"));
+}
+
+#[test]
+fn fs105_no_exit_cycle() {
+    let f = flow(json!([
+        menu(
+            "M",
+            json!([cond("Equals", "1", "M")]),
+            json!([
+                err("NoMatchingCondition", "M"),
+                err("InputTimeLimitExceeded", "M"),
+                err("NoMatchingError", "M")
+            ])
+        ),
+        bye("Bye"),
+    ]));
+    // The menu's NextAction is "Bye": make it loop too.
+    let mut f = f;
+    f["Actions"][0]["Transitions"]["NextAction"] = json!("M");
+    let c = codes(&f);
+    assert!(c.contains(&"FS105") && !c.contains(&"FS104"), "{c:?}");
+    assert!(!has(&good(), "FS105"));
+}
+
+#[test]
+fn fs106_input_missing_error_branch() {
+    let f = flow(json!([
+        menu(
+            "M",
+            json!([cond("Equals", "1", "Bye")]),
+            json!([err("NoMatchingCondition", "Bye")])
+        ),
+        bye("Bye")
+    ]));
+    assert!(has(&f, "FS106"));
+    assert!(!has(&good(), "FS106"));
+}
+
+#[test]
+fn fs107_store_mode_conditions() {
+    let mut f = flow(json!([
+        menu(
+            "M",
+            json!([cond("Equals", "1", "Bye")]),
+            json!([err("NoMatchingError", "Bye")])
+        ),
+        bye("Bye")
+    ]));
+    f["Actions"][0]["Parameters"]["StoreInput"] = json!("True");
+    assert!(has(&f, "FS107"));
+    assert!(!has(&good(), "FS107"));
+}
+
+#[test]
+fn fs108_menu_condition() {
+    for c in [
+        cond("Equals", "12", "Bye"),
+        cond("TextStartsWith", "1", "Bye"),
+        cond("Equals", "a", "Bye"),
+    ] {
+        let f = flow(json!([
+            menu("M", json!([c]), json!([err("NoMatchingError", "Bye")])),
+            bye("Bye")
+        ]));
+        assert!(has(&f, "FS108"));
+    }
+    let ok = flow(json!([
+        menu(
+            "M",
+            json!([cond("Equals", "*", "Bye")]),
+            json!([err("NoMatchingError", "Bye")])
+        ),
+        bye("Bye")
+    ]));
+    assert!(!has(&ok, "FS108"));
+}
+
+#[test]
+fn fs109_loop_branches() {
+    let f = flow(json!([
+        {"Identifier": "L", "Type": "Loop", "Parameters": {"LoopCount": "2"},
+         "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "ContinueLooping", "L")]}},
+        bye("Bye"),
+    ]));
+    let found = findings(&f);
+    let l = found.iter().find(|f| f.code == "FS109").unwrap();
+    assert!(l.message.contains("DoneLooping"), "{l:?}");
+    assert!(!has(&good(), "FS109"));
+}
+
+#[test]
+fn fs110_compare_value_not_path() {
+    let f = flow(json!([
+        compare("C", "LambdaError", json!([cond("Equals", "1", "Bye")])),
+        bye("Bye")
+    ]));
+    assert!(has(&f, "FS110"));
+    let f = flow(json!([
+        compare("C", "$.Atributes.x", json!([cond("Equals", "1", "Bye")])),
+        bye("Bye")
+    ]));
+    let found = findings(&f);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "FS110" && f.hint.contains("$.Attributes")),
+        "{found:#?}"
+    );
+    assert!(!has(&good(), "FS110"));
+}
+
+#[test]
+fn fs111_unknown_action_type() {
+    let f = flow(
+        json!([{"Identifier": "P", "Type": "PlayPrompt", "Parameters": {}, "Transitions": {"NextAction": "Bye"}}, bye("Bye")]),
+    );
+    let found = findings(&f);
+    let u = found.iter().find(|f| f.code == "FS111").unwrap();
+    assert!(u.hint.contains("MessageParticipant"));
+    let typo = flow(
+        json!([{"Identifier": "P", "Type": "MessageParticpant", "Parameters": {}, "Transitions": {"NextAction": "Bye"}}, bye("Bye")]),
+    );
+    assert!(
+        findings(&typo)
+            .iter()
+            .any(|f| f.code == "FS111" && f.hint.contains("MessageParticipant"))
+    );
+    assert!(!has(&good(), "FS111"));
+}
+
+#[test]
+fn fs112_unknown_parameter_with_suggestions() {
+    let mut f = good();
+    let p = &mut f["Actions"][0]["Parameters"];
+    p["InputTimeoutSeconds"] = json!("5");
+    p["InputTerminatorSequence"] = json!("#");
+    p["DTMFConfiguration"] = json!({"DisableCancleKey": "True"});
+    let found = findings(&f);
+    let unk: Vec<_> = found.iter().filter(|f| f.code == "FS112").collect();
+    assert_eq!(unk.len(), 3, "{found:#?}");
+    let by_path = |p: &str| unk.iter().find(|f| f.path.ends_with(p)).unwrap();
+    assert!(
+        by_path(".InputTimeoutSeconds")
+            .hint
+            .contains("InputTimeLimitSeconds")
+    );
+    assert!(
+        by_path(".InputTerminatorSequence")
+            .hint
+            .contains("DTMFConfiguration.InputTerminationSequence")
+    );
+    assert!(
+        by_path("DTMFConfiguration.DisableCancleKey")
+            .hint
+            .contains("DisableCancelKey")
+    );
+    assert_eq!(
+        by_path(".InputTimeoutSeconds").path,
+        "Actions[0].Parameters.InputTimeoutSeconds"
+    );
+    assert!(!has(&good(), "FS112"));
+}
+
+#[test]
+fn fs113_lambda_timeout_range() {
+    for t in [json!("0"), json!("9"), json!(20)] {
+        let mut f = good();
+        f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = t;
+        assert!(has(&f, "FS113"));
+    }
+    let mut f = good();
+    f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = json!(1);
+    assert!(!has(&f, "FS113"));
+}
+
+#[test]
+fn fs114_lambda_boolean_case() {
+    // Unknown function, capitalised operand only: suspicious (JavaScript says "true").
+    let f = flow(json!([
+        lambda("Lam", "check-things", "C"),
+        compare("C", "$.External.ok", json!([cond("Equals", "True", "Bye")])),
+        bye("Bye"),
+    ]));
+    assert!(has(&f, "FS114"));
+    // The vanity function's ssmlError is lowercase, even through an attribute copy.
+    let vanity = |operand: &str| {
+        flow(json!([
+            lambda("Lam", "generate-vanity-numbers", "Copy"),
+            set_attrs("Copy", json!({"LambdaError": "$.External.ssmlError"}), "C"),
+            compare(
+                "C",
+                "$.Attributes.LambdaError",
+                json!([cond("Equals", operand, "Bye")])
+            ),
+            bye("Bye"),
+        ]))
+    };
+    let found = findings(&vanity("True"));
+    let b = found.iter().find(|f| f.code == "FS114").unwrap();
+    assert!(
+        b.message.contains("vanity") && b.hint.contains("\"true\""),
+        "{b:?}"
+    );
+    assert!(!has(&vanity("true"), "FS114"));
+    // Both spellings tested: fine.
+    assert!(!has(&good(), "FS114"));
+}
+
+#[test]
+fn fs115_undefined_attribute() {
+    let mut f = good();
+    f["Actions"][5]["Parameters"]["SSML"] = json!("<speak>Hello $.Attributes.ok</speak>");
+    let found = findings(&f);
+    let u = found.iter().find(|f| f.code == "FS115").unwrap();
+    assert!(u.hint.contains("$.Attributes.Ok"), "{u:?}");
+    assert_eq!(u.path, "Actions[5].Parameters.SSML");
+    assert!(!has(&good(), "FS115"));
+}
+
+#[test]
+fn fs116_stale_external() {
+    // Two Lambdas on two paths join before the reader.
+    let f = flow(json!([
+        menu(
+            "M",
+            json!([cond("Equals", "1", "L1"), cond("Equals", "2", "L2")]),
+            json!([err("NoMatchingError", "Bye")])
+        ),
+        lambda("L1", "one", "Say"),
+        lambda("L2", "two", "Say"),
+        ssml("Say", "<speak>$.External.x</speak>", "Bye"),
+        bye("Bye"),
+    ]));
+    let found = findings(&f);
+    let s = found.iter().find(|f| f.code == "FS116").unwrap();
+    assert!(
+        s.message.contains("L1") && s.message.contains("L2"),
+        "{s:?}"
+    );
+    // Read with no Lambda before it.
+    let f = flow(json!([
+        ssml("Say", "<speak>$.External.x</speak>", "Bye"),
+        bye("Bye")
+    ]));
+    assert!(has(&f, "FS116"));
+    assert!(!has(&good(), "FS116"));
+}
+
+#[test]
+fn fs117_malformed_ssml() {
+    let f = flow(json!([
+        ssml("S", "<speak>Hi <break time='1s'></speak>", "Bye"),
+        bye("Bye")
+    ]));
+    assert!(has(&f, "FS117"));
+    // References are blanked first; a whole-reference SSML is not checked.
+    let f = flow(json!([ssml("S", "$.Attributes.Prompt", "Bye"), bye("Bye")]));
+    assert!(!has(&f, "FS117"));
+    assert!(!has(&good(), "FS117"));
+}
+
+#[test]
+fn fs118_flow_type_restriction() {
+    let end = flow(
+        json!([say("A", "E"), {"Identifier": "E", "Type": "EndFlowExecution", "Transitions": {}}]),
+    );
+    assert!(has(&typed(end.clone(), "contactFlow"), "FS118"));
+    assert!(!has(&typed(end.clone(), "customerQueue"), "FS118"));
+    assert!(!has(&end, "FS118"));
+    let transfer = flow(
+        json!([{"Identifier": "T", "Type": "TransferToFlow", "Parameters": {"ContactFlowId": "x"},
+                                "Transitions": {"Errors": [err("NoMatchingError", "Bye")]}}, bye("Bye")]),
+    );
+    assert!(has(&typed(transfer.clone(), "CUSTOMER_QUEUE"), "FS118"));
+    assert!(!has(&typed(transfer, "contactFlow"), "FS118"));
+    assert!(has(&typed(good(), "customerWhisper"), "FS118"));
+}
+
+#[test]
+fn fs119_store_timeout_unchecked() {
+    let store = |next: Value| {
+        let mut v = vec![json!({"Identifier": "In", "Type": "GetParticipantInput",
+            "Parameters": {"Text": "Number?", "StoreInput": "True", "InputTimeLimitSeconds": "5",
+                           "InputValidation": {"CustomValidation": {"MaximumLength": "10"}}},
+            "Transitions": {"NextAction": "Copy", "Errors": [err("NoMatchingError", "Bye")]}})];
+        v.push(set_attrs(
+            "Copy",
+            json!({"N": "$.StoredCustomerInput"}),
+            next.as_str().unwrap(),
+        ));
+        v
+    };
+    let mut a = store(json!("Say"));
+    a.push(ssml("Say", "<speak>$.Attributes.N</speak>", "Bye"));
+    a.push(bye("Bye"));
+    assert!(has(&flow(Value::Array(a)), "FS119"));
+    let mut b = store(json!("C"));
+    b.push(compare(
+        "C",
+        "$.Attributes.N",
+        json!([cond("Equals", "Timeout", "Bye")]),
+    ));
+    b.push(bye("Bye"));
+    assert!(!has(&flow(Value::Array(b)), "FS119"));
+}
+
+#[test]
+fn every_rule_has_a_test() {
+    let src = include_str!("check.rs");
+    for r in rules::RULES {
+        let name = format!("fn {}_", r.code.to_ascii_lowercase());
+        assert!(src.contains(&name), "no test for {}", r.code);
+    }
+}
+
+#[test]
+fn docs_rules_md_is_generated_from_the_table() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let want = rules::markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        have, want,
+        "docs/rules.md is stale: run UPDATE_DOCS=1 cargo test --test check"
+    );
+}
+
+// ---- the binary --------------------------------------------------------------
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn seed_flow_check_through_the_binary() {
+    let o = run(&["check", SEED]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("0 errors"), "{out}");
+    // The store-mode input copies $.StoredCustomerInput without checking for "Timeout".
+    assert!(out.contains("block \"Get Custom Phone Number\""), "{out}");
+    assert!(
+        out.contains("warning[FS119 store-timeout-unchecked]"),
+        "{out}"
+    );
+    assert!(out.contains("  hint: "), "{out}");
+    let o = run(&["check", "--deny-warnings", SEED]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn json_output_is_one_object_per_line() {
+    let o = run(&["check", "--format", "json", SEED]);
+    for line in stdout(&o).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        for k in [
+            "file", "line", "rule", "name", "severity", "block", "path", "message", "hint",
+        ] {
+            assert!(v.get(k).is_some(), "{k} in {line}");
+        }
+    }
+}
+
+#[test]
+fn sarif_output_has_the_required_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad flow.json");
+    let text = serde_json::to_string_pretty(&flow(json!([say("A", "Nowhere")]))).unwrap();
+    std::fs::write(&bad, &text).unwrap();
+    let id_line = text
+        .lines()
+        .position(|l| l.contains("\"Identifier\": \"A\""))
+        .unwrap()
+        + 1;
+    let o = run(&["check", "--format", "sarif", SEED, bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    let rules: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules.len(), rules::RULES.len());
+    let results = run0["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert!(rules.contains(&r["ruleId"].as_str().unwrap()));
+        assert!(matches!(r["level"].as_str(), Some("error" | "warning")));
+        assert!(r["message"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"].as_str().is_some());
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    let dangling = results.iter().find(|r| r["ruleId"] == "FS003").unwrap();
+    assert!(
+        dangling["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("bad%20flow.json")
+    );
+    // The line of the block's `"Identifier": "A"`.
+    assert_eq!(
+        dangling["locations"][0]["physicalLocation"]["region"]["startLine"],
+        id_line
+    );
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_json = dir.path().join("x.json");
+    std::fs::write(&not_json, "hello").unwrap();
+    let o = run(&["check", not_json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("FS000"));
+    let o = run(&["check", dir.path().join("missing.json").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("flowsim: "));
+    assert_eq!(run(&["check"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["check", "--format", "xml", SEED]).status.code(),
+        Some(2)
+    );
+    let o = run(&["check", "--list-rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("FS003 dangling-target"));
+}
+
+// ---- graph --------------------------------------------------------------------
+
+fn dot_available() -> bool {
+    Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Check DOT text: with Graphviz when installed, else by structure.
+fn assert_valid_dot(dot: &str) {
+    assert!(dot.starts_with("digraph \""), "{dot}");
+    assert!(dot.trim_end().ends_with('}'));
+    if dot_available() {
+        use std::io::Write;
+        let mut child = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dot.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert!(
+            o.status.success(),
+            "dot -Tsvg: {}\n{dot}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(String::from_utf8_lossy(&o.stdout).contains("<svg"));
+    } else {
+        assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+        for line in dot.lines().skip(1) {
+            let l = line.trim();
+            assert!(l == "}" || l.ends_with(';'), "{l}");
+            assert_eq!(l.replace("\\\"", "").matches('"').count() % 2, 0, "{l}");
+        }
+    }
+}
+
+#[test]
+fn graph_dot_for_the_seed_flow() {
+    let o = run(&["graph", SEED]);
+    assert_eq!(o.status.code(), Some(0));
+    let dot = stdout(&o);
+    assert_valid_dot(&dot);
+    assert!(dot.contains("start -> n0"));
+    assert!(dot.contains("label=\"MessageParticipant\\nGood Bye\""));
+    assert!(dot.contains("style=dashed, color=red"));
+    assert!(dot.contains("label=\"= ContinueLooping\""));
+}
+
+#[test]
+fn graph_escapes_quotes_and_backslashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("q.json");
+    let f = flow(json!([say("Say \"hi\" \\ now", "Bye"), bye("Bye")]));
+    std::fs::write(&p, f.to_string()).unwrap();
+    let dot = stdout(&run(&["graph", p.to_str().unwrap()]));
+    assert!(dot.contains(r#"Say \"hi\" \\ now"#), "{dot}");
+    assert_valid_dot(&dot);
+    let mm = stdout(&run(&["graph", "--format", "mermaid", p.to_str().unwrap()]));
+    assert!(mm.contains("Say #quot;hi#quot; \\ now"), "{mm}");
+}
+
+#[test]
+fn graph_mermaid_for_the_seed_flow() {
+    let o = run(&["graph", "--format", "mermaid", SEED]);
+    assert_eq!(o.status.code(), Some(0));
+    let mm = stdout(&o);
+    let mut lines = mm.lines();
+    assert_eq!(lines.next(), Some("flowchart LR"));
+    for l in lines {
+        let l = l.trim();
+        assert!(
+            l.starts_with('n')
+                || l.starts_with("start")
+                || l.starts_with("linkStyle")
+                || l.starts_with("classDef")
+                || l.starts_with("class "),
+            "{l}"
+        );
+        assert_eq!(l.matches('"').count() % 2, 0, "{l}");
+    }
+    assert!(mm.contains("-.->|\"NoMatchingError\"|"));
+    assert!(mm.contains("linkStyle "));
+    // Not loadable: exit 2 with a one-line cause.
+    let o = run(&["graph", "/nonexistent/flow.json"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Every flow of the shared corpus when it exists on this machine (it does not
+/// always); otherwise the seed flow. No crash, and `graph` output passes `dot`.
+#[test]
+fn corpus_flows_check_and_graph() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/flows");
+    let mut files: Vec<PathBuf> = Vec::new();
+    if corpus.is_dir() {
+        let mut stack = vec![corpus];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    files.push(p);
+                }
+            }
+        }
+    } else {
+        files.push(PathBuf::from(SEED));
+    }
+    for f in files {
+        let found = check::check_file(&f).unwrap();
+        for x in &found {
+            assert!(x.line >= 1 && !x.message.is_empty());
+        }
+        if let Ok(flow) = flowsim::flow::load_file(&f) {
+            assert_valid_dot(&flowsim::graph_export::to_dot(&flow));
+        }
+    }
+}
