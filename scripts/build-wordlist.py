@@ -40,7 +40,7 @@ TWO_LETTER = set(
 BLOCKLIST = set(
     """
     anal anus arse arses ass asses asshole assholes bastard bastards bitch bitched
-    bitches bitching bitchy bollocks boner boners boob boobs booby bugger buggers
+    bitches bitching bitchy bollocks boner boners boob boobs booby bugger buggers cums
     butt butts clit cock cocks coon coons crap crappy cum cunt cunts damn damned dick
     dicks dildo dildos dyke dykes fag fagot fags faggot faggots
     fuck fucked fucker fuckers fucking fucks gook gooks
