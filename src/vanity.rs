@@ -1,48 +1,42 @@
 //! The built-in vanity-number function (`builtin:vanity`) and its embedded call
-//! pipeline. PLACEHOLDER: being written in the vanity issue.
+//! pipeline.
+//!
+//! - [`generate`]: the pure generator (number → ranked vanity numbers).
+//! - [`words`]: the embedded SCOWL-derived word list and its keypad index.
+//! - [`ssml`]: what the IVR says.
+//! - [`function`]: the `LambdaBackend` answering Connect events.
+//! - [`pipeline`]: the local queue and the SQLite call table.
+//! - [`cli`]: `flowsim vanity` and `flowsim calls`.
+
+pub mod cli;
+pub mod function;
+pub mod generate;
+pub mod pipeline;
+pub mod ssml;
+pub mod words;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
+use crate::lambda::LambdaBackend;
 use crate::lambda::registry::BackendContext;
-use crate::lambda::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest};
 
-/// The `builtin:vanity` backend.
-pub fn backend(_ctx: &BackendContext) -> Arc<dyn LambdaBackend> {
-    Arc::new(Placeholder)
+pub use cli::{command_calls, command_vanity};
+pub use function::VanityFunction;
+pub use generate::{Generated, InvalidNumber, Number, Part, Vanity, generate};
+
+/// The `builtin:vanity` backend: the function plus its call pipeline, storing into
+/// `ctx.data_dir` (memory only when `None`).
+pub fn backend(ctx: &BackendContext) -> Arc<dyn LambdaBackend> {
+    Arc::new(VanityFunction::new(pipeline::Pipeline::new(
+        pipeline::Sink::for_data_dir(ctx.data_dir.clone()),
+    )))
 }
 
 /// Where the call table lives: `FLOWSIM_DATA_DIR`, else the user's data dir.
 pub fn default_data_dir() -> Option<PathBuf> {
     std::env::var_os("FLOWSIM_DATA_DIR")
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| dirs::data_dir().map(|d| d.join("flowsim")))
-}
-
-/// `flowsim vanity NUMBER… [--count N] [--json]`.
-pub fn command_vanity(_numbers: &[String], _count: usize, _json: bool) -> ExitCode {
-    eprintln!("flowsim vanity: not available yet");
-    ExitCode::from(2)
-}
-
-/// `flowsim calls [--limit N] [--json]`.
-pub fn command_calls(_limit: usize, _json: bool, _data_dir: Option<PathBuf>) -> ExitCode {
-    eprintln!("flowsim calls: not available yet");
-    ExitCode::from(2)
-}
-
-struct Placeholder;
-
-impl LambdaBackend for Placeholder {
-    fn describe(&self) -> String {
-        "builtin:vanity".into()
-    }
-    fn invoke<'a>(&'a self, _request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome> {
-        Box::pin(async {
-            LambdaOutcome::FunctionError {
-                message: "builtin:vanity is not built yet".into(),
-            }
-        })
-    }
 }

@@ -1,0 +1,173 @@
+//! The embedded word list and its keypad-signature index.
+//!
+//! `data/words.txt` (derived from SCOWL by `scripts/build-wordlist.py`, licence in
+//! `data/WORDLIST-LICENSE`) is compiled into the binary. At first use it is indexed by
+//! keypad signature (FLOWERS → 3569377), so a digit span is one hash lookup.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+/// The committed word list: `@LEVEL` lines start a SCOWL size level, then one word a line.
+pub static WORDS_TXT: &str = include_str!("../../data/words.txt");
+
+/// Longest word kept (and longest span looked up).
+pub const MAX_WORD: usize = 10;
+
+/// One dictionary word with its SCOWL commonness level (10 = most common … 50).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub word: &'static str,
+    pub tier: u8,
+}
+
+impl Entry {
+    /// Commonness in 0..=100, used by the ranking.
+    pub fn quality(&self) -> i32 {
+        match self.tier {
+            0..=10 => 100,
+            11..=20 => 80,
+            21..=35 => 50,
+            36..=40 => 25,
+            _ => 10,
+        }
+    }
+}
+
+/// The keypad digit (ASCII) of a lower-case letter.
+pub fn letter_digit(c: u8) -> u8 {
+    match c {
+        b'a'..=b'c' => b'2',
+        b'd'..=b'f' => b'3',
+        b'g'..=b'i' => b'4',
+        b'j'..=b'l' => b'5',
+        b'm'..=b'o' => b'6',
+        b'p'..=b's' => b'7',
+        b't'..=b'v' => b'8',
+        _ => b'9',
+    }
+}
+
+/// Pack a digit string (ASCII `0`–`9`, at most 15) into a map key.
+fn key(digits: &[u8]) -> u64 {
+    digits
+        .iter()
+        .fold(1u64, |k, d| (k << 4) | u64::from(d - b'0'))
+}
+
+/// A multiplicative hasher for the (already well-spread) u64 keys.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Signature → words, each group sorted by (tier, word).
+pub struct Lexicon {
+    map: HashMap<u64, Vec<Entry>, BuildHasherDefault<KeyHasher>>,
+    words: usize,
+}
+
+/// Whether a word is good enough to offer at all: short words must be common.
+fn admissible(word: &str, tier: u8) -> bool {
+    match word.len() {
+        0 | 1 => false,
+        2 => tier <= 20,
+        3 => tier <= 35,
+        4 => tier <= 40,
+        n => n <= MAX_WORD,
+    }
+}
+
+impl Lexicon {
+    /// Index a word list in the `data/words.txt` format.
+    pub fn parse(text: &'static str) -> Self {
+        let mut map: HashMap<u64, Vec<Entry>, BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let mut tier = 50u8;
+        let mut words = 0;
+        let mut sig = [0u8; MAX_WORD];
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(level) = line.strip_prefix('@') {
+                tier = level.parse().unwrap_or(50);
+                continue;
+            }
+            if !line.bytes().all(|b| b.is_ascii_lowercase()) || !admissible(line, tier) {
+                continue;
+            }
+            for (s, b) in sig.iter_mut().zip(line.bytes()) {
+                *s = letter_digit(b);
+            }
+            map.entry(key(&sig[..line.len()]))
+                .or_default()
+                .push(Entry { word: line, tier });
+            words += 1;
+        }
+        for group in map.values_mut() {
+            group.sort_by(|a, b| a.tier.cmp(&b.tier).then(a.word.cmp(b.word)));
+            group.dedup_by(|a, b| a.word == b.word);
+        }
+        Self { map, words }
+    }
+
+    /// Number of indexed words.
+    pub fn len(&self) -> usize {
+        self.words
+    }
+
+    /// True when no word is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.words == 0
+    }
+
+    /// The words spelling exactly these keypad digits (`2`–`9`), best first.
+    pub fn lookup(&self, digits: &[u8]) -> &[Entry] {
+        if digits.is_empty() || digits.len() > MAX_WORD {
+            return &[];
+        }
+        self.map.get(&key(digits)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The embedded lexicon, indexed at first use.
+pub fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| Lexicon::parse(WORDS_TXT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_finds_common_words() {
+        let lex = lexicon();
+        assert!(lex.len() > 30_000, "{}", lex.len());
+        assert_eq!(lex.lookup(b"3569377")[0].word, "flowers");
+        assert!(lex.lookup(b"5865").iter().any(|e| e.word == "junk"));
+        assert_eq!(lex.lookup(b"4357")[0].word, "help");
+        assert!(lex.lookup(b"").is_empty());
+    }
+
+    #[test]
+    fn blocklisted_and_junk_words_are_absent() {
+        let lex = lexicon();
+        assert!(!lex.lookup(b"3825").iter().any(|e| e.word == "fuck"));
+        // two-letter abbreviations such as "cs" are not words
+        assert!(!lex.lookup(b"27").iter().any(|e| e.word == "cs"));
+    }
+}
