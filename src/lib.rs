@@ -10,6 +10,7 @@ pub mod driver;
 pub mod engine;
 pub mod flow;
 pub mod lambda;
+pub mod script;
 pub mod ssml;
 pub mod transcript;
 pub mod vanity;
