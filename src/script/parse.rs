@@ -89,41 +89,51 @@ impl Directive {
     }
 }
 
-/// What an `expect` looks for in a prompt.
+/// What an `expect` looks for in a prompt: a phrase (case-insensitive, white space
+/// folded) or a regular expression (case-insensitive, on the white-space-folded text).
 #[derive(Debug, Clone)]
-pub enum Matcher {
-    /// A phrase: case-insensitive, white space folded.
-    Text { folded: String, shown: String },
-    /// A regular expression, case-insensitive, on the white-space-folded text.
-    Regex(Regex),
+pub struct Matcher {
+    re: Regex,
+    /// As written: `"phrase"` or `/regex/`.
+    shown: String,
 }
 
 impl Matcher {
+    /// A phrase.
     pub fn text(s: &str) -> Self {
-        Self::Text {
-            folded: fold(s).to_lowercase(),
-            shown: s.to_owned(),
+        let words: Vec<String> = s.split_whitespace().map(regex::escape).collect();
+        Self {
+            re: Regex::new(&format!("(?i){}", words.join(" "))).expect("an escaped phrase"),
+            shown: format!("\"{}\"", escape(s)),
         }
+    }
+
+    /// A regular expression (source without the slashes).
+    pub fn regex(src: &str) -> Result<Self, regex::Error> {
+        Ok(Self {
+            re: Regex::new(&format!("(?i){src}"))?,
+            shown: format!("/{src}/"),
+        })
     }
 
     /// Does the prompt text match?
     pub fn matches(&self, text: &str) -> bool {
-        match self {
-            Self::Text { folded, .. } => fold(text).to_lowercase().contains(folded.as_str()),
-            Self::Regex(re) => re.is_match(&fold(text)),
+        self.re.is_match(&fold(text))
+    }
+
+    /// Match in the folded text from byte `offset`; the end of the match.
+    pub fn find_from(&self, text: &str, offset: usize) -> Option<usize> {
+        let folded = fold(text);
+        if offset > folded.len() || !folded.is_char_boundary(offset) {
+            return None;
         }
+        self.re.find_at(&folded, offset).map(|m| m.end())
     }
 }
 
 impl fmt::Display for Matcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Text { shown, .. } => write!(f, "\"{shown}\""),
-            Self::Regex(re) => {
-                let src = re.as_str();
-                write!(f, "/{}/", src.strip_prefix("(?i)").unwrap_or(src))
-            }
-        }
+        f.write_str(&self.shown)
     }
 }
 
@@ -426,13 +436,12 @@ fn matcher(s: &str) -> Result<Matcher, String> {
     } else if s.starts_with('/') {
         let (src, tail) = regex_literal(s)?;
         end_of_line(tail)?;
-        let re = Regex::new(&format!("(?i){src}")).map_err(|e| {
+        Matcher::regex(&src).map_err(|e| {
             format!(
                 "bad regular expression /{src}/: {}",
                 one_line(&e.to_string())
             )
-        })?;
-        Ok(Matcher::Regex(re))
+        })
     } else {
         Err(format!(
             "expected a quoted phrase (\"…\") or a regular expression (/…/), found `{}`",

@@ -211,7 +211,7 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
     let mut run = Run {
         driver: Driver::new(engine, registry, Clock::Virtual),
         events: Vec::new(),
-        cursor: 0,
+        cursor: (0, 0),
         last_input: 0,
         started: false,
         marks: BTreeMap::new(),
@@ -236,8 +236,9 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
 struct Run {
     driver: Driver,
     events: Vec<TraceEvent>,
-    /// Index after the prompt the last `expect` matched.
-    cursor: usize,
+    /// Where the last `expect` matched: event index, and the end of the match in
+    /// that prompt's folded text (the next `expect` scans on from there).
+    cursor: (usize, usize),
     /// Index of the first event after the last input.
     last_input: usize,
     started: bool,
@@ -294,8 +295,8 @@ impl Run {
                 }
                 self.run_until(|r| r.find_prompt(m).is_some()).await?;
                 match self.find_prompt(m) {
-                    Some(i) => {
-                        self.cursor = i + 1;
+                    Some(at) => {
+                        self.cursor = at;
                         Check::Pass
                     }
                     None => Check::Fail(format!("the IVR to say {m}"), self.situation()),
@@ -413,6 +414,10 @@ impl Run {
                 }
             }
             Directive::ExpectEnd(want) => {
+                // What is said before any input times out is expected before this line.
+                self.idle().await?;
+                self.marks
+                    .insert(number, (self.events.len(), self.events.len()));
                 self.run_to_end().await?;
                 match self.driver.engine().ended().cloned() {
                     Some(reason) if end_matches(want, &reason) => Check::Pass,
@@ -515,13 +520,20 @@ impl Run {
         Ok(())
     }
 
-    fn find_prompt(&self, m: &Matcher) -> Option<usize> {
+    /// The next match of `m` after the cursor: (event index, end of the match).
+    fn find_prompt(&self, m: &Matcher) -> Option<(usize, usize)> {
+        let (start, offset) = self.cursor;
         self.events
             .iter()
             .enumerate()
-            .skip(self.cursor)
-            .find(|(_, e)| matches!(&e.kind, TraceKind::Prompt { text, .. } if m.matches(text)))
-            .map(|(i, _)| i)
+            .skip(start)
+            .find_map(|(i, e)| match &e.kind {
+                TraceKind::Prompt { text, .. } => {
+                    let from = if i == start { offset } else { 0 };
+                    m.find_from(text, from).map(|end| (i, end))
+                }
+                _ => None,
+            })
     }
 
     fn prompts_since(&self, from: usize) -> impl Iterator<Item = &str> {
