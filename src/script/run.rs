@@ -222,7 +222,8 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
         Ok(o) => o,
         Err(e) => Outcome::Error(e.to_string()),
     };
-    if opts.update {
+    // A script that stopped early is not rewritten: its later lines never ran.
+    if opts.update && result.outcome == Outcome::Passed {
         let text = rewrite(script, &run.marks, &run.events);
         if text != script.text {
             result.updated = Some(text);
