@@ -42,6 +42,8 @@ pub enum Command {
     Tui(TuiArgs),
     /// One headless call, printed as a transcript (or JSON lines).
     Run(RunArgs),
+    /// Run `.call` scripts (tests and recordings) headless.
+    Test(crate::script::TestArgs),
     /// Run the built-in vanity-number generator.
     Vanity(VanityArgs),
     /// List the calls stored by the built-in vanity pipeline.
@@ -124,6 +126,12 @@ pub struct RunArgs {
     /// Show every block, branch and attribute, not just what the caller hears.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Write the call as a `.call` recording (replay with `flowsim test`).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Let --record replace an existing file.
+    #[arg(long, requires = "record")]
+    pub force: bool,
     #[command(flatten)]
     pub shared: SharedOpts,
 }
@@ -314,6 +322,7 @@ pub fn main() -> ExitCode {
     let result = match command {
         Command::Run(args) => run(&args),
         Command::Tui(args) => tui(&args),
+        Command::Test(args) => crate::script::command_test(&args),
         Command::Vanity(a) => Ok(crate::vanity::command_vanity(&a.numbers, a.count, a.json)),
         Command::Calls(a) => Ok(crate::vanity::command_calls(
             a.limit,
@@ -349,6 +358,14 @@ pub fn end_code(reason: Option<&EndReason>) -> ExitCode {
 
 fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
+    if let Some(r) = &args.record {
+        if !args.force && r.exists() {
+            return Err(UsageError(format!(
+                "{}: already exists (use --force to overwrite)",
+                r.display()
+            )));
+        }
+    }
     let flows = load_flows(Some(&args.flow), setup.flows_dir.as_deref())?;
     let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or("")).map_err(UsageError)?;
     let registry = setup.registry()?;
@@ -370,9 +387,14 @@ fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let json = args.json;
     let rt = runtime()?;
     let stdout = std::io::stdout();
+    let mut trace: Vec<TraceEvent> = Vec::new();
+    let record = args.record.is_some();
     let result = rt.block_on(async {
         let mut out = stdout.lock();
         let mut print = |events: Vec<TraceEvent>| {
+            if record {
+                trace.extend(events.iter().cloned());
+            }
             for e in events {
                 let line = if json {
                     serde_json::to_string(&e).ok()
@@ -389,6 +411,15 @@ fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
         r
     });
     result?;
+    if let Some(path) = &args.record {
+        let opts = crate::script::RecordOptions {
+            flow_path: Some(&args.flow),
+            recording_path: Some(path),
+            config: Some(&setup.call),
+        };
+        let text = crate::script::recording_from_trace(&opts, &trace);
+        crate::script::write_new(path, &text, args.force).map_err(UsageError)?;
+    }
     Ok(end_code(driver.engine().ended()))
 }
 

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod flow;
 pub mod graph_export;
 pub mod lambda;
+pub mod script;
 pub mod ssml;
 pub mod transcript;
 pub mod vanity;

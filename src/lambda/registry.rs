@@ -182,6 +182,17 @@ impl Registry {
         Ok(())
     }
 
+    /// Add a ready-made backend in front of the others (call scripts use this for
+    /// several answers of one function, given in turn).
+    pub fn push_front_backend(
+        &mut self,
+        pattern: String,
+        spec: BackendSpec,
+        backend: Arc<dyn LambdaBackend>,
+    ) {
+        self.entries.insert(0, (pattern, spec, backend));
+    }
+
     /// The backend for a function, by name (last ARN segment) or whole ARN.
     pub fn resolve(&self, arn: &str, name: &str) -> Option<Arc<dyn LambdaBackend>> {
         for (pattern, _, backend) in &self.entries {

@@ -1,0 +1,309 @@
+//! Recordings: a finished call's trace written as a `.call` script that replays it.
+//!
+//! A recording holds the `flow` (relative to the recording when possible), the
+//! `caller` (and `dialed`, `hours`, `attribute` when not the defaults), every Lambda
+//! answer captured during the call as `lambda NAME = …` lines (so a call made against
+//! a live function replays offline), every key and silence in order, an `expect`
+//! for every prompt, and the final `expect end`.
+//!
+//! A function that answered several times with different answers gets one `lambda`
+//! line per answer: repeated `lambda` lines for one name answer in turn, the last
+//! one repeating. Failures are written as `error` (function error, refused or
+//! unreadable payload) or `timeout` (no answer within the time limit).
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::engine::{CallConfig, DEFAULT_DIALED, EndReason, TraceEvent, TraceKind};
+
+use super::parse::{EndExpect, escape, fold};
+
+/// What the trace does not say about a call.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecordOptions<'a> {
+    /// The flow file; `None` for the built-in flow (replay with `--flow`).
+    pub flow_path: Option<&'a Path>,
+    /// Where the recording goes, so `flow` can be written relative to it.
+    pub recording_path: Option<&'a Path>,
+    /// The call's settings: `hours closed` and initial attributes are written from it.
+    pub config: Option<&'a CallConfig>,
+}
+
+/// The `.call` text that replays a finished call.
+pub fn recording_from_trace(opts: &RecordOptions<'_>, events: &[TraceEvent]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# Recorded by flowsim {}. Replay: flowsim test FILE (--update rewrites the expects).\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    match opts.flow_path {
+        Some(p) => {
+            let shown = match opts.recording_path.and_then(Path::parent) {
+                Some(dir) => relative_path(dir, p),
+                None => p.to_path_buf(),
+            };
+            out.push_str(&format!("flow {}\n", shown.display()));
+        }
+        None => out.push_str("# flow: the built-in vanity flow (replay with --flow FLOW)\n"),
+    }
+    for e in events {
+        if let TraceKind::CallStarted { caller, dialed, .. } = &e.kind {
+            out.push_str(&format!("caller {caller}\n"));
+            if dialed != DEFAULT_DIALED {
+                out.push_str(&format!("dialed {dialed}\n"));
+            }
+        }
+    }
+    if let Some(c) = opts.config {
+        if !c.hours_open {
+            out.push_str("hours closed\n");
+        }
+        for (k, v) in &c.attributes {
+            out.push_str(&format!("attribute {k} = \"{}\"\n", escape(v)));
+        }
+    }
+    for (function, answers) in lambda_answers(events) {
+        let same = answers.iter().all(|a| *a == answers[0]);
+        if same {
+            out.push_str(&format!("lambda {function} = {}\n", answers[0]));
+        } else {
+            out.push_str(&format!(
+                "# {function} answered {} times: the lines below answer in turn\n",
+                answers.len()
+            ));
+            for a in &answers {
+                out.push_str(&format!("lambda {function} = {a}\n"));
+            }
+        }
+    }
+    out.push('\n');
+    body(events, &mut out);
+    out
+}
+
+/// Every function's answers, in order of first invocation.
+fn lambda_answers(events: &[TraceEvent]) -> Vec<(String, Vec<String>)> {
+    let mut functions: Vec<(u64, String)> = Vec::new();
+    let mut no_answer: Vec<u64> = Vec::new();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for e in events {
+        match &e.kind {
+            TraceKind::LambdaInvoked { call, function, .. } => {
+                functions.push((*call, function.clone()));
+            }
+            TraceKind::LambdaBackend { call, outcome, .. } if outcome.starts_with("no answer") => {
+                no_answer.push(*call);
+            }
+            TraceKind::LambdaResult {
+                call,
+                ok,
+                response,
+                raw,
+                detail,
+                ..
+            } => {
+                let Some((_, function)) = functions.iter().find(|(c, _)| c == call) else {
+                    continue;
+                };
+                let answer = if no_answer.contains(call) || detail.starts_with("no answer") {
+                    "timeout".to_owned()
+                } else if let (true, Some(v)) = (*ok, response) {
+                    format!("json:{}", compact(v))
+                } else if let Some(v) = raw
+                    .as_deref()
+                    .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                {
+                    format!("json:{}", compact(&v))
+                } else {
+                    "error".to_owned()
+                };
+                match out.iter_mut().find(|(f, _)| f == function) {
+                    Some((_, v)) => v.push(answer),
+                    None => out.push((function.clone(), vec![answer])),
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
+}
+
+/// Keys, silences, expects and the end, in call order.
+fn body(events: &[TraceEvent], out: &mut String) {
+    let mut keys = String::new();
+    // The block waiting for input, whether an input answered it, and when.
+    let mut waiting: Option<String> = None;
+    let mut answered = false;
+    let mut last_input_at = None;
+    let flush = |keys: &mut String, out: &mut String| {
+        if !keys.is_empty() {
+            out.push_str(&format!("press {keys}\n"));
+            keys.clear();
+        }
+    };
+    for e in events {
+        match &e.kind {
+            TraceKind::Prompt { text, .. } => {
+                flush(&mut keys, out);
+                let t = fold(text);
+                if !t.is_empty() {
+                    out.push_str(&format!("expect \"{}\"\n", escape(&t)));
+                }
+            }
+            TraceKind::InputRequested { block, .. } => {
+                flush(&mut keys, out);
+                waiting = Some(block.id.clone());
+                answered = false;
+            }
+            TraceKind::Key { key } => {
+                keys.push(*key);
+                answered = true;
+                last_input_at = Some(e.at);
+            }
+            TraceKind::Silence => {
+                flush(&mut keys, out);
+                out.push_str("silence\n");
+                answered = true;
+                last_input_at = Some(e.at);
+            }
+            TraceKind::Utterance { text } => {
+                flush(&mut keys, out);
+                out.push_str(&format!(
+                    "# said \"{}\" (utterances are not part of .call scripts)\n",
+                    escape(text)
+                ));
+                answered = true;
+                last_input_at = Some(e.at);
+            }
+            TraceKind::BranchTaken { block, .. } if waiting.as_deref() == Some(&block.id) => {
+                // Left the wait without an input at this moment: it timed out.
+                let timed_out = !answered || last_input_at.is_some_and(|t| e.at > t);
+                flush(&mut keys, out);
+                if timed_out {
+                    out.push_str("silence\n");
+                }
+                waiting = None;
+            }
+            TraceKind::Ended { reason } => {
+                flush(&mut keys, out);
+                if *reason == EndReason::Hangup {
+                    out.push_str("hangup\n");
+                }
+                out.push_str(&format!("expect end {}\n", end_expect(reason)));
+            }
+            _ => {}
+        }
+    }
+    flush(&mut keys, out);
+}
+
+/// The `expect end` matching a reason.
+pub fn end_expect(reason: &EndReason) -> EndExpect {
+    match reason {
+        EndReason::Disconnected { .. } => EndExpect::Disconnected,
+        EndReason::Hangup => EndExpect::Hangup,
+        EndReason::Queued { queue } => EndExpect::Queue(Some(queue.clone())),
+        EndReason::Ended { .. } => EndExpect::Ended,
+        EndReason::Budget { .. } => EndExpect::Budget,
+        EndReason::Stopped { .. } => EndExpect::Stopped,
+    }
+}
+
+/// `to` relative to the folder `from` when both resolve, else `to` as given.
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let (Ok(from), Ok(to_abs)) = (absolute(from), absolute(to)) else {
+        return to.to_path_buf();
+    };
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = to_abs.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    // Only the root in common: an absolute path says more than a run of `..`.
+    if common <= 1 {
+        return to_abs;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+fn absolute(p: &Path) -> std::io::Result<PathBuf> {
+    let p = if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    };
+    std::fs::canonicalize(p)
+}
+
+/// Write a new file atomically (a temporary file in the same folder, then a rename).
+/// Refuses to replace an existing file unless `force`.
+pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), String> {
+    if !force && path.exists() {
+        return Err(format!(
+            "{}: already exists (use --force to overwrite)",
+            path.display()
+        ));
+    }
+    write_atomic(path, text)
+}
+
+/// Replace a file's contents atomically.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "recording.call".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: cannot write: {e}", path.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let here = std::env::current_dir().unwrap();
+        let p = relative_path(&here.join("src"), &here.join("Cargo.toml"));
+        assert_eq!(p, Path::new("../Cargo.toml"));
+    }
+
+    #[test]
+    fn write_new_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.call");
+        write_new(&p, "one\n", false).unwrap();
+        assert!(
+            write_new(&p, "two\n", false)
+                .unwrap_err()
+                .contains("--force")
+        );
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "one\n");
+        write_new(&p, "two\n", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "two\n");
+    }
+}

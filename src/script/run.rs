@@ -1,0 +1,713 @@
+//! Running a parsed script against one call, through the shared [`Driver`].
+//!
+//! Semantics (DESIGN §3): an `expect "…"` lets the call run until the phrase is
+//! said, the call waits for input, or the call ends — it never makes input time
+//! out. `press`, `silence` and `hangup` answer the input the call waits for.
+//! `expect end` runs the call to its end (input requests time out). A script that
+//! stops before the call ends hangs up there.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::driver::{Clock, Driver, DriverError};
+use crate::engine::{CallConfig, EndReason, Engine, Input, Status, TraceEvent, TraceKind};
+use crate::flow::FlowSet;
+use crate::lambda::registry::{BackendContext, glob_match};
+use crate::lambda::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest, Mapping, Registry};
+
+use super::parse::{Directive, EndExpect, Matcher, Script, escape, fold};
+
+/// What every script of a run shares: settings from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The call settings from flags and the config file (scripts override them).
+    pub call: CallConfig,
+    /// `--lambda` mappings; they win over a script's `lambda` lines.
+    pub mappings: Vec<Mapping>,
+    /// For building backends.
+    pub backends: BackendContext,
+    /// `--update`: don't check `expect "…"`/`expect /…/`; compute new ones.
+    pub update: bool,
+}
+
+/// How a script went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed(Failure),
+    /// The script could not run (unanswered Lambda, bad backend): bad input.
+    Error(String),
+}
+
+/// A failed expectation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// 1-based script line.
+    pub line: usize,
+    /// What the line expected, e.g. `the IVR to say "press 1"`.
+    pub expected: String,
+    /// What happened: prompts since the last input, the current block, the last branch.
+    pub actual: String,
+}
+
+/// The result of one script.
+#[derive(Clone, Debug)]
+pub struct ScriptResult {
+    pub path: PathBuf,
+    pub outcome: Outcome,
+    /// The whole trace of the call.
+    pub events: Vec<TraceEvent>,
+    pub duration: Duration,
+    /// `--update`: the script's new text, when it differs.
+    pub updated: Option<String>,
+}
+
+impl ScriptResult {
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+
+    pub fn end(&self) -> Option<&EndReason> {
+        self.events.iter().rev().find_map(|e| match &e.kind {
+            TraceKind::Ended { reason } => Some(reason),
+            _ => None,
+        })
+    }
+}
+
+/// The call settings a script asks for, over `base`.
+pub fn call_config(script: &Script, base: &CallConfig) -> CallConfig {
+    let mut c = base.clone();
+    for l in &script.lines {
+        match &l.directive {
+            Directive::Caller(n) => c.caller = n.clone(),
+            Directive::Dialed(n) => c.dialed = n.clone(),
+            Directive::Attribute(k, v) => {
+                c.attributes.insert(k.clone(), v.clone());
+            }
+            Directive::Hours(open) => c.hours_open = *open,
+            _ => {}
+        }
+    }
+    c
+}
+
+/// The Lambda registry for a script: `--lambda` mappings first, then the script's
+/// `lambda` lines (several lines for one function answer in turn, the last repeats),
+/// then the default (`*vanity*` → built-in).
+pub fn registry(script: &Script, opts: &RunOptions) -> Result<Registry, String> {
+    let mut groups: Vec<(String, Vec<Mapping>)> = Vec::new();
+    for l in &script.lines {
+        if let Directive::Lambda(m) = &l.directive {
+            match groups.iter_mut().find(|(p, _)| *p == m.pattern) {
+                Some((_, v)) => v.push(m.clone()),
+                None => groups.push((m.pattern.clone(), vec![m.clone()])),
+            }
+        }
+    }
+    let mut all = opts.mappings.clone();
+    let mut sequences = Vec::new();
+    for (pattern, ms) in groups {
+        if ms.len() == 1 {
+            all.extend(ms);
+        } else if !opts
+            .mappings
+            .iter()
+            .any(|m| glob_match(&m.pattern, &pattern))
+        {
+            sequences.push((pattern, ms));
+        }
+    }
+    let mut reg = Registry::new(&all, &opts.backends).map_err(|e| e.to_string())?;
+    for (pattern, ms) in sequences {
+        let mut backends = Vec::new();
+        for m in &ms {
+            let one = Registry::new(
+                &[Mapping {
+                    pattern: "*".into(),
+                    spec: m.spec.clone(),
+                }],
+                &opts.backends,
+            )
+            .map_err(|e| e.to_string())?;
+            backends.push(one.resolve("*", "*").expect("`*` matches"));
+        }
+        let spec = ms[0].spec.clone();
+        reg.push_front_backend(pattern, spec, Arc::new(Sequence::new(backends)));
+    }
+    Ok(reg)
+}
+
+/// Several backends answering one function in turn; the last repeats.
+struct Sequence {
+    backends: Vec<Arc<dyn LambdaBackend>>,
+    next: AtomicUsize,
+}
+
+impl Sequence {
+    fn new(backends: Vec<Arc<dyn LambdaBackend>>) -> Self {
+        Self {
+            backends,
+            next: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl LambdaBackend for Sequence {
+    fn describe(&self) -> String {
+        let i = self.next.load(Ordering::Relaxed).saturating_sub(1);
+        self.backends[i.min(self.backends.len() - 1)].describe()
+    }
+
+    fn invoke<'a>(&'a self, request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        self.backends[i.min(self.backends.len() - 1)].invoke(request)
+    }
+
+    fn takes_real_time(&self) -> bool {
+        self.backends.iter().any(|b| b.takes_real_time())
+    }
+
+    fn close(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            for b in &self.backends {
+                b.close().await;
+            }
+        })
+    }
+}
+
+/// Run a script against `flows`. Needs a tokio runtime (the driver spawns Lambda tasks).
+pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> ScriptResult {
+    let started = Instant::now();
+    let mut result = ScriptResult {
+        path: script.path.clone(),
+        outcome: Outcome::Passed,
+        events: Vec::new(),
+        duration: Duration::ZERO,
+        updated: None,
+    };
+    let registry = match registry(script, opts) {
+        Ok(r) => r,
+        Err(e) => {
+            result.outcome = Outcome::Error(e);
+            return result;
+        }
+    };
+    if let Some((_, block, function)) = crate::cli::unmapped_functions(flows, &registry)
+        .into_iter()
+        .next()
+    {
+        result.outcome = Outcome::Error(format!(
+            "block \"{block}\" invokes Lambda function `{function}`, which no `lambda` line or \
+             --lambda answers (add e.g. `lambda {function} = json:{{\"key\":\"value\"}}`)"
+        ));
+        return result;
+    }
+    let engine = Engine::new(flows.clone(), call_config(script, &opts.call));
+    let mut run = Run {
+        driver: Driver::new(engine, registry, Clock::Virtual),
+        events: Vec::new(),
+        cursor: (0, 0),
+        last_input: 0,
+        started: false,
+        marks: BTreeMap::new(),
+    };
+    let outcome = run.script(script, opts.update).await;
+    run.driver.close().await;
+    result.outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => Outcome::Error(e.to_string()),
+    };
+    // A script that stopped early is not rewritten: its later lines never ran.
+    if opts.update && result.outcome == Outcome::Passed {
+        let text = rewrite(script, &run.marks, &run.events);
+        if text != script.text {
+            result.updated = Some(text);
+        }
+    }
+    result.events = run.events;
+    result.duration = started.elapsed();
+    result
+}
+
+struct Run {
+    driver: Driver,
+    events: Vec<TraceEvent>,
+    /// Where the last `expect` matched: event index, and the end of the match in
+    /// that prompt's folded text (the next `expect` scans on from there).
+    cursor: (usize, usize),
+    /// Index of the first event after the last input.
+    last_input: usize,
+    started: bool,
+    /// Script line → (events before its action, events after it), for `--update`.
+    marks: BTreeMap<usize, (usize, usize)>,
+}
+
+enum Check {
+    Pass,
+    Fail(String, String),
+}
+
+impl Run {
+    async fn script(&mut self, script: &Script, update: bool) -> Result<Outcome, DriverError> {
+        for line in &script.lines {
+            let d = &line.directive;
+            if d.is_setting() {
+                continue;
+            }
+            let before = self.events.len();
+            let check = self.directive(d, update, line.number).await?;
+            let after = self.events.len();
+            let before = self.marks.get(&line.number).map_or(before, |m| m.0);
+            self.marks.insert(line.number, (before, after));
+            if let Check::Fail(expected, actual) = check {
+                return Ok(Outcome::Failed(Failure {
+                    line: line.number,
+                    expected,
+                    actual,
+                }));
+            }
+        }
+        if self.driver.engine().ended().is_none() {
+            self.idle().await?;
+            if self.driver.engine().ended().is_none() {
+                self.driver.send(Input::Hangup)?;
+                self.pull();
+            }
+        }
+        Ok(Outcome::Passed)
+    }
+
+    async fn directive(
+        &mut self,
+        d: &Directive,
+        update: bool,
+        number: usize,
+    ) -> Result<Check, DriverError> {
+        Ok(match d {
+            Directive::Expect(m) => {
+                if update {
+                    self.idle().await?;
+                    return Ok(Check::Pass);
+                }
+                self.run_until(|r| r.find_prompt(m).is_some()).await?;
+                match self.find_prompt(m) {
+                    Some(at) => {
+                        self.cursor = at;
+                        Check::Pass
+                    }
+                    None => Check::Fail(format!("the IVR to say {m}"), self.situation()),
+                }
+            }
+            Directive::ExpectNo(m) => {
+                self.idle().await?;
+                let said = self.prompts_since(self.last_input).find(|t| m.matches(t));
+                match said {
+                    None => Check::Pass,
+                    Some(t) => Check::Fail(
+                        format!("the IVR not to say {m} since the last input"),
+                        format!("it said \"{t}\"\n{}", self.situation()),
+                    ),
+                }
+            }
+            Directive::Press(keys) => {
+                self.input(number, &format!("to press {keys}"), |r| {
+                    for c in keys.chars() {
+                        r.driver.send(Input::Key(c))?;
+                    }
+                    Ok(())
+                })
+                .await?
+            }
+            Directive::Silence => {
+                self.input(number, "to stay silent", |r| r.driver.silence())
+                    .await?
+            }
+            Directive::Hangup => {
+                self.input(number, "to hang up", |r| r.driver.send(Input::Hangup))
+                    .await?
+            }
+            Directive::Wait(d) => {
+                self.start()?;
+                self.driver.wait(*d).await?;
+                self.pull();
+                Check::Pass
+            }
+            Directive::ExpectLambda(name) => {
+                let found = |r: &Self| r.lambdas_since(r.last_input).any(|f| name_matches(name, f));
+                self.run_until(found).await?;
+                if found(self) {
+                    Check::Pass
+                } else {
+                    let called: Vec<&str> = self.lambdas_since(self.last_input).collect();
+                    let what = if called.is_empty() {
+                        "no Lambda function was invoked since the last input".to_owned()
+                    } else {
+                        format!("invoked since the last input: {}", called.join(", "))
+                    };
+                    Check::Fail(
+                        format!("Lambda function `{name}` to be invoked"),
+                        format!("{what}\n{}", self.situation()),
+                    )
+                }
+            }
+            Directive::ExpectAttribute(k, v) => {
+                let get = |r: &Self| r.driver.engine().contact().attributes.get(k).cloned();
+                self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
+                    .await?;
+                match get(self) {
+                    Some(a) if a == *v => Check::Pass,
+                    got => Check::Fail(
+                        format!("$.Attributes.{k} = \"{}\"", escape(v)),
+                        format!(
+                            "{}\n{}",
+                            describe_value(&format!("$.Attributes.{k}"), got),
+                            self.situation()
+                        ),
+                    ),
+                }
+            }
+            Directive::ExpectExternal(k, v) => {
+                let get = |r: &Self| external(&r.driver.engine().contact().external, k);
+                self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
+                    .await?;
+                match get(self) {
+                    Some(a) if a == *v => Check::Pass,
+                    got => Check::Fail(
+                        format!("$.External.{k} = \"{}\"", escape(v)),
+                        format!(
+                            "{}\n{}",
+                            describe_value(&format!("$.External.{k}"), got),
+                            self.situation()
+                        ),
+                    ),
+                }
+            }
+            Directive::ExpectBlock(name) => {
+                let found = |r: &Self| {
+                    r.blocks_since(r.last_input)
+                        .any(|(id, label)| id == name || label.eq_ignore_ascii_case(name))
+                };
+                self.run_until(found).await?;
+                if found(self) {
+                    Check::Pass
+                } else {
+                    let ran: Vec<String> = self
+                        .blocks_since(self.last_input)
+                        .map(|(_, l)| format!("\"{l}\""))
+                        .collect();
+                    Check::Fail(
+                        format!("the call to pass through block \"{name}\""),
+                        format!(
+                            "blocks run since the last input: {}\n{}",
+                            if ran.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                ran.join(", ")
+                            },
+                            self.situation()
+                        ),
+                    )
+                }
+            }
+            Directive::ExpectEnd(want) => {
+                // What is said before any input times out is expected before this line.
+                self.idle().await?;
+                self.marks
+                    .insert(number, (self.events.len(), self.events.len()));
+                self.run_to_end().await?;
+                match self.driver.engine().ended().cloned() {
+                    Some(reason) if end_matches(want, &reason) => Check::Pass,
+                    Some(reason) => Check::Fail(
+                        format!("the call to end: {want}"),
+                        format!("it ended: {}\n{}", reason.describe(), self.situation()),
+                    ),
+                    None => Check::Fail(
+                        format!("the call to end: {want}"),
+                        format!("it did not end\n{}", self.situation()),
+                    ),
+                }
+            }
+            Directive::Flow(_)
+            | Directive::Caller(_)
+            | Directive::Dialed(_)
+            | Directive::Attribute(..)
+            | Directive::Hours(_)
+            | Directive::Lambda(_) => Check::Pass,
+        })
+    }
+
+    /// An input directive: let the call reach its wait, then answer it.
+    async fn input(
+        &mut self,
+        number: usize,
+        what: &str,
+        act: impl FnOnce(&mut Self) -> Result<(), DriverError>,
+    ) -> Result<Check, DriverError> {
+        self.idle().await?;
+        let before = self.events.len();
+        self.marks.insert(number, (before, before));
+        if let Some(r) = self.driver.engine().ended() {
+            return Ok(Check::Fail(
+                format!("the call to wait for the caller ({what})"),
+                format!(
+                    "the call had already ended: {}\n{}",
+                    r.describe(),
+                    self.situation()
+                ),
+            ));
+        }
+        act(self)?;
+        self.pull();
+        self.last_input = before;
+        Ok(Check::Pass)
+    }
+
+    fn start(&mut self) -> Result<(), DriverError> {
+        if !self.started {
+            self.started = true;
+            self.driver.send(Input::Start)?;
+            self.pull();
+        }
+        Ok(())
+    }
+
+    fn pull(&mut self) {
+        self.events.extend(self.driver.take_events());
+    }
+
+    /// Run until `done`, the call waits for input, or it ends.
+    async fn run_until(&mut self, done: impl Fn(&Self) -> bool) -> Result<(), DriverError> {
+        self.start()?;
+        loop {
+            self.driver.settle().await?;
+            self.pull();
+            if done(self) {
+                return Ok(());
+            }
+            match self.driver.engine().status() {
+                Status::Ended(_) | Status::AwaitingInput { .. } | Status::NotStarted => {
+                    return Ok(());
+                }
+                Status::Paused { .. } => self.driver.send(Input::Step)?,
+                Status::AwaitingLambda { .. } => self.driver.advance_to_deadline()?,
+            }
+        }
+    }
+
+    /// Run until the call waits for input or ends.
+    async fn idle(&mut self) -> Result<(), DriverError> {
+        self.run_until(|_| false).await
+    }
+
+    /// Run the call to its end; input requests time out.
+    async fn run_to_end(&mut self) -> Result<(), DriverError> {
+        self.start()?;
+        for _ in 0..100_000 {
+            self.driver.settle().await?;
+            self.pull();
+            match self.driver.engine().status() {
+                Status::Ended(_) | Status::NotStarted => return Ok(()),
+                Status::Paused { .. } => self.driver.send(Input::Step)?,
+                Status::AwaitingInput { .. } | Status::AwaitingLambda { .. } => {
+                    self.driver.advance_to_deadline()?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The next match of `m` after the cursor: (event index, end of the match).
+    fn find_prompt(&self, m: &Matcher) -> Option<(usize, usize)> {
+        let (start, offset) = self.cursor;
+        self.events
+            .iter()
+            .enumerate()
+            .skip(start)
+            .find_map(|(i, e)| match &e.kind {
+                TraceKind::Prompt { text, .. } => {
+                    let from = if i == start { offset } else { 0 };
+                    m.find_from(text, from).map(|end| (i, end))
+                }
+                _ => None,
+            })
+    }
+
+    fn prompts_since(&self, from: usize) -> impl Iterator<Item = &str> {
+        self.events[from.min(self.events.len())..]
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Prompt { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+    }
+
+    fn lambdas_since(&self, from: usize) -> impl Iterator<Item = &str> {
+        self.events[from.min(self.events.len())..]
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::LambdaInvoked { function, .. } => Some(function.as_str()),
+                _ => None,
+            })
+    }
+
+    fn blocks_since(&self, from: usize) -> impl Iterator<Item = (&str, &str)> {
+        self.events[from.min(self.events.len())..]
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::BlockStarted { block, .. } => {
+                    Some((block.id.as_str(), block.label.as_str()))
+                }
+                _ => None,
+            })
+    }
+
+    /// What the call has been doing: prompts since the last input, where it is now,
+    /// and the last branch taken.
+    fn situation(&self) -> String {
+        let mut out = String::new();
+        let said: Vec<&str> = self.prompts_since(self.last_input).collect();
+        if said.is_empty() {
+            out.push_str("said since the last input: nothing");
+        } else {
+            out.push_str("said since the last input:");
+            for s in said {
+                out.push_str(&format!("\n  \"{}\"", fold(s)));
+            }
+        }
+        let now = match self.driver.engine().status() {
+            Status::Ended(r) => format!("the call ended: {}", r.describe()),
+            Status::AwaitingInput { block, mode, .. } => {
+                let what = match mode {
+                    "store" => "digits",
+                    "lex" => "an utterance",
+                    _ => "a key",
+                };
+                format!("the call waits for {what} at block \"{}\"", block.label)
+            }
+            Status::AwaitingLambda {
+                block, function, ..
+            } => {
+                format!(
+                    "the call waits for Lambda `{function}` at block \"{}\"",
+                    block.label
+                )
+            }
+            Status::Paused { next } => format!("the call is at block \"{}\"", next.label),
+            Status::NotStarted => "the call has not started".into(),
+        };
+        out.push('\n');
+        out.push_str(&now);
+        let last = self.events.iter().rev().find_map(|e| match &e.kind {
+            TraceKind::BranchTaken {
+                block,
+                branch,
+                target,
+                ..
+            } => Some(format!(
+                "last branch: \"{}\" → {branch} → {}",
+                block.label,
+                target
+                    .as_ref()
+                    .map_or("(end of flow)".to_owned(), |t| format!("\"{}\"", t.label))
+            )),
+            _ => None,
+        });
+        if let Some(l) = last {
+            out.push('\n');
+            out.push_str(&l);
+        }
+        out
+    }
+}
+
+fn name_matches(pattern: &str, function: &str) -> bool {
+    pattern == function || glob_match(pattern, function)
+}
+
+fn describe_value(name: &str, v: Option<String>) -> String {
+    match v {
+        Some(v) => format!("{name} is \"{}\"", escape(&v)),
+        None => format!("{name} is not set"),
+    }
+}
+
+/// `$.External.a.b` as text (non-strings as JSON).
+fn external(v: &serde_json::Value, path: &str) -> Option<String> {
+    let mut cur = v;
+    for seg in path.split('.') {
+        cur = cur.get(seg)?;
+    }
+    Some(match cur {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// Does the end match `expect end …`?
+pub fn end_matches(want: &EndExpect, got: &EndReason) -> bool {
+    match (want, got) {
+        (EndExpect::Disconnected, EndReason::Disconnected { .. })
+        | (EndExpect::Hangup, EndReason::Hangup)
+        | (EndExpect::Queue(None), EndReason::Queued { .. })
+        | (EndExpect::Ended, EndReason::Ended { .. })
+        | (EndExpect::Budget, EndReason::Budget { .. })
+        | (EndExpect::Stopped, EndReason::Stopped { .. }) => true,
+        (EndExpect::Queue(Some(w)), EndReason::Queued { queue }) => w.eq_ignore_ascii_case(queue),
+        _ => false,
+    }
+}
+
+/// `--update`: the script with its `expect "…"`/`expect /…/` lines regenerated from
+/// the prompts actually said; every other line and comment is kept. Each prompt is
+/// expected right before the input that followed it.
+pub fn rewrite(
+    script: &Script,
+    marks: &BTreeMap<usize, (usize, usize)>,
+    events: &[TraceEvent],
+) -> String {
+    let dropped: Vec<usize> = script
+        .lines
+        .iter()
+        .filter(|l| matches!(l.directive, Directive::Expect(_)))
+        .map(|l| l.number)
+        .collect();
+    let mut out = String::new();
+    let mut emitted = 0;
+    let emit = |out: &mut String, emitted: &mut usize, to: usize| {
+        let to = to.min(events.len());
+        for e in &events[(*emitted).min(to)..to] {
+            if let TraceKind::Prompt { text, .. } = &e.kind {
+                let t = fold(text);
+                if !t.is_empty() {
+                    out.push_str(&format!("expect \"{}\"\n", escape(&t)));
+                }
+            }
+        }
+        *emitted = (*emitted).max(to);
+    };
+    for (i, raw) in script.text.lines().enumerate() {
+        let n = i + 1;
+        match marks.get(&n) {
+            Some(&(before, after)) => {
+                emit(&mut out, &mut emitted, before);
+                if !dropped.contains(&n) {
+                    out.push_str(raw);
+                    out.push('\n');
+                }
+                emit(&mut out, &mut emitted, after);
+            }
+            None if dropped.contains(&n) => {}
+            None => {
+                out.push_str(raw);
+                out.push('\n');
+            }
+        }
+    }
+    emit(&mut out, &mut emitted, events.len());
+    out
+}
