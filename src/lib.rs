@@ -12,4 +12,5 @@ pub mod flow;
 pub mod lambda;
 pub mod ssml;
 pub mod transcript;
+pub mod tui;
 pub mod vanity;
