@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::action::Action;
 use super::keymap::Mode;
 use super::recording;
-use crate::driver::{DriverError, Driver};
+use crate::driver::{Driver, DriverError};
 use crate::engine::{Engine, Input, SimTime, Status, TraceEvent, TraceKind};
 use crate::lambda::LambdaOutcome;
 use crate::lambda::registry::BackendSpec;
@@ -185,7 +185,10 @@ impl App {
 
     pub fn set_now(&mut self, now: SimTime) {
         self.now = now;
-        if self.lit.is_some_and(|(_, t)| now.since(t).as_millis() >= u128::from(KEY_LIT_MS)) {
+        if self
+            .lit
+            .is_some_and(|(_, t)| now.since(t).as_millis() >= u128::from(KEY_LIT_MS))
+        {
             self.lit = None;
         }
     }
@@ -322,7 +325,11 @@ impl App {
                 };
             }
             Action::Inspect => {
-                if self.events.iter().any(|e| matches!(e.kind, TraceKind::LambdaInvoked { .. })) {
+                if self
+                    .events
+                    .iter()
+                    .any(|e| matches!(e.kind, TraceKind::LambdaInvoked { .. }))
+                {
                     self.overlay = Overlay::Inspect { scroll: 0 };
                 } else {
                     self.notice = Some("no Lambda function has been invoked yet".into());
@@ -411,12 +418,18 @@ impl App {
     }
 
     fn answer_unmapped(&mut self, function: &str, spec: &str) {
-        let parsed = BackendSpec::parse(spec, std::path::Path::new("."))
-            .and_then(|s| self.driver.registry_mut().push_front(function.to_owned(), s));
+        let parsed = BackendSpec::parse(spec, std::path::Path::new(".")).and_then(|s| {
+            self.driver
+                .registry_mut()
+                .push_front(function.to_owned(), s)
+        });
         match parsed {
             Ok(()) => {
                 self.overlay = Overlay::None;
-                self.note(&format!("{function} answers with {} for this session", short(spec, 60)));
+                self.note(&format!(
+                    "{function} answers with {} for this session",
+                    short(spec, 60)
+                ));
                 let r = self.driver.answer_unmapped();
                 self.after(r);
             }
@@ -617,14 +630,15 @@ impl App {
                     self.branches.remove(0);
                 }
             }
-            TraceKind::Warning { block, message } => self.transcript.push(Entry::Warning(
-                match block {
+            TraceKind::Warning { block, message } => {
+                self.transcript.push(Entry::Warning(match block {
                     Some(b) => format!("[{}] {message}", b.label),
                     None => message.clone(),
-                },
-            )),
+                }))
+            }
             TraceKind::FlowChanged { from, to, how } => {
-                self.transcript.push(Entry::Note(format!("flow {from} → {to} ({how})")));
+                self.transcript
+                    .push(Entry::Note(format!("flow {from} → {to} ({how})")));
             }
             TraceKind::Ended { reason } => {
                 self.ended_at = Some(event.at);

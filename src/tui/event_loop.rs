@@ -11,11 +11,11 @@ use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
 
+use super::action::Action;
 use super::app::App;
 use super::keymap::{self, Mode};
 use super::ui;
 use super::widgets::keypad;
-use super::action::Action;
 
 /// How often the screen is redrawn while nothing else happens (countdown, timer).
 const REDRAW_PERIOD: Duration = Duration::from_millis(100);

@@ -69,9 +69,13 @@ pub const NORMAL: &[Binding] = &[
         "let the pending input time out now",
         || Action::TimeoutNow,
     ),
-    b(&[KeyCode::Char('h')], "h", "hang up", "the caller hangs up", || {
-        Action::Hangup
-    }),
+    b(
+        &[KeyCode::Char('h')],
+        "h",
+        "hang up",
+        "the caller hangs up",
+        || Action::Hangup,
+    ),
     b(
         &[KeyCode::Char('r')],
         "r",
@@ -104,7 +108,7 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('m')],
         "m",
         "map",
-        "switch between the current block and a map of the whole flow",
+        "toggle the map of the whole flow",
         || Action::ToggleMap,
     ),
     b(
@@ -121,15 +125,27 @@ pub const NORMAL: &[Binding] = &[
         "write the call as a .call recording",
         || Action::WriteRecording,
     ),
-    b(&[KeyCode::Up], "↑", "", "scroll the transcript back", || {
-        Action::Scroll(1)
-    }),
-    b(&[KeyCode::Down], "↓", "", "scroll the transcript forward", || {
-        Action::Scroll(-1)
-    }),
-    b(&[KeyCode::PageUp], "PgUp", "", "scroll the transcript a page back", || {
-        Action::Scroll(10)
-    }),
+    b(
+        &[KeyCode::Up],
+        "↑",
+        "",
+        "scroll the transcript back",
+        || Action::Scroll(1),
+    ),
+    b(
+        &[KeyCode::Down],
+        "↓",
+        "",
+        "scroll the transcript forward",
+        || Action::Scroll(-1),
+    ),
+    b(
+        &[KeyCode::PageUp],
+        "PgUp",
+        "",
+        "scroll the transcript a page back",
+        || Action::Scroll(10),
+    ),
     b(
         &[KeyCode::PageDown],
         "PgDn",

@@ -224,9 +224,7 @@ mod tests {
             prompt("Menu"),
             ev(TraceKind::Silence),
             ev(TraceKind::Ended {
-                reason: EndReason::Disconnected {
-                    detail: "x".into(),
-                },
+                reason: EndReason::Disconnected { detail: "x".into() },
             }),
         ];
         let text = recording_text(Some("flow.json"), "+13035551234", &events);

@@ -18,7 +18,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, LineGauge, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use serde_json::Value;
 
 use super::app::{App, Choice, Entry, FlowView, Overlay, short};
@@ -63,9 +63,8 @@ pub fn areas(area: Rect, view: FlowView) -> Areas {
     }
     .intersection(inner);
     let (transcript, flow) = if wide {
-        let [t, f] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
-                .areas(right);
+        let [t, f] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(right);
         (t, f)
     } else {
         let [t, f] = Layout::vertical([Constraint::Min(0), Constraint::Length(9)]).areas(right);
@@ -179,7 +178,13 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
             Span::styled(app.typed().to_owned(), Style::new().fg(Color::Cyan)),
         ]),
     ];
-    Paragraph::new(lines).render(Rect { height: 3.min(inner.height), ..inner }, buf);
+    Paragraph::new(lines).render(
+        Rect {
+            height: 3.min(inner.height),
+            ..inner
+        },
+        buf,
+    );
     if inner.height > 3 {
         let row = Rect::new(inner.x, inner.y + 3, inner.width, 1);
         render_countdown(app, &status, row, buf);
@@ -212,12 +217,18 @@ fn render_countdown(app: &App, status: &Status, row: Rect, buf: &mut Buffer) {
     let total = deadline.since(from).as_millis().max(1) as f64;
     let left_ms = u64::try_from(deadline.since(now).as_millis()).unwrap_or(0);
     let ratio = (left_ms as f64 / total).clamp(0.0, 1.0);
-    LineGauge::default()
-        .ratio(ratio)
-        .label(format!("{:>6}", secs(left_ms)))
-        .filled_style(Style::new().fg(color))
-        .unfilled_style(Style::new().fg(Color::DarkGray))
-        .render(row, buf);
+    let label = format!("{:>6} ", secs(left_ms));
+    let bar_w = usize::from(row.width).saturating_sub(label.chars().count());
+    let full = ((bar_w as f64) * ratio).ceil() as usize;
+    Line::from(vec![
+        Span::styled(label, Style::new().fg(color)),
+        Span::styled("█".repeat(full.min(bar_w)), Style::new().fg(color)),
+        Span::styled(
+            "░".repeat(bar_w.saturating_sub(full)),
+            Style::new().fg(Color::DarkGray),
+        ),
+    ])
+    .render(row, buf);
 }
 
 fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
@@ -249,7 +260,7 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
                 lines.push(Line::styled(short(&text, w), style));
             }
         }
-        Value::Null => lines.push(Line::styled("  (no Lambda response yet)", dim)),
+        Value::Null => lines.push(Line::styled(short("  (no Lambda response yet)", w), dim)),
         other => lines.push(Line::raw(short(&format!("  {other}"), w))),
     }
     if let Some(s) = &c.stored_input {
@@ -301,7 +312,11 @@ fn render_transcript(app: &App, area: Rect, buf: &mut Buffer) {
 fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let engine = app.engine();
     let flow = engine.flow();
-    let title = format!("Flow · {}{}", flow.name, if app.stepping() { " · step mode" } else { "" });
+    let title = format!(
+        "Flow · {}{}",
+        flow.name,
+        if app.stepping() { " · step mode" } else { "" }
+    );
     titled(&title).render(area, buf);
     let inner = Block::bordered().inner(area);
     let w = usize::from(inner.width);
@@ -311,19 +326,35 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let status = engine.status();
     match (engine.current_block(), &status) {
         (_, Status::Ended(r)) => {
-            lines.push(Line::styled(short(&format!("■ {}", r.describe()), w), bold.fg(Color::Red)));
+            lines.push(Line::styled(
+                short(&format!("■ {}", r.describe()), w),
+                bold.fg(Color::Red),
+            ));
         }
         (Some(idx), _) => {
             let b = &flow.blocks[idx];
-            let mark = if matches!(status, Status::Paused { .. }) { "⏸ next " } else { "▶ " };
+            let mark = if matches!(status, Status::Paused { .. }) {
+                "⏸ next "
+            } else {
+                "▶ "
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("{mark}{}", b.label()), bold.fg(Color::Yellow)),
                 Span::styled(format!("  {}", b.type_name), dim),
             ]));
+            if let Some(n) = app.branches().last() {
+                let to = n.target.as_deref().unwrap_or("(end of flow)");
+                let text = format!("↳ via {} [{}] {} → {to}", n.block, n.branch, n.reason);
+                lines.push(Line::styled(short(&text, w), Style::new().fg(Color::Green)));
+            }
             for (branch, target) in b.branches() {
-                let to = target.map_or_else(|| "(end of flow)".to_owned(), |t| flow.blocks[t].label());
+                let to =
+                    target.map_or_else(|| "(end of flow)".to_owned(), |t| flow.blocks[t].label());
                 let style = if branch.is_error() { dim } else { Style::new() };
-                lines.push(Line::styled(short(&format!("   {} → {to}", branch.label()), w), style));
+                lines.push(Line::styled(
+                    short(&format!("   {} → {to}", branch.label()), w),
+                    style,
+                ));
             }
         }
         (None, _) => lines.push(Line::styled("(not started)", dim)),
@@ -331,11 +362,10 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let room = usize::from(inner.height).saturating_sub(lines.len());
     if room >= 2 && !app.branches().is_empty() {
         lines.push(Line::styled("branches taken, newest first:", dim));
-        for (i, n) in app.branches().iter().rev().take(room - 1).enumerate() {
+        for n in app.branches().iter().rev().take(room - 1) {
             let to = n.target.as_deref().unwrap_or("(end of flow)");
-            let text = format!("{} {} {} → {to}", n.block, n.branch, n.reason);
-            let style = if i == 0 { Style::new().fg(Color::Green) } else { dim };
-            lines.push(Line::styled(short(&text, w), style));
+            let text = format!("{} [{}] {} → {to}", n.block, n.branch, n.reason);
+            lines.push(Line::styled(short(&text, w), dim));
         }
     }
     Paragraph::new(lines).render(inner, buf);
@@ -361,7 +391,10 @@ fn render_bar(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let mut spans = vec![Span::raw(" ")];
     for (keys, hint) in keymap::help_bar(usize::from(area.width).saturating_sub(1)) {
-        spans.push(Span::styled(keys, Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)));
+        spans.push(Span::styled(
+            keys,
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
         spans.push(Span::raw(format!(" {hint} ")));
     }
     Line::from(spans).render(area, buf);
@@ -371,7 +404,12 @@ fn render_bar(app: &App, area: Rect, buf: &mut Buffer) {
 fn popup(area: Rect, w: u16, h: u16, title: &str, buf: &mut Buffer) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     Clear.render(r, buf);
     let block = titled(title).border_style(Style::new().fg(Color::Cyan));
     let inner = block.inner(r);
@@ -386,12 +424,15 @@ fn render_help(area: Rect, buf: &mut Buffer) {
         .iter()
         .map(|b| {
             Line::from(vec![
-                Span::styled(format!(" {:<8}", b.keys), Style::new().add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!(" {:<8}", b.keys),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(b.help),
             ])
         })
         .collect();
-    lines.push(Line::raw(" mouse    click the keypad to dial"));
+    lines.push(Line::raw(" mouse   click the keypad to dial"));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         " Times are real: a 5 s timeout takes 5 s (t ends it now).",
@@ -403,7 +444,13 @@ fn render_help(area: Rect, buf: &mut Buffer) {
 fn render_inspect(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
     let w = area.width.saturating_sub(4).max(20);
     let h = area.height.saturating_sub(2);
-    let inner = popup(area, w, h, "Last Lambda call · ↑↓ PgUp PgDn scroll · Esc closes", buf);
+    let inner = popup(
+        area,
+        w,
+        h,
+        "Last Lambda call · ↑↓ PgUp PgDn scroll · Esc closes",
+        buf,
+    );
     let lines = app.inspect_lines();
     let max = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = scroll.min(max);
@@ -413,7 +460,10 @@ fn render_inspect(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
         .take(usize::from(inner.height))
         .map(|l| {
             if l.starts_with("──") {
-                Line::styled(l, Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD))
+                Line::styled(
+                    l,
+                    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+                )
             } else {
                 Line::raw(l)
             }
@@ -435,12 +485,17 @@ fn render_caller(text: &str, error: Option<&str>, area: Rect, buf: &mut Buffer) 
         Line::raw(" Call again from (E.164):"),
         field(text),
         Line::raw(""),
-        Line::styled(" Enter: call · Esc: cancel", Style::new().add_modifier(Modifier::DIM)),
+        Line::styled(
+            " Enter: call · Esc: cancel",
+            Style::new().add_modifier(Modifier::DIM),
+        ),
     ];
     if let Some(e) = error {
         lines.push(Line::styled(format!(" {e}"), Style::new().fg(Color::Red)));
     }
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
 }
 
 fn render_unmapped(
@@ -465,10 +520,19 @@ fn render_unmapped(
         Line::raw(format!(" Block \"{block}\" invokes `{function}`,")),
         Line::raw(" which no --lambda mapping answers. Answer for this session:"),
         Line::raw(""),
-        Line::styled(format!(" {} a JSON response:", radio(Choice::Json)), sel(Choice::Json)),
+        Line::styled(
+            format!(" {} a JSON response:", radio(Choice::Json)),
+            sel(Choice::Json),
+        ),
         field(&format!("    {text}")),
-        Line::styled(format!(" {} a function error", radio(Choice::Error)), sel(Choice::Error)),
-        Line::styled(format!(" {} no answer (timeout)", radio(Choice::Timeout)), sel(Choice::Timeout)),
+        Line::styled(
+            format!(" {} a function error", radio(Choice::Error)),
+            sel(Choice::Error),
+        ),
+        Line::styled(
+            format!(" {} no answer (timeout)", radio(Choice::Timeout)),
+            sel(Choice::Timeout),
+        ),
         Line::styled(
             " Tab: choose · Enter: answer · Esc: error",
             Style::new().add_modifier(Modifier::DIM),
@@ -477,5 +541,7 @@ fn render_unmapped(
     if let Some(e) = error {
         lines.push(Line::styled(format!(" {e}"), Style::new().fg(Color::Red)));
     }
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
 }

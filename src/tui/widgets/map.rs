@@ -8,7 +8,6 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
-use ratatui::text::Span;
 use ratatui::widgets::Widget;
 use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
 
@@ -53,7 +52,11 @@ pub fn positions(flow: &Flow) -> Vec<(f64, f64)> {
     let mut row_in_layer = vec![0usize; orphan + 1];
     (0..n)
         .map(|i| {
-            let l = if layer[i] == usize::MAX { orphan } else { layer[i] };
+            let l = if layer[i] == usize::MAX {
+                orphan
+            } else {
+                layer[i]
+            };
             let row = row_in_layer[l];
             row_in_layer[l] += 1;
             (l as f64 * 250.0, row as f64 * 120.0)
@@ -86,7 +89,6 @@ impl Widget for FlowMap<'_> {
         let y_bounds = [-(y1 + (y1 - y0).max(1.0) / f64::from(area.height)), -y0];
         let flow = self.flow;
         let current = self.current;
-        let visited = self.visited;
         Canvas::default()
             .marker(Marker::Braille)
             .x_bounds(x_bounds)
@@ -111,22 +113,63 @@ impl Widget for FlowMap<'_> {
                         });
                     }
                 }
-                ctx.layer();
-                for (i, b) in flow.blocks.iter().enumerate() {
-                    let style = if Some(i) == current {
-                        Style::new()
-                            .fg(Color::Black)
-                            .bg(Color::Yellow)
-                            .add_modifier(Modifier::BOLD)
-                    } else if visited.contains(&b.id) {
-                        Style::new().fg(Color::Green)
-                    } else {
-                        Style::new()
-                    };
-                    ctx.print(pos[i].0, -pos[i].1, Span::styled(label(flow, i), style));
-                }
             })
             .render(area, buf);
+        // Labels go straight into the buffer so they never overlap: the current
+        // block first, then the others top to bottom; a label that would run into
+        // another is cut short, and one with no room moves down a row or two.
+        let w = usize::from(area.width);
+        let h = usize::from(area.height);
+        let mut taken = vec![false; w * h];
+        let cell = |(x, y): (f64, f64)| {
+            let fx = (x - x_bounds[0]) / (x_bounds[1] - x_bounds[0]);
+            let fy = (-y - y_bounds[1]) / (y_bounds[0] - y_bounds[1]);
+            let cx = (fx * (w as f64 - 1.0)).round().clamp(0.0, w as f64 - 1.0) as usize;
+            let cy = (fy * (h as f64 - 1.0)).round().clamp(0.0, h as f64 - 1.0) as usize;
+            (cx, cy)
+        };
+        let mut order: Vec<BlockIdx> = (0..flow.blocks.len()).collect();
+        order.sort_by_key(|&i| (Some(i) != current, cell(pos[i]).1, cell(pos[i]).0));
+        for i in order {
+            let b = &flow.blocks[i];
+            let style = if Some(i) == current {
+                Style::new()
+                    .fg(Color::Black)
+                    .bg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD)
+            } else if self.visited.contains(&b.id) {
+                Style::new().fg(Color::Green)
+            } else {
+                Style::new()
+            };
+            let text: Vec<char> = label(flow, i).chars().collect();
+            let (cx, cy0) = cell(pos[i]);
+            for cy in cy0..(cy0 + 3).min(h) {
+                let free = (cx..w).take_while(|&x| !taken[cy * w + x]).count();
+                let n = text.len().min(free.saturating_sub(1)).max(free.min(1));
+                if n < text.len().min(4) && cy + 1 < (cy0 + 3).min(h) {
+                    continue;
+                }
+                if n == 0 {
+                    break;
+                }
+                let shown: String = if n < text.len() {
+                    text[..n.saturating_sub(1)]
+                        .iter()
+                        .chain(['…'].iter())
+                        .collect()
+                } else {
+                    text.iter().collect()
+                };
+                let x = area.x + u16::try_from(cx).unwrap_or(0);
+                let y = area.y + u16::try_from(cy).unwrap_or(0);
+                buf.set_stringn(x, y, &shown, n, style);
+                for x in cx..(cx + n + 1).min(w) {
+                    taken[cy * w + x] = true;
+                }
+                break;
+            }
+        }
     }
 }
 

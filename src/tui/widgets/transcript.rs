@@ -7,8 +7,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::tui::app::{Entry, LambdaEntry};
 use crate::engine::SimTime;
+use crate::tui::app::{Entry, LambdaEntry};
 
 /// Width of the tag column (`IVR `, `KEY `, …).
 const TAG: usize = 5;
@@ -130,7 +130,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     for word in text.split_whitespace() {
         let mut word: Vec<char> = word.chars().collect();
         loop {
-            let need = if cur_len == 0 { word.len() } else { word.len() + 1 };
+            let need = if cur_len == 0 {
+                word.len()
+            } else {
+                word.len() + 1
+            };
             if cur_len + need <= width {
                 if cur_len > 0 {
                     cur.push(' ');
