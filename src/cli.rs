@@ -109,6 +109,9 @@ pub enum Hours {
 pub struct TuiArgs {
     /// The flow file (default: the built-in vanity flow).
     pub flow: Option<PathBuf>,
+    /// Folder the `w` key writes `.call` recordings to.
+    #[arg(long, value_name = "DIR", default_value = "recordings")]
+    pub recordings: PathBuf,
     #[command(flatten)]
     pub shared: SharedOpts,
 }
@@ -317,6 +320,7 @@ pub fn main() -> ExitCode {
     };
     let command = cli.command.unwrap_or(Command::Tui(TuiArgs {
         flow: None,
+        recordings: PathBuf::from("recordings"),
         shared: SharedOpts::default(),
     }));
     let result = match command {
@@ -423,10 +427,18 @@ fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     Ok(end_code(driver.engine().ended()))
 }
 
-fn tui(_args: &TuiArgs) -> Result<ExitCode, UsageError> {
-    Err(UsageError(
-        "the TUI is not built yet; use `flowsim run`".into(),
-    ))
+fn tui(args: &TuiArgs) -> Result<ExitCode, UsageError> {
+    let setup = args.shared.setup(Path::new("."))?;
+    let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
+    let registry = setup.registry()?;
+    let options = crate::tui::Options {
+        flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
+        recordings_dir: args.recordings.clone(),
+    };
+    let rt = runtime()?;
+    crate::tui::run(flows, setup.call, registry, options, &rt)
+        .map_err(|e| UsageError(format!("terminal: {e}")))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Parse `KEY=VALUE` pairs (for tests of the attribute option).

@@ -106,6 +106,11 @@ impl Driver {
         self.clock
     }
 
+    /// Step mode on or off (the TUI's pause key): see [`Engine::set_stepping`].
+    pub fn set_stepping(&mut self, on: bool) {
+        self.engine.set_stepping(on);
+    }
+
     /// Replace the call (restart) keeping the registry.
     pub fn restart(&mut self, engine: Engine) {
         if let Some(f) = self.inflight.take() {

@@ -15,4 +15,5 @@ pub mod lambda;
 pub mod script;
 pub mod ssml;
 pub mod transcript;
+pub mod tui;
 pub mod vanity;

@@ -123,28 +123,25 @@ impl Suite {
                 Err(e) => errors.push(e.to_string()),
             }
         }
-        let mut cache: HashMap<PathBuf, FlowSet> = HashMap::new();
+        let mut cache: HashMap<Option<PathBuf>, FlowSet> = HashMap::new();
         let mut scripts = Vec::new();
         for s in parsed {
             let from_line = s.lines.iter().find_map(|l| match &l.directive {
                 Directive::Flow(p) => Some((l.number, p.clone())),
                 _ => None,
             });
+            // No `flow` line and no --flow: the built-in flow, as everywhere else.
             let (line, path) = match (from_line, default_flow) {
-                (Some((n, p)), _) => (n, p),
-                (None, Some(p)) => (0, p.to_path_buf()),
-                (None, None) => {
-                    errors.push(format!(
-                        "{}: no flow: add a `flow PATH` line or pass --flow FLOW",
-                        s.path.display()
-                    ));
-                    continue;
-                }
+                (Some((n, p)), _) => (n, Some(p)),
+                (None, Some(p)) => (0, Some(p.to_path_buf())),
+                (None, None) => (0, None),
             };
-            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            let key = path
+                .as_ref()
+                .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
             let flows = match cache.get(&key) {
                 Some(f) => f.clone(),
-                None => match load_flows(Some(&path), flows_dir) {
+                None => match load_flows(path.as_deref(), flows_dir) {
                     Ok(f) => {
                         cache.insert(key, f.clone());
                         f

@@ -81,7 +81,10 @@ async fn registry_default_backend_answers_and_close_drains() {
     };
     let registry = Registry::new(&[], &ctx).unwrap();
     let backend = registry
-        .resolve("arn:…:function:generate-vanity-numbers", "generate-vanity-numbers")
+        .resolve(
+            "arn:…:function:generate-vanity-numbers",
+            "generate-vanity-numbers",
+        )
         .expect("vanity default");
     assert_eq!(backend.describe(), "builtin:vanity");
     let out = payload(
@@ -110,10 +113,7 @@ async fn injected_clock_sets_the_record_id_and_many_calls_are_all_stored() {
     let tick = Arc::new(AtomicU64::new(1_700_000_000_000));
     let t = tick.clone();
     let clock: Clock = Arc::new(move || t.fetch_add(1, Ordering::SeqCst));
-    let f = VanityFunction::with_clock(
-        Pipeline::new(Sink::Dir(dir.path().to_path_buf())),
-        clock,
-    );
+    let f = VanityFunction::with_clock(Pipeline::new(Sink::Dir(dir.path().to_path_buf())), clock);
     use flowsim::lambda::LambdaBackend;
     for i in 0..50 {
         let target = format!("+1303555{:04}", 4357 + i);

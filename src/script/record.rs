@@ -23,7 +23,7 @@ use super::parse::{EndExpect, escape, fold};
 /// What the trace does not say about a call.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RecordOptions<'a> {
-    /// The flow file; `None` for the built-in flow (replay with `--flow`).
+    /// The flow file; `None` for the built-in flow (a script without `flow` runs it).
     pub flow_path: Option<&'a Path>,
     /// Where the recording goes, so `flow` can be written relative to it.
     pub recording_path: Option<&'a Path>,
@@ -46,7 +46,8 @@ pub fn recording_from_trace(opts: &RecordOptions<'_>, events: &[TraceEvent]) -> 
             };
             out.push_str(&format!("flow {}\n", shown.display()));
         }
-        None => out.push_str("# flow: the built-in vanity flow (replay with --flow FLOW)\n"),
+        None => out
+            .push_str("# flow: the built-in vanity flow (no `flow` line: flowsim test runs it)\n"),
     }
     for e in events {
         if let TraceKind::CallStarted { caller, dialed, .. } = &e.kind {

@@ -1,0 +1,81 @@
+//! The interactive TUI: a keypad phone for a flow, in real time.
+//!
+//! [`run`] sets the terminal up (raw mode, alternate screen, mouse), runs the
+//! [`event_loop`] on an [`app::App`] that owns the one [`Driver`], and restores the
+//! terminal on every way out — return, error, or panic.
+
+pub mod action;
+pub mod app;
+pub mod event_loop;
+pub mod keymap;
+pub mod recording;
+pub mod ui;
+pub mod widgets;
+
+use std::io;
+use std::path::PathBuf;
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+
+use crate::driver::{Clock, Driver};
+use crate::engine::{CallConfig, Engine};
+use crate::flow::FlowSet;
+use crate::lambda::Registry;
+
+/// What the TUI needs besides the flows.
+pub struct Options {
+    /// The flow file as given (`None`: the built-in flow), named in recordings.
+    pub flow_path: Option<String>,
+    /// Where `w` writes recordings.
+    pub recordings_dir: PathBuf,
+}
+
+/// Restores the terminal when dropped (normal exit, error, or unwinding panic).
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<(Self, ratatui::DefaultTerminal)> {
+        // Installed before ratatui's own hook, so a panic restores the terminal
+        // (ratatui's hook) and releases the mouse (this one) before the message prints.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+            previous(info);
+        }));
+        let terminal = ratatui::try_init()?;
+        let guard = Self;
+        execute!(io::stdout(), EnableMouseCapture)?;
+        Ok((guard, terminal))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+/// Run the TUI on `flows` until the user quits.
+pub fn run(
+    flows: FlowSet,
+    call: CallConfig,
+    registry: Registry,
+    options: Options,
+    runtime: &tokio::runtime::Runtime,
+) -> io::Result<()> {
+    runtime.block_on(async {
+        let engine = Engine::new(flows, call);
+        let driver = Driver::new(engine, registry, Clock::Real);
+        let mut app = app::App::new(driver);
+        app.flow_path = options.flow_path;
+        app.recordings_dir = options.recordings_dir;
+        let result = {
+            let (_guard, mut terminal) = TerminalGuard::enter()?;
+            event_loop::run(&mut terminal, &mut app).await
+        };
+        app.driver().close().await;
+        result
+    })
+}

@@ -1,0 +1,851 @@
+//! The TUI's state: one [`App`] owns the driver (and through it the call) and
+//! everything the screen shows. [`App::dispatch`] is the only place an [`Action`]
+//! takes effect; [`App::on_events`] folds the call's trace into what is shown.
+//! Nothing here touches the terminal or reads a clock: the event loop tells the
+//! app the time with [`App::set_now`], so tests can render exact screens.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::action::Action;
+use super::keymap::Mode;
+use super::recording;
+use crate::driver::{Driver, DriverError};
+use crate::engine::{Engine, Input, SimTime, Status, TraceEvent, TraceKind};
+use crate::lambda::LambdaOutcome;
+use crate::lambda::registry::BackendSpec;
+use crate::script::record::{RecordOptions, recording_from_trace};
+
+/// How long a pressed key stays lit.
+const KEY_LIT_MS: u64 = 250;
+/// How many branches the flow panel remembers.
+const BRANCH_HISTORY: usize = 32;
+
+/// One line (or paragraph) of the transcript.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    Call {
+        caller: String,
+        flow: String,
+    },
+    Prompt {
+        at: SimTime,
+        text: String,
+    },
+    Waiting {
+        what: &'static str,
+        timeout_ms: u64,
+    },
+    /// Keys pressed one after another.
+    Keys(String),
+    Silence,
+    Said(String),
+    Stored(String),
+    Lambda(LambdaEntry),
+    Warning(String),
+    Ended(String),
+    /// Something the TUI itself says (recording written, step mode on, …).
+    Note(String),
+}
+
+/// A Lambda call as the transcript shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaEntry {
+    pub call: u64,
+    pub block_id: String,
+    pub function: String,
+    pub at: SimTime,
+    pub backend: Option<String>,
+    pub duration_ms: Option<u64>,
+    /// `None` while in flight.
+    pub ok: Option<bool>,
+    pub detail: String,
+    /// `NoMatchingError → Error Prompt`.
+    pub branch: Option<String>,
+}
+
+/// A branch the call took, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchNote {
+    pub block: String,
+    pub block_type: String,
+    pub branch: String,
+    pub reason: String,
+    pub target: Option<String>,
+}
+
+/// The flow panel shows the current block, or a map of the whole flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowView {
+    Block,
+    Map,
+}
+
+/// What the unmapped-Lambda overlay will answer with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    Json,
+    Error,
+    Timeout,
+}
+
+/// The overlay on top of the main screen, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    Inspect {
+        scroll: usize,
+    },
+    Caller {
+        text: String,
+        error: Option<String>,
+    },
+    Unmapped {
+        function: String,
+        block: String,
+        choice: Choice,
+        text: String,
+        error: Option<String>,
+    },
+}
+
+/// The whole TUI state.
+pub struct App {
+    driver: Driver,
+    now: SimTime,
+    /// The flow file as given (for recordings), `None` for the built-in flow.
+    pub flow_path: Option<String>,
+    pub recordings_dir: PathBuf,
+    /// Every trace event of the current call.
+    events: Vec<TraceEvent>,
+    transcript: Vec<Entry>,
+    branches: Vec<BranchNote>,
+    block_types: Vec<(String, String)>,
+    typed: String,
+    lit: Option<(char, SimTime)>,
+    countdown_from: SimTime,
+    ended_at: Option<SimTime>,
+    /// Transcript lines scrolled back from the end (0 follows the end).
+    pub scroll: usize,
+    pub view: FlowView,
+    pub overlay: Overlay,
+    pub notice: Option<String>,
+    stepping: bool,
+    quit: bool,
+}
+
+impl App {
+    /// An app around a driver whose call has not started yet.
+    pub fn new(driver: Driver) -> Self {
+        Self {
+            driver,
+            now: SimTime::ZERO,
+            flow_path: None,
+            recordings_dir: PathBuf::from("recordings"),
+            events: Vec::new(),
+            transcript: Vec::new(),
+            branches: Vec::new(),
+            block_types: Vec::new(),
+            typed: String::new(),
+            lit: None,
+            countdown_from: SimTime::ZERO,
+            ended_at: None,
+            scroll: 0,
+            view: FlowView::Block,
+            overlay: Overlay::None,
+            notice: None,
+            stepping: false,
+            quit: false,
+        }
+    }
+
+    /// Begin the call.
+    pub fn start(&mut self) {
+        let r = self.driver.send(Input::Start);
+        self.after(r);
+    }
+
+    pub fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
+    pub fn driver_mut(&mut self) -> &mut Driver {
+        &mut self.driver
+    }
+
+    pub fn engine(&self) -> &Engine {
+        self.driver.engine()
+    }
+
+    /// The time the screen shows: call time, from the event loop (or a test).
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn set_now(&mut self, now: SimTime) {
+        self.now = now;
+        if self
+            .lit
+            .is_some_and(|(_, t)| now.since(t).as_millis() >= u128::from(KEY_LIT_MS))
+        {
+            self.lit = None;
+        }
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    pub fn stepping(&self) -> bool {
+        self.stepping
+    }
+
+    pub fn transcript(&self) -> &[Entry] {
+        &self.transcript
+    }
+
+    pub fn branches(&self) -> &[BranchNote] {
+        &self.branches
+    }
+
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// Keys typed since the current input request began.
+    pub fn typed(&self) -> &str {
+        &self.typed
+    }
+
+    /// Identifiers of the blocks this call has run.
+    pub fn visited(&self) -> Vec<String> {
+        self.block_types.iter().map(|(id, _)| id.clone()).collect()
+    }
+
+    /// The key lit on the keypad.
+    pub fn lit_key(&self) -> Option<char> {
+        self.lit.map(|(k, _)| k)
+    }
+
+    /// The call timer: time since the call started, frozen when it ends.
+    pub fn call_time(&self) -> SimTime {
+        self.ended_at.unwrap_or(self.now)
+    }
+
+    /// When the countdown of the pending input began.
+    pub fn countdown_from(&self) -> SimTime {
+        self.countdown_from
+    }
+
+    /// Which key set applies now.
+    pub fn mode(&self) -> Mode {
+        match self.overlay {
+            Overlay::None => Mode::Normal,
+            Overlay::Help => Mode::Help,
+            Overlay::Inspect { .. } => Mode::Inspect,
+            Overlay::Caller { .. } | Overlay::Unmapped { .. } => Mode::Edit,
+        }
+    }
+
+    /// The only mutator for user intent.
+    pub fn dispatch(&mut self, action: Action) {
+        if !matches!(action, Action::Scroll(_) | Action::ScrollEnd) {
+            self.notice = None;
+        }
+        match self.overlay {
+            Overlay::None => self.dispatch_main(action),
+            _ => self.dispatch_overlay(action),
+        }
+    }
+
+    fn dispatch_main(&mut self, action: Action) {
+        let status = self.engine().status();
+        let ended = matches!(status, Status::Ended(_));
+        match action {
+            Action::Dial(c) => {
+                self.lit = Some((c, self.now));
+                if ended {
+                    self.notice = Some("the call has ended: r restarts it".into());
+                } else {
+                    let r = self.driver.send(Input::Key(c));
+                    self.after(r);
+                }
+            }
+            Action::TimeoutNow => {
+                if matches!(status, Status::AwaitingInput { .. }) {
+                    let r = self.driver.send(Input::Silence);
+                    self.after(r);
+                } else {
+                    self.notice = Some("no input is pending".into());
+                }
+            }
+            Action::Hangup => {
+                if !ended {
+                    let r = self.driver.send(Input::Hangup);
+                    self.after(r);
+                }
+            }
+            Action::Restart => {
+                let caller = self.engine().config().caller.clone();
+                self.restart(caller);
+            }
+            Action::NewCaller => {
+                self.overlay = Overlay::Caller {
+                    text: self.engine().config().caller.clone(),
+                    error: None,
+                };
+            }
+            Action::TogglePause => {
+                self.stepping = !self.stepping;
+                self.driver.set_stepping(self.stepping);
+                if self.stepping {
+                    self.note("step mode: n runs the next block, p resumes");
+                } else {
+                    self.note("resumed");
+                    let mut r = Ok(());
+                    while r.is_ok() && matches!(self.engine().status(), Status::Paused { .. }) {
+                        r = self.driver.send(Input::Step);
+                    }
+                    self.after(r);
+                }
+            }
+            Action::Step => {
+                if matches!(status, Status::Paused { .. }) {
+                    let r = self.driver.send(Input::Step);
+                    self.after(r);
+                } else if !self.stepping {
+                    self.notice = Some("p turns step mode on".into());
+                }
+            }
+            Action::ToggleMap => {
+                self.view = match self.view {
+                    FlowView::Block => FlowView::Map,
+                    FlowView::Map => FlowView::Block,
+                };
+            }
+            Action::Inspect => {
+                if self
+                    .events
+                    .iter()
+                    .any(|e| matches!(e.kind, TraceKind::LambdaInvoked { .. }))
+                {
+                    self.overlay = Overlay::Inspect { scroll: 0 };
+                } else {
+                    self.notice = Some("no Lambda function has been invoked yet".into());
+                }
+            }
+            Action::WriteRecording => self.write_recording(),
+            Action::ToggleHelp => self.overlay = Overlay::Help,
+            Action::Scroll(n) => {
+                self.scroll = add_signed(self.scroll, n);
+            }
+            Action::ScrollEnd => self.scroll = 0,
+            Action::Quit => self.quit = true,
+            Action::Type(_)
+            | Action::Backspace
+            | Action::NextChoice
+            | Action::Submit
+            | Action::Cancel => {}
+        }
+    }
+
+    fn dispatch_overlay(&mut self, action: Action) {
+        if action == Action::Quit {
+            self.quit = true;
+            return;
+        }
+        match &mut self.overlay {
+            Overlay::None => {}
+            Overlay::Help => self.overlay = Overlay::None,
+            Overlay::Inspect { scroll } => match action {
+                Action::Scroll(n) => *scroll = add_signed(*scroll, -n),
+                _ => self.overlay = Overlay::None,
+            },
+            Overlay::Caller { text, error } => match action {
+                Action::Type(c) if c.is_ascii_digit() || (c == '+' && text.is_empty()) => {
+                    text.push(c);
+                }
+                Action::Type(_) => *error = Some("digits only, E.164: +13035551234".into()),
+                Action::Backspace => {
+                    text.pop();
+                }
+                Action::Cancel => self.overlay = Overlay::None,
+                Action::Submit => match check_caller(text) {
+                    Ok(number) => {
+                        self.overlay = Overlay::None;
+                        self.restart(number);
+                    }
+                    Err(e) => *error = Some(e),
+                },
+                _ => {}
+            },
+            Overlay::Unmapped {
+                function,
+                choice,
+                text,
+                ..
+            } => match action {
+                Action::NextChoice => {
+                    *choice = match choice {
+                        Choice::Json => Choice::Error,
+                        Choice::Error => Choice::Timeout,
+                        Choice::Timeout => Choice::Json,
+                    };
+                }
+                Action::Type(c) if *choice == Choice::Json => text.push(c),
+                Action::Backspace if *choice == Choice::Json => {
+                    text.pop();
+                }
+                Action::Cancel => {
+                    // Cancelling is answering "error": the call cannot wait forever.
+                    *choice = Choice::Error;
+                    let function = function.clone();
+                    self.answer_unmapped(&function, "error");
+                }
+                Action::Submit => {
+                    let spec = match choice {
+                        Choice::Json => format!("json:{text}"),
+                        Choice::Error => "error".into(),
+                        Choice::Timeout => "timeout".into(),
+                    };
+                    let function = function.clone();
+                    self.answer_unmapped(&function, &spec);
+                }
+                _ => {}
+            },
+        }
+    }
+
+    fn answer_unmapped(&mut self, function: &str, spec: &str) {
+        let parsed = BackendSpec::parse(spec, std::path::Path::new(".")).and_then(|s| {
+            self.driver
+                .registry_mut()
+                .push_front(function.to_owned(), s)
+        });
+        match parsed {
+            Ok(()) => {
+                self.overlay = Overlay::None;
+                self.note(&format!(
+                    "{function} answers with {} for this session",
+                    short(spec, 60)
+                ));
+                let r = self.driver.answer_unmapped();
+                self.after(r);
+            }
+            Err(e) => {
+                if let Overlay::Unmapped { error, .. } = &mut self.overlay {
+                    *error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    /// A new call through the same flows, from `caller`.
+    pub fn restart(&mut self, caller: String) {
+        let mut config = self.engine().config().clone();
+        config.caller = caller;
+        let flows = self.engine().flows().clone();
+        let mut engine = Engine::new(flows, config);
+        engine.set_stepping(self.stepping);
+        self.driver.restart(engine);
+        let _ = self.driver.take_events();
+        self.events.clear();
+        self.transcript.clear();
+        self.branches.clear();
+        self.typed.clear();
+        self.lit = None;
+        self.countdown_from = SimTime::ZERO;
+        self.ended_at = None;
+        self.scroll = 0;
+        self.now = SimTime::ZERO;
+        self.overlay = Overlay::None;
+        self.start();
+    }
+
+    /// A Lambda running in real time finished (event loop).
+    pub fn on_lambda_finished(&mut self, outcome: LambdaOutcome) {
+        let r = self.driver.complete_lambda(outcome);
+        self.after(r);
+    }
+
+    /// Time passed (event loop): fire the engine's deadline if due.
+    pub fn on_deadline(&mut self) {
+        let r = self.driver.tick();
+        self.after(r);
+    }
+
+    /// After the driver ran: take its events and look for questions to ask.
+    fn after(&mut self, result: Result<(), DriverError>) {
+        if let Err(e) = result {
+            self.notice = Some(e.to_string());
+        }
+        let events = self.driver.take_events();
+        self.on_events(events);
+        if let Some(u) = self.driver.unanswered() {
+            if !matches!(self.overlay, Overlay::Unmapped { .. }) {
+                self.overlay = Overlay::Unmapped {
+                    function: u.call.request.function_name.clone(),
+                    block: u.block.clone(),
+                    choice: Choice::Json,
+                    text: "{}".into(),
+                    error: None,
+                };
+            }
+        }
+    }
+
+    fn note(&mut self, text: &str) {
+        self.transcript.push(Entry::Note(text.to_owned()));
+    }
+
+    /// Fold trace events into the transcript, the flow panel and the phone.
+    pub fn on_events(&mut self, events: Vec<TraceEvent>) {
+        for event in events {
+            self.on_event(&event);
+            self.events.push(event);
+        }
+    }
+
+    fn on_event(&mut self, event: &TraceEvent) {
+        match &event.kind {
+            TraceKind::CallStarted { flow, caller, .. } => self.transcript.push(Entry::Call {
+                caller: caller.clone(),
+                flow: flow.clone(),
+            }),
+            TraceKind::BlockStarted {
+                block, type_name, ..
+            } => {
+                if !self.block_types.iter().any(|(id, _)| *id == block.id) {
+                    self.block_types.push((block.id.clone(), type_name.clone()));
+                }
+            }
+            TraceKind::Prompt { text, .. } => self.transcript.push(Entry::Prompt {
+                at: event.at,
+                text: text.clone(),
+            }),
+            TraceKind::InputRequested {
+                mode, timeout_ms, ..
+            } => {
+                self.typed.clear();
+                self.countdown_from = event.at;
+                let what = match mode.as_str() {
+                    "store" => "digits",
+                    "lex" => "an utterance",
+                    _ => "a key",
+                };
+                self.transcript.push(Entry::Waiting {
+                    what,
+                    timeout_ms: *timeout_ms,
+                });
+            }
+            TraceKind::Key { key } => {
+                self.typed.push(*key);
+                self.countdown_from = event.at;
+                if let Some(Entry::Keys(k)) = self.transcript.last_mut() {
+                    k.push(*key);
+                } else {
+                    self.transcript.push(Entry::Keys(key.to_string()));
+                }
+            }
+            TraceKind::Silence => self.transcript.push(Entry::Silence),
+            TraceKind::Utterance { text } => self.transcript.push(Entry::Said(text.clone())),
+            TraceKind::InputStored { value, .. } => {
+                self.transcript.push(Entry::Stored(value.clone()));
+            }
+            TraceKind::LambdaInvoked {
+                block,
+                call,
+                function,
+                ..
+            } => self.transcript.push(Entry::Lambda(LambdaEntry {
+                call: *call,
+                block_id: block.id.clone(),
+                function: function.clone(),
+                at: event.at,
+                backend: None,
+                duration_ms: None,
+                ok: None,
+                detail: String::new(),
+                branch: None,
+            })),
+            TraceKind::LambdaBackend {
+                call,
+                backend,
+                duration_ms,
+                ..
+            } => {
+                if let Some(l) = self.lambda_entry(*call) {
+                    l.backend = Some(backend.clone());
+                    l.duration_ms = Some(*duration_ms);
+                }
+            }
+            TraceKind::LambdaResult {
+                call,
+                ok,
+                detail,
+                duration_ms,
+                ..
+            } => {
+                if let Some(l) = self.lambda_entry(*call) {
+                    l.ok = Some(*ok);
+                    l.detail = detail.clone();
+                    if l.duration_ms.is_none() {
+                        l.duration_ms = Some(*duration_ms);
+                    }
+                }
+            }
+            TraceKind::BranchTaken {
+                block,
+                branch,
+                reason,
+                target,
+            } => {
+                let target_label = target.as_ref().map(|t| t.label.clone());
+                for entry in self.transcript.iter_mut().rev().take(4) {
+                    if let Entry::Lambda(l) = entry {
+                        if l.block_id == block.id && l.branch.is_none() && l.ok.is_some() {
+                            l.branch = Some(format!(
+                                "{branch} → {}",
+                                target_label.as_deref().unwrap_or("(end of flow)")
+                            ));
+                        }
+                        break;
+                    }
+                }
+                let block_type = self
+                    .block_types
+                    .iter()
+                    .find(|(id, _)| *id == block.id)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default();
+                self.branches.push(BranchNote {
+                    block: block.label.clone(),
+                    block_type,
+                    branch: branch.clone(),
+                    reason: reason.clone(),
+                    target: target_label,
+                });
+                if self.branches.len() > BRANCH_HISTORY {
+                    self.branches.remove(0);
+                }
+            }
+            TraceKind::LambdaLog { function, text, .. } => {
+                // A program's stderr: its last lines, as the developer would tail them.
+                for line in text
+                    .lines()
+                    .rev()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                {
+                    self.transcript
+                        .push(Entry::Note(format!("{function} logged: {line}")));
+                }
+            }
+            TraceKind::Warning { block, message } => {
+                self.transcript.push(Entry::Warning(match block {
+                    Some(b) => format!("[{}] {message}", b.label),
+                    None => message.clone(),
+                }))
+            }
+            TraceKind::FlowChanged { from, to, how } => {
+                self.transcript
+                    .push(Entry::Note(format!("flow {from} → {to} ({how})")));
+            }
+            TraceKind::Ended { reason } => {
+                self.ended_at = Some(event.at);
+                self.transcript.push(Entry::Ended(reason.describe()));
+            }
+            TraceKind::AttributeSet { .. } | TraceKind::ContactUpdated { .. } => {}
+        }
+    }
+
+    fn lambda_entry(&mut self, call: u64) -> Option<&mut LambdaEntry> {
+        self.transcript.iter_mut().rev().find_map(|e| match e {
+            Entry::Lambda(l) if l.call == call => Some(l),
+            _ => None,
+        })
+    }
+
+    /// Warnings of this call, newest last.
+    pub fn warnings(&self) -> impl Iterator<Item = &str> {
+        self.transcript.iter().filter_map(|e| match e {
+            Entry::Warning(w) => Some(w.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The last Lambda call in full: event sent, backend, result, response.
+    pub fn inspect_lines(&self) -> Vec<String> {
+        let Some((call, invoked)) = self.events.iter().rev().find_map(|e| match &e.kind {
+            TraceKind::LambdaInvoked { call, .. } => Some((*call, e)),
+            _ => None,
+        }) else {
+            return vec!["no Lambda function has been invoked yet".into()];
+        };
+        let mut out = Vec::new();
+        if let TraceKind::LambdaInvoked {
+            block,
+            function,
+            time_limit_ms,
+            response_type,
+            request,
+            ..
+        } = &invoked.kind
+        {
+            out.push(format!("function  {function}   (call {call})"));
+            out.push(format!("block     {}", block.label));
+            out.push(format!(
+                "limits    {} s, response type {response_type}",
+                time_limit_ms / 1000
+            ));
+            out.push(format!("invoked   at {}", invoked.at));
+            out.push(String::new());
+            out.push("── event sent ──".into());
+            out.extend(pretty(request));
+        }
+        for e in &self.events {
+            match &e.kind {
+                TraceKind::LambdaBackend {
+                    call: c,
+                    backend,
+                    duration_ms,
+                    outcome,
+                    ..
+                } if *c == call => {
+                    out.push(String::new());
+                    out.push(format!("── answered by {backend} in {duration_ms} ms ──"));
+                    out.push(outcome.clone());
+                }
+                TraceKind::LambdaResult {
+                    call: c,
+                    ok,
+                    detail,
+                    response,
+                    raw,
+                    ..
+                } if *c == call => {
+                    out.push(String::new());
+                    out.push(format!(
+                        "── result: {} {detail} ──",
+                        if *ok { "✓" } else { "✗" }
+                    ));
+                    if let Some(r) = response {
+                        out.extend(pretty(r));
+                    }
+                    if let Some(raw) = raw {
+                        out.push("raw payload:".into());
+                        match serde_json::from_str::<Value>(raw) {
+                            Ok(v) => out.extend(pretty(&v)),
+                            Err(_) => out.extend(raw.lines().map(str::to_owned)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.driver.lambda_in_flight().is_some() {
+            out.push(String::new());
+            out.push("── waiting for the answer… ──".into());
+        }
+        out
+    }
+
+    fn write_recording(&mut self) {
+        if !self
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, TraceKind::CallStarted { .. }))
+        {
+            self.notice = Some("nothing to record yet".into());
+            return;
+        }
+        // The folder first, so the recording can name its flow relative to it.
+        if let Err(e) = std::fs::create_dir_all(&self.recordings_dir) {
+            self.notice = Some(format!(
+                "could not write the recording: {}: {e}",
+                self.recordings_dir.display()
+            ));
+            return;
+        }
+        let flow_path = self.flow_path.as_deref().map(Path::new);
+        let placeholder = self.recordings_dir.join("call.call");
+        let opts = RecordOptions {
+            flow_path,
+            recording_path: Some(&placeholder),
+            config: Some(self.engine().config()),
+        };
+        let text = recording_from_trace(&opts, &self.events);
+        match recording::write_new(&self.recordings_dir, &text) {
+            Ok(path) => {
+                let msg = format!("recording written: {}", path.display());
+                self.note(&msg);
+                self.notice = Some(msg);
+            }
+            Err(e) => self.notice = Some(format!("could not write the recording: {e}")),
+        }
+    }
+}
+
+fn pretty(v: &Value) -> Vec<String> {
+    serde_json::to_string_pretty(v)
+        .unwrap_or_else(|_| v.to_string())
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn add_signed(v: usize, n: i32) -> usize {
+    if n >= 0 {
+        v.saturating_add(usize::try_from(n).unwrap_or(0))
+    } else {
+        v.saturating_sub(usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX))
+    }
+}
+
+/// Shorten to `max` characters with an ellipsis.
+pub fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn check_caller(text: &str) -> Result<String, String> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("expected a phone number in E.164 form, e.g. +13035551234".into());
+    }
+    Ok(if text.starts_with('+') {
+        text.to_owned()
+    } else if digits.len() == 10 {
+        format!("+1{digits}")
+    } else {
+        format!("+{digits}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caller_numbers() {
+        assert_eq!(check_caller("3035551234").unwrap(), "+13035551234");
+        assert_eq!(check_caller("+442071234567").unwrap(), "+442071234567");
+        assert!(check_caller("+").is_err());
+        assert!(check_caller("12ab").is_err());
+    }
+
+    #[test]
+    fn scrolling_saturates() {
+        assert_eq!(add_signed(3, -10), 0);
+        assert_eq!(add_signed(3, 2), 5);
+    }
+}

@@ -1,0 +1,87 @@
+//! The event loop: one `tokio::select!` over terminal events, the running
+//! Lambda (through the driver's cancel-safe `lambda_finished`), the engine's next
+//! deadline, and a redraw tick for the countdown and the call timer. It never
+//! awaits anything else, so the screen stays live while a slow Lambda runs.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, MouseButton, MouseEventKind};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::app::App;
+use super::keymap::{self, Mode};
+use super::ui;
+use super::widgets::keypad;
+
+/// How often the screen is redrawn while nothing else happens (countdown, timer).
+const REDRAW_PERIOD: Duration = Duration::from_millis(100);
+
+/// Run until the user quits.
+pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let mut events = EventStream::new();
+    let mut redraw = tokio::time::interval(REDRAW_PERIOD);
+    redraw.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    app.start();
+    loop {
+        let now = app.driver().now();
+        app.set_now(now);
+        terminal.draw(|f| ui::draw(f, app))?;
+        if app.should_quit() {
+            return Ok(());
+        }
+        let deadline = app.driver().deadline_instant();
+        let lambda_running = app.driver().lambda_in_flight().is_some();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    let size = terminal.size()?;
+                    on_terminal_event(app, event, Rect::new(0, 0, size.width, size.height));
+                }
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            outcome = app.driver_mut().lambda_finished(), if lambda_running => {
+                if let Some(outcome) = outcome {
+                    app.on_lambda_finished(outcome);
+                }
+            }
+            () = sleep_until(deadline), if deadline.is_some() => app.on_deadline(),
+            _ = redraw.tick() => {}
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A key, a click or a resize.
+pub fn on_terminal_event(app: &mut App, event: Event, screen: Rect) {
+    match event {
+        Event::Key(key) => {
+            if let Some(action) = keymap::action_for(app.mode(), key) {
+                app.dispatch(action);
+            }
+        }
+        Event::Mouse(m) if app.mode() == Mode::Normal => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                let pad = ui::areas(screen, app.view).keypad;
+                if let Some(key) = keypad::key_at(pad, m.column, m.row) {
+                    app.dispatch(Action::Dial(key));
+                }
+            }
+            MouseEventKind::ScrollUp => app.dispatch(Action::Scroll(3)),
+            MouseEventKind::ScrollDown => app.dispatch(Action::Scroll(-3)),
+            _ => {}
+        },
+        // A resize is drawn by the next loop turn.
+        _ => {}
+    }
+}

@@ -1,0 +1,286 @@
+//! Keys → actions, as one table. The help bar and the help overlay are drawn from
+//! the same table, so what the screen says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::Action;
+
+/// Which set of keys applies: the main screen, or the open overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    /// Scrollable text (the Lambda inspector).
+    Inspect,
+    /// A text field (new caller number, unmapped Lambda answer).
+    Edit,
+}
+
+/// What a binding does.
+#[derive(Clone, Copy, Debug)]
+pub enum Does {
+    /// Any phone key: `0`-`9`, `*`, `#`.
+    Dial,
+    Fixed(fn() -> Action),
+}
+
+/// One row of the key table.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub codes: &'static [KeyCode],
+    /// How the keys are written on screen.
+    pub keys: &'static str,
+    /// A word or two for the help bar; empty keeps the binding out of the bar.
+    pub hint: &'static str,
+    /// A sentence for the help overlay.
+    pub help: &'static str,
+    pub does: Does,
+}
+
+const fn b(
+    codes: &'static [KeyCode],
+    keys: &'static str,
+    hint: &'static str,
+    help: &'static str,
+    does: fn() -> Action,
+) -> Binding {
+    Binding {
+        codes,
+        keys,
+        hint,
+        help,
+        does: Does::Fixed(does),
+    }
+}
+
+/// The main screen's keys, in the order the help bar shows them.
+pub const NORMAL: &[Binding] = &[
+    Binding {
+        codes: &[],
+        keys: "0-9 * #",
+        hint: "dial",
+        help: "press a phone key (or click the keypad)",
+        does: Does::Dial,
+    },
+    b(
+        &[KeyCode::Char('t'), KeyCode::Enter],
+        "t",
+        "timeout",
+        "let the pending input time out now",
+        || Action::TimeoutNow,
+    ),
+    b(
+        &[KeyCode::Char('h')],
+        "h",
+        "hang up",
+        "the caller hangs up",
+        || Action::Hangup,
+    ),
+    b(
+        &[KeyCode::Char('r')],
+        "r",
+        "restart",
+        "start the call again, same caller",
+        || Action::Restart,
+    ),
+    b(
+        &[KeyCode::Char('c')],
+        "c",
+        "caller",
+        "call again from another number",
+        || Action::NewCaller,
+    ),
+    b(
+        &[KeyCode::Char('p')],
+        "p",
+        "step mode",
+        "pause: run one block per step key, showing each branch",
+        || Action::TogglePause,
+    ),
+    b(
+        &[KeyCode::Char('n'), KeyCode::Char(' ')],
+        "n",
+        "step",
+        "step mode: run the next block",
+        || Action::Step,
+    ),
+    b(
+        &[KeyCode::Char('m')],
+        "m",
+        "map",
+        "toggle the map of the whole flow",
+        || Action::ToggleMap,
+    ),
+    b(
+        &[KeyCode::Char('l')],
+        "l",
+        "lambda",
+        "inspect the last Lambda event and response",
+        || Action::Inspect,
+    ),
+    b(
+        &[KeyCode::Char('w')],
+        "w",
+        "record",
+        "write the call as a .call recording",
+        || Action::WriteRecording,
+    ),
+    b(
+        &[KeyCode::Up],
+        "↑",
+        "",
+        "scroll the transcript back",
+        || Action::Scroll(1),
+    ),
+    b(
+        &[KeyCode::Down],
+        "↓",
+        "",
+        "scroll the transcript forward",
+        || Action::Scroll(-1),
+    ),
+    b(
+        &[KeyCode::PageUp],
+        "PgUp",
+        "",
+        "scroll the transcript a page back",
+        || Action::Scroll(10),
+    ),
+    b(
+        &[KeyCode::PageDown],
+        "PgDn",
+        "",
+        "scroll the transcript a page forward",
+        || Action::Scroll(-10),
+    ),
+    b(
+        &[KeyCode::End],
+        "End",
+        "",
+        "follow the end of the transcript",
+        || Action::ScrollEnd,
+    ),
+    b(
+        &[KeyCode::Char('?'), KeyCode::F(1)],
+        "?",
+        "help",
+        "show or hide this help",
+        || Action::ToggleHelp,
+    ),
+    b(
+        &[KeyCode::Char('q'), KeyCode::Esc],
+        "q",
+        "quit",
+        "leave flowsim",
+        || Action::Quit,
+    ),
+];
+
+/// The action for a key press in a mode, if any.
+pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return match key.code {
+            KeyCode::Char('c' | 'd') => Some(Action::Quit),
+            _ => None,
+        };
+    }
+    match mode {
+        Mode::Normal => {
+            if let KeyCode::Char(c @ ('0'..='9' | '*' | '#')) = key.code {
+                return Some(Action::Dial(c));
+            }
+            NORMAL.iter().find_map(|bind| match bind.does {
+                Does::Fixed(f) if bind.codes.contains(&key.code) => Some(f()),
+                _ => None,
+            })
+        }
+        Mode::Help => match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => Some(Action::ToggleHelp),
+        },
+        Mode::Inspect => match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Scroll(1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Scroll(-1)),
+            KeyCode::PageUp => Some(Action::Scroll(10)),
+            KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::Scroll(-10)),
+            KeyCode::Home => Some(Action::Scroll(i32::MAX / 2)),
+            KeyCode::Esc | KeyCode::Char('l' | 'q') | KeyCode::Enter => Some(Action::Cancel),
+            _ => None,
+        },
+        Mode::Edit => match key.code {
+            KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Tab | KeyCode::BackTab => Some(Action::NextChoice),
+            KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Char(c) => Some(Action::Type(c)),
+            _ => None,
+        },
+    }
+}
+
+/// The help bar: `key hint` pairs from the table, as many as fit in `width`.
+pub fn help_bar(width: usize) -> Vec<(&'static str, &'static str)> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    for bind in NORMAL.iter().filter(|b| !b.hint.is_empty()) {
+        let w = bind.keys.chars().count() + bind.hint.chars().count() + 2;
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push((bind.keys, bind.hint));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn digits_dial_and_letters_act() {
+        assert_eq!(
+            action_for(Mode::Normal, key(KeyCode::Char('7'))),
+            Some(Action::Dial('7'))
+        );
+        assert_eq!(
+            action_for(Mode::Normal, key(KeyCode::Char('#'))),
+            Some(Action::Dial('#'))
+        );
+        assert_eq!(
+            action_for(Mode::Normal, key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(Mode::Edit, key(KeyCode::Char('q'))),
+            Some(Action::Type('q'))
+        );
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Mode::Edit, ctrl_c), Some(Action::Quit));
+    }
+
+    #[test]
+    fn every_code_is_bound_once() {
+        let mut seen = Vec::new();
+        for bind in NORMAL {
+            for c in bind.codes {
+                assert!(!seen.contains(c), "{c:?} bound twice");
+                seen.push(*c);
+            }
+        }
+    }
+
+    #[test]
+    fn help_bar_fits() {
+        let bar = help_bar(40);
+        let width: usize = bar.iter().map(|(k, h)| k.len() + h.len() + 2).sum();
+        assert!(width <= 40 && !bar.is_empty());
+    }
+}

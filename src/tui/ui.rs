@@ -1,0 +1,547 @@
+//! Drawing: `impl Widget for &App`. Layout only — no state changes here.
+//!
+//! ```text
+//! 80×24                                    ≥120 wide
+//! ┌Phone───────┐┌Transcript──────────┐     ┌Phone──┐┌Transcript──┐┌Flow──────┐
+//! │caller,state││IVR …               │     │keypad ││            ││block,    │
+//! │timer, typed││KEY 1               │     │       ││            ││branches, │
+//! │countdown   ││λ …                 │     ├Contact┤│            ││why       │
+//! │keypad 4×3  │├Flow────────────────┤     │       ││            ││          │
+//! ├Contact─────┤│current block, why  │     │       ││            ││          │
+//! └────────────┘└────────────────────┘     └───────┘└────────────┘└──────────┘
+//!  key hints (from the key table) or the latest notice
+//! ```
+//! The map view (`m`) takes the whole right-hand side.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use serde_json::Value;
+
+use super::app::{App, Choice, Entry, FlowView, Overlay, short};
+use super::keymap;
+use super::widgets::keypad::Keypad;
+use super::widgets::map::FlowMap;
+use super::widgets::transcript::Transcript;
+use crate::engine::Status;
+
+/// Where each panel goes in an area.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub phone: Rect,
+    pub keypad: Rect,
+    pub contact: Rect,
+    pub transcript: Rect,
+    pub flow: Rect,
+    pub map: Rect,
+    pub bar: Rect,
+}
+
+/// Smallest screen the full layout is drawn for.
+const MIN_WIDTH: u16 = 40;
+const MIN_HEIGHT: u16 = 12;
+
+/// The layout for a screen, used both to draw and to map mouse clicks.
+pub fn areas(area: Rect, view: FlowView) -> Areas {
+    let [main, bar] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let wide = main.width >= 120;
+    let tall = main.height >= 36;
+    let left_w = if wide { 34 } else { 26 };
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(main);
+    let keypad_rows: u16 = if tall { 8 } else { 4 };
+    let [phone, contact] =
+        Layout::vertical([Constraint::Length(keypad_rows + 6), Constraint::Min(0)]).areas(left);
+    let inner = Block::bordered().inner(phone);
+    let keypad = Rect {
+        y: inner.y + 4,
+        height: inner.height.saturating_sub(4),
+        ..inner
+    }
+    .intersection(inner);
+    let (transcript, flow) = if wide {
+        let [t, f] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(right);
+        (t, f)
+    } else {
+        let [t, f] = Layout::vertical([Constraint::Min(0), Constraint::Length(9)]).areas(right);
+        (t, f)
+    };
+    let (transcript, flow, map) = match view {
+        FlowView::Block => (transcript, flow, Rect::ZERO),
+        FlowView::Map => (Rect::ZERO, Rect::ZERO, right),
+    };
+    Areas {
+        phone,
+        keypad,
+        contact,
+        transcript,
+        flow,
+        map,
+        bar,
+    }
+}
+
+/// Draw the app into a frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    frame.render_widget(app, frame.area());
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let area = area.intersection(buf.area);
+        if area.is_empty() {
+            return;
+        }
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            Paragraph::new("flowsim: make the terminal larger (40×12 at least); q quits")
+                .wrap(Wrap { trim: true })
+                .render(area, buf);
+            return;
+        }
+        let a = areas(area, self.view);
+        render_phone(self, a.phone, a.keypad, buf);
+        render_contact(self, a.contact, buf);
+        if self.view == FlowView::Map {
+            render_map(self, a.map, buf);
+        } else {
+            render_transcript(self, a.transcript, buf);
+            render_flow(self, a.flow, buf);
+        }
+        render_bar(self, a.bar, buf);
+        match &self.overlay {
+            Overlay::None => {}
+            Overlay::Help => render_help(area, buf),
+            Overlay::Inspect { scroll } => render_inspect(self, *scroll, area, buf),
+            Overlay::Caller { text, error } => render_caller(text, error.as_deref(), area, buf),
+            Overlay::Unmapped {
+                function,
+                block,
+                choice,
+                text,
+                error,
+            } => render_unmapped(function, block, *choice, text, error.as_deref(), area, buf),
+        }
+    }
+}
+
+fn titled(title: &str) -> Block<'_> {
+    Block::bordered().title(Span::styled(
+        format!(" {title} "),
+        Style::new().add_modifier(Modifier::BOLD),
+    ))
+}
+
+fn secs(ms: u64) -> String {
+    format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+}
+
+fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
+    let status = app.engine().status();
+    let caller = &app.engine().config().caller;
+    titled("Phone").render(area, buf);
+    let inner = Block::bordered().inner(area);
+    let (state, color) = match &status {
+        Status::NotStarted => ("ringing…".to_owned(), Color::Gray),
+        Status::Paused { next } => (format!("⏸ before {}", next.label), Color::Yellow),
+        Status::AwaitingInput { mode, .. } => (
+            match *mode {
+                "store" => "▶ enter digits",
+                "lex" => "▶ say something",
+                _ => "▶ press a key",
+            }
+            .to_owned(),
+            Color::Green,
+        ),
+        Status::AwaitingLambda { function, .. } => {
+            if app.driver().unanswered().is_some() {
+                (format!("λ {function}: unmapped"), Color::Yellow)
+            } else {
+                (format!("λ {function}…"), Color::Magenta)
+            }
+        }
+        Status::Ended(r) => (format!("■ ended: {}", r.keyword()), Color::Red),
+    };
+    let timer = app.call_time().to_string();
+    let lines = vec![
+        Line::from(vec![
+            Span::raw("☎ "),
+            Span::styled(caller.clone(), Style::new().add_modifier(Modifier::BOLD)),
+        ]),
+        Line::from(Span::styled(state, Style::new().fg(color))),
+        Line::from(vec![
+            Span::styled(timer, Style::new().add_modifier(Modifier::DIM)),
+            Span::raw("  "),
+            Span::styled(app.typed().to_owned(), Style::new().fg(Color::Cyan)),
+        ]),
+    ];
+    Paragraph::new(lines).render(
+        Rect {
+            height: 3.min(inner.height),
+            ..inner
+        },
+        buf,
+    );
+    if inner.height > 3 {
+        let row = Rect::new(inner.x, inner.y + 3, inner.width, 1);
+        render_countdown(app, &status, row, buf);
+    }
+    Keypad {
+        pressed: app.lit_key(),
+        enabled: !matches!(status, Status::Ended(_)),
+    }
+    .render(keypad, buf);
+}
+
+fn render_countdown(app: &App, status: &Status, row: Rect, buf: &mut Buffer) {
+    let now = app.now();
+    let (from, deadline, color) = match status {
+        Status::AwaitingInput { deadline, .. } => (app.countdown_from(), *deadline, Color::Green),
+        Status::AwaitingLambda { call, deadline, .. } => {
+            let from = app
+                .transcript()
+                .iter()
+                .rev()
+                .find_map(|e| match e {
+                    Entry::Lambda(l) if l.call == *call => Some(l.at),
+                    _ => None,
+                })
+                .unwrap_or(now);
+            (from, *deadline, Color::Magenta)
+        }
+        _ => return,
+    };
+    let total = deadline.since(from).as_millis().max(1) as f64;
+    let left_ms = u64::try_from(deadline.since(now).as_millis()).unwrap_or(0);
+    let ratio = (left_ms as f64 / total).clamp(0.0, 1.0);
+    let label = format!("{:>6} ", secs(left_ms));
+    let bar_w = usize::from(row.width).saturating_sub(label.chars().count());
+    let full = ((bar_w as f64) * ratio).ceil() as usize;
+    Line::from(vec![
+        Span::styled(label, Style::new().fg(color)),
+        Span::styled("█".repeat(full.min(bar_w)), Style::new().fg(color)),
+        Span::styled(
+            "░".repeat(bar_w.saturating_sub(full)),
+            Style::new().fg(Color::DarkGray),
+        ),
+    ])
+    .render(row, buf);
+}
+
+fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
+    titled("Contact").render(area, buf);
+    let inner = Block::bordered().inner(area);
+    let w = usize::from(inner.width);
+    let c = app.engine().contact();
+    let head = Style::new().add_modifier(Modifier::BOLD);
+    let dim = Style::new().add_modifier(Modifier::DIM);
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::styled("$.Attributes", head));
+    if c.attributes.is_empty() {
+        lines.push(Line::styled("  (none)", dim));
+    }
+    for (k, v) in &c.attributes {
+        lines.push(Line::raw(short(&format!("  {k} = \"{v}\""), w)));
+    }
+    lines.push(Line::styled("$.External", head));
+    match &c.external {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let (text, style) = match v {
+                    Value::String(s) => (format!("  {k} = \"{s}\""), Style::new()),
+                    other => (
+                        format!("  {k} = {other} (not a string!)"),
+                        Style::new().fg(Color::Yellow),
+                    ),
+                };
+                lines.push(Line::styled(short(&text, w), style));
+            }
+        }
+        Value::Null => lines.push(Line::styled(short("  (no Lambda response yet)", w), dim)),
+        other => lines.push(Line::raw(short(&format!("  {other}"), w))),
+    }
+    if let Some(s) = &c.stored_input {
+        lines.push(Line::raw(short(&format!("stored input \"{s}\""), w)));
+    }
+    let mut loops: Vec<_> = c.loops.iter().collect();
+    loops.sort();
+    for ((_, block), n) in loops {
+        let label = app
+            .engine()
+            .flow()
+            .block(block)
+            .map_or_else(|| block.clone(), crate::flow::Block::label);
+        lines.push(Line::raw(short(&format!("loop {label}: {n}"), w)));
+    }
+    let warnings: Vec<&str> = app.warnings().collect();
+    if !warnings.is_empty() {
+        lines.push(Line::styled(
+            format!("warnings ({})", warnings.len()),
+            head.fg(Color::Yellow),
+        ));
+        for warn in warnings.iter().rev() {
+            lines.push(Line::styled(
+                short(&format!("  {warn}"), w),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_transcript(app: &App, area: Rect, buf: &mut Buffer) {
+    let inner = Block::bordered().inner(area);
+    let t = Transcript {
+        entries: app.transcript(),
+        scroll: app.scroll,
+        now: app.now(),
+    };
+    let scroll = app.scroll.min(t.max_scroll(inner));
+    let title = if scroll > 0 {
+        format!("Transcript ↑{scroll} (End follows)")
+    } else {
+        "Transcript".to_owned()
+    };
+    titled(&title).render(area, buf);
+    t.render(inner, buf);
+}
+
+fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
+    let engine = app.engine();
+    let flow = engine.flow();
+    let title = format!(
+        "Flow · {}{}",
+        flow.name,
+        if app.stepping() { " · step mode" } else { "" }
+    );
+    titled(&title).render(area, buf);
+    let inner = Block::bordered().inner(area);
+    let w = usize::from(inner.width);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let dim = Style::new().add_modifier(Modifier::DIM);
+    let mut lines: Vec<Line> = Vec::new();
+    let status = engine.status();
+    match (engine.current_block(), &status) {
+        (_, Status::Ended(r)) => {
+            lines.push(Line::styled(
+                short(&format!("■ {}", r.describe()), w),
+                bold.fg(Color::Red),
+            ));
+        }
+        (Some(idx), _) => {
+            let b = &flow.blocks[idx];
+            let mark = if matches!(status, Status::Paused { .. }) {
+                "⏸ next "
+            } else {
+                "▶ "
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{mark}{}", b.label()), bold.fg(Color::Yellow)),
+                Span::styled(format!("  {}", b.type_name), dim),
+            ]));
+            if let Some(n) = app.branches().last() {
+                let to = n.target.as_deref().unwrap_or("(end of flow)");
+                let text = format!("↳ via {} [{}] {} → {to}", n.block, n.branch, n.reason);
+                lines.push(Line::styled(short(&text, w), Style::new().fg(Color::Green)));
+            }
+            for (branch, target) in b.branches() {
+                let to =
+                    target.map_or_else(|| "(end of flow)".to_owned(), |t| flow.blocks[t].label());
+                let style = if branch.is_error() { dim } else { Style::new() };
+                lines.push(Line::styled(
+                    short(&format!("   {} → {to}", branch.label()), w),
+                    style,
+                ));
+            }
+        }
+        (None, _) => lines.push(Line::styled("(not started)", dim)),
+    }
+    let room = usize::from(inner.height).saturating_sub(lines.len());
+    if room >= 2 && !app.branches().is_empty() {
+        lines.push(Line::styled("branches taken, newest first:", dim));
+        for n in app.branches().iter().rev().take(room - 1) {
+            let to = n.target.as_deref().unwrap_or("(end of flow)");
+            let text = format!("{} [{}] {} → {to}", n.block, n.branch, n.reason);
+            lines.push(Line::styled(short(&text, w), dim));
+        }
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
+    let engine = app.engine();
+    let flow = engine.flow();
+    titled(&format!("Map · {} · m: back", flow.name)).render(area, buf);
+    let visited = app.visited();
+    FlowMap {
+        flow,
+        current: engine.current_block(),
+        visited: &visited,
+    }
+    .render(Block::bordered().inner(area), buf);
+}
+
+fn render_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Some(n) = &app.notice {
+        Line::styled(format!(" {n}"), Style::new().fg(Color::Yellow)).render(area, buf);
+        return;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (keys, hint) in keymap::help_bar(usize::from(area.width).saturating_sub(1)) {
+        spans.push(Span::styled(
+            keys,
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {hint} ")));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// A centered box of at most `w`×`h`, cleared.
+fn popup(area: Rect, w: u16, h: u16, title: &str, buf: &mut Buffer) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(r, buf);
+    let block = titled(title).border_style(Style::new().fg(Color::Cyan));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    inner
+}
+
+fn render_help(area: Rect, buf: &mut Buffer) {
+    let rows = keymap::NORMAL.len() as u16 + 4;
+    let inner = popup(area, 70, rows + 2, "Help · any key closes", buf);
+    let mut lines: Vec<Line> = keymap::NORMAL
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(
+                    format!(" {:<8}", b.keys),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(b.help),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(" mouse   click the keypad to dial"));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " Times are real: a 5 s timeout takes 5 s (t ends it now).",
+        Style::new().add_modifier(Modifier::DIM),
+    ));
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_inspect(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(4).max(20);
+    let h = area.height.saturating_sub(2);
+    let inner = popup(
+        area,
+        w,
+        h,
+        "Last Lambda call · ↑↓ PgUp PgDn scroll · Esc closes",
+        buf,
+    );
+    let lines = app.inspect_lines();
+    let max = lines.len().saturating_sub(usize::from(inner.height));
+    let scroll = scroll.min(max);
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll)
+        .take(usize::from(inner.height))
+        .map(|l| {
+            if l.starts_with("──") {
+                Line::styled(
+                    l,
+                    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+                )
+            } else {
+                Line::raw(l)
+            }
+        })
+        .collect();
+    Paragraph::new(shown).render(inner, buf);
+}
+
+fn field(text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {text}"), Style::new().fg(Color::Cyan)),
+        Span::styled("▏", Style::new().add_modifier(Modifier::SLOW_BLINK)),
+    ])
+}
+
+fn render_caller(text: &str, error: Option<&str>, area: Rect, buf: &mut Buffer) {
+    let inner = popup(area, 50, 7, "New caller", buf);
+    let mut lines = vec![
+        Line::raw(" Call again from (E.164):"),
+        field(text),
+        Line::raw(""),
+        Line::styled(
+            " Enter: call · Esc: cancel",
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+    ];
+    if let Some(e) = error {
+        lines.push(Line::styled(format!(" {e}"), Style::new().fg(Color::Red)));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+fn render_unmapped(
+    function: &str,
+    block: &str,
+    choice: Choice,
+    text: &str,
+    error: Option<&str>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let inner = popup(area, 72, 12, "Unmapped Lambda function", buf);
+    let radio = |c: Choice| if c == choice { "(•)" } else { "( )" };
+    let sel = |c: Choice| {
+        if c == choice {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    };
+    let mut lines = vec![
+        Line::raw(format!(" Block \"{block}\" invokes `{function}`,")),
+        Line::raw(" which no --lambda mapping answers. Answer for this session:"),
+        Line::raw(""),
+        Line::styled(
+            format!(" {} a JSON response:", radio(Choice::Json)),
+            sel(Choice::Json),
+        ),
+        field(&format!("    {text}")),
+        Line::styled(
+            format!(" {} a function error", radio(Choice::Error)),
+            sel(Choice::Error),
+        ),
+        Line::styled(
+            format!(" {} no answer (timeout)", radio(Choice::Timeout)),
+            sel(Choice::Timeout),
+        ),
+        Line::styled(
+            " Tab: choose · Enter: answer · Esc: error",
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+    ];
+    if let Some(e) = error {
+        lines.push(Line::styled(format!(" {e}"), Style::new().fg(Color::Red)));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}

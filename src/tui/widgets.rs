@@ -1,0 +1,5 @@
+//! The TUI's own widgets.
+
+pub mod keypad;
+pub mod map;
+pub mod transcript;

@@ -1,0 +1,164 @@
+//! End to end in a real terminal: flowsim's TUI in a detached tmux session,
+//! driven with `send-keys`, read with `capture-pane`. Skipped (with a note) when
+//! tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// How long any one thing may take to appear on screen.
+const TIMEOUT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(50);
+
+/// A private tmux server (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Poll the screen until it shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "waited {TIMEOUT:?} for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn keys(&self, keys: &str) {
+        let out = self.run(&["send-keys", "-t", "e2e", "-l", keys]);
+        assert!(out.status.success(), "send-keys {keys}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[test]
+fn dial_through_the_flow_in_a_real_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping the end-to-end TUI test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_flowsim");
+    let flow = Path::new(env!("CARGO_MANIFEST_DIR")).join("contactflow/Vanity_Numbers.json");
+    let script = dir.path().join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "cd {dir}\nFLOWSIM_DATA_DIR={data} {bin} tui {flow}\n\
+             echo \"flowsim exited $?\"\nexec sleep 600\n",
+            dir = shell_quote(&dir.path().display().to_string()),
+            data = shell_quote(&dir.path().join("data").display().to_string()),
+            bin = shell_quote(bin),
+            flow = shell_quote(&flow.display().to_string()),
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux {
+        socket: format!("flowsim-e2e-{}", std::process::id()),
+    };
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &format!("sh {}", shell_quote(&script.display().to_string())),
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux new-session: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    tmux.wait_for("Welcome to the vanity");
+    tmux.wait_for("▶ press a key");
+    tmux.keys("1");
+    tmux.wait_for("You are calling from");
+    tmux.keys("2");
+    tmux.wait_for("▶ enter digits");
+    // No --lambda: the built-in vanity function answers.
+    tmux.keys("8003569377#");
+    tmux.wait_for("FLOWERS");
+    let screen = tmux.wait_for("To hear these");
+    assert!(screen.contains("vanity-numbers ✓"), "{screen}");
+    assert!(screen.contains("TargetNumber"), "{screen}");
+
+    tmux.keys("9");
+    tmux.wait_for("ended: disconnected");
+    tmux.keys("w");
+    tmux.wait_for("recording written");
+    tmux.keys("q");
+    let screen = tmux.wait_for("flowsim exited 0");
+    assert!(
+        !screen.contains("Transcript"),
+        "left the alternate screen:\n{screen}"
+    );
+
+    // The terminal is back: main screen, mouse released, cursor shown.
+    let modes = tmux.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "e2e",
+        "#{alternate_on} #{mouse_any_flag} #{mouse_button_flag} #{mouse_standard_flag} #{cursor_flag}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&modes.stdout).trim(), "0 0 0 0 1");
+
+    let recordings: Vec<_> = std::fs::read_dir(dir.path().join("recordings"))
+        .expect("recordings folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(recordings.len(), 1, "{recordings:?}");
+    let text = std::fs::read_to_string(&recordings[0]).unwrap();
+    assert!(text.contains("caller +15555550100"), "{text}");
+    assert!(text.contains("press 8003569377#"), "{text}");
+    assert!(text.contains("lambda vanity-numbers = json:"), "{text}");
+    assert!(text.contains("FLOWERS"), "{text}");
+    assert!(text.ends_with("expect end disconnected\n"), "{text}");
+
+    // The recording replays green.
+    let replay = Command::new(bin)
+        .arg("test")
+        .arg(&recordings[0])
+        .env("FLOWSIM_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        replay.status.success(),
+        "{}{}\n{text}",
+        String::from_utf8_lossy(&replay.stdout),
+        String::from_utf8_lossy(&replay.stderr)
+    );
+}
