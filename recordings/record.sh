@@ -36,3 +36,10 @@ rec lambda_odd_answer     --keys 1,1            --lambda "$ODD"
 rec hangup_midway         --keys 1              --lambda "$OK"
 rec lambda_bad_ssml       --keys 1,1            --lambda 'vanity-numbers=json:{"ssmlResponse":"<speak>Your number is <say-as>303","ssmlError":"false"}'
 rec lambda_bad_ssml_error --keys 1,1            --lambda 'vanity-numbers=json:{"ssmlResponse":"<speak>Sorry <break","ssmlError":"true"}'
+# A contact that arrives with (nearly) 32 KB of attributes: Connect's limit leaves
+# no room for the next UpdateContactAttributes, which takes NoMatchingError.
+FULL=$(python3 -c "print('x' * 32740)")
+ALMOST=$(python3 -c "print('x' * 32739)")
+rec attributes_full_own_number --attribute "Notes=$FULL" --keys 1,1 --lambda "$OK"
+rec attributes_full_keyed_number --attribute "Notes=$FULL" --keys 1,2,7203569377# --lambda "$KEYED"
+rec attributes_full_after_lambda --attribute "Notes=$ALMOST" --keys 1,1 --lambda "$OK"

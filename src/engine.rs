@@ -14,6 +14,7 @@
 mod contact;
 mod core;
 mod lambda_io;
+mod reach;
 pub mod refs;
 mod time;
 mod trace;
@@ -24,5 +25,6 @@ pub use core::{
     function_name, validate_phone,
 };
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
+pub use reach::{DeadBranch, dead_branches};
 pub use time::SimTime;
 pub use trace::{BlockRef, EndReason, PromptKind, TraceEvent, TraceKind};

@@ -1,10 +1,13 @@
 //! Real flows: the seed flow, the project's own flow, and the shared corpus
 //! (`../shared/corpus`, when present): every flow loads, legacy files are refused
-//! clearly, and random key walks always end in a documented end state.
+//! clearly, and random key walks always end in a documented end state and never
+//! take a branch coverage counts as dead.
 
 use std::path::{Path, PathBuf};
 
-use flowsim::engine::{CallConfig, Effect, EndReason, Engine, Input, SimTime, Status};
+use flowsim::engine::{
+    CallConfig, Effect, EndReason, Engine, Input, SimTime, Status, TraceKind, dead_branches,
+};
 use flowsim::flow::{FlowError, FlowSet, load_file};
 use flowsim::lambda::LambdaOutcome;
 
@@ -84,6 +87,28 @@ fn legacy_files_are_refused_with_the_legacy_message() {
     }
 }
 
+/// A branch taken must not be one [`dead_branches`] says no call can take.
+fn assert_not_dead(flows: &FlowSet, kind: &TraceKind, seed: u64) {
+    let TraceKind::BranchTaken { block, branch, .. } = kind else {
+        return;
+    };
+    let flow = std::iter::once(&flows.main)
+        .chain(&flows.others)
+        .find(|f| f.name == block.flow)
+        .expect("the branch's flow is loaded");
+    let b = flow.blocks.iter().find(|b| b.id == block.id).unwrap();
+    for dead in dead_branches(b) {
+        assert_ne!(
+            dead.branch.label(),
+            *branch,
+            "{}: walk {seed} took {} → {branch}, counted dead ({})",
+            flow.source,
+            block.label,
+            dead.reason
+        );
+    }
+}
+
 /// One random walk: keys, digits, silences and hang-ups at input requests;
 /// Lambda calls answered well, badly, or not at all.
 fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
@@ -99,8 +124,9 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
     let mut lambdas = Vec::new();
     let collect = |effects: Vec<Effect>, lambdas: &mut Vec<u64>| {
         for e in effects {
-            if let Effect::InvokeLambda(call) = e {
-                lambdas.push(call.call);
+            match e {
+                Effect::InvokeLambda(call) => lambdas.push(call.call),
+                Effect::Trace(t) => assert_not_dead(flows, &t.kind, seed),
             }
         }
     };

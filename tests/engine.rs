@@ -1006,3 +1006,60 @@ fn same_inputs_same_trace() {
     };
     assert_eq!(run(), run());
 }
+
+// ---- Dead branches (what coverage leaves out) --------------------------------------------
+
+/// `dead_branches` of one block of a flow.
+fn dead(flows: &FlowSet, id: &str) -> Vec<String> {
+    let b = flows.main.blocks.iter().find(|b| b.id == id).unwrap();
+    flowsim::engine::dead_branches(b)
+        .into_iter()
+        .map(|d| d.branch.label())
+        .collect()
+}
+
+#[test]
+fn dead_branches_are_the_ones_the_engine_never_takes() {
+    // A menu without NoMatchingCondition: an unexpected key takes Next, so Next is live.
+    let live = json!([
+        {"Identifier": "m", "Type": "GetParticipantInput",
+         "Parameters": {"Text": "Press", "InputTimeLimitSeconds": "5", "StoreInput": "False"},
+         "Transitions": {"NextAction": "d", "Conditions": [eq("1", "d")],
+                         "Errors": [err("InputTimeLimitExceeded", "d"), err("NoMatchingError", "d")]}},
+        say("d", "d", "")
+    ]);
+    assert!(dead(&set("m", live.clone()), "m").contains(&"NoMatchingError".to_owned()));
+    assert!(!dead(&set("m", live.clone()), "m").contains(&"Next".to_owned()));
+    let mut c = Call::start("m", live);
+    c.keys("7");
+    assert!(c.took("m", "Next"));
+
+    // With NoMatchingCondition, Next is dead: the same key takes NoMatchingCondition.
+    let wired = json!([
+        {"Identifier": "m", "Type": "GetParticipantInput",
+         "Parameters": {"SSML": "<speak>Press $.Attributes.x</speak>", "InputTimeLimitSeconds": "5", "StoreInput": "False"},
+         "Transitions": {"NextAction": "d", "Conditions": [eq("1", "d")],
+                         "Errors": [err("NoMatchingCondition", "d"), err("NoMatchingError", "d")]}},
+        say("d", "d", "")
+    ]);
+    // SSML with a reference may break, and silence has no branch of its own:
+    // NoMatchingError stays live.
+    assert_eq!(dead(&set("m", wired.clone()), "m"), ["Next"]);
+    let mut c = Call::start("m", wired);
+    c.keys("7");
+    assert!(c.took("m", "NoMatchingCondition"));
+
+    // A Loop with both results never takes Next; with one, it does.
+    let looping = |conds: Value| {
+        json!([
+            {"Identifier": "l", "Type": "Loop", "Parameters": {"LoopCount": "1"},
+             "Transitions": {"NextAction": "d", "Conditions": conds}},
+            say("d", "d", "")
+        ])
+    };
+    let both = looping(json!([eq("ContinueLooping", "d"), eq("DoneLooping", "d")]));
+    assert_eq!(dead(&set("l", both), "l"), ["Next"]);
+    let one = looping(json!([eq("DoneLooping", "d")]));
+    assert!(dead(&set("l", one.clone()), "l").is_empty());
+    assert!(Call::start("l", one).took("l", "Next"));
+}

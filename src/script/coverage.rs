@@ -4,13 +4,17 @@
 //! each block declares ([`crate::flow::Block::branches`]); a run covers a block when
 //! a `BlockStarted` names it and a branch when a `BranchTaken` names it (keyed by
 //! flow name, block identifier and branch label).
+//!
+//! Branches no call can ever take ([`dead_branches`]: the `NextAction` the console
+//! writes for a Loop with both results wired, and the like) are counted apart, so
+//! the percentage is of the branches a call can take.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::engine::{TraceEvent, TraceKind};
+use crate::engine::{TraceEvent, TraceKind, dead_branches};
 use crate::flow::Flow;
 
 /// Blocks and branches seen in traces.
@@ -29,11 +33,23 @@ pub struct FlowCoverage {
     pub source: String,
     pub blocks_total: usize,
     pub blocks_covered: usize,
+    /// Branches a call can take (declared branches less the dead ones).
     pub branches_total: usize,
     pub branches_covered: usize,
     /// Labels of the blocks that never ran.
     pub blocks_never_run: Vec<String>,
     pub branches_never_taken: Vec<Untaken>,
+    /// Declared branches no call can take, with the reason.
+    pub branches_dead: Vec<Dead>,
+}
+
+/// A declared branch the engine never takes.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Dead {
+    pub block: String,
+    pub block_id: String,
+    pub branch: String,
+    pub reason: String,
 }
 
 /// A declared branch no run took.
@@ -104,6 +120,7 @@ impl Coverage {
                     branches_covered: 0,
                     blocks_never_run: Vec::new(),
                     branches_never_taken: Vec::new(),
+                    branches_dead: Vec::new(),
                 };
                 for b in &flow.blocks {
                     if self.blocks.contains(&(flow.name.clone(), b.id.clone())) {
@@ -111,9 +128,19 @@ impl Coverage {
                     } else {
                         fc.blocks_never_run.push(b.label());
                     }
+                    let dead = dead_branches(b);
                     for (branch, _) in b.branches() {
-                        fc.branches_total += 1;
                         let label = branch.label();
+                        if let Some(d) = dead.iter().find(|d| d.branch == branch) {
+                            fc.branches_dead.push(Dead {
+                                block: b.label(),
+                                block_id: b.id.clone(),
+                                branch: label,
+                                reason: d.reason.to_owned(),
+                            });
+                            continue;
+                        }
+                        fc.branches_total += 1;
                         let key = (flow.name.clone(), b.id.clone(), label.clone());
                         if self.branches.contains(&key) {
                             fc.branches_covered += 1;
@@ -156,6 +183,15 @@ pub fn render(report: &[FlowCoverage]) -> String {
             out.push_str("  branches never taken:\n");
             for u in &fc.branches_never_taken {
                 out.push_str(&format!("    {} → {}\n", u.block, u.branch));
+            }
+        }
+        if !fc.branches_dead.is_empty() {
+            out.push_str(&format!(
+                "  not counted: {} declared branches no call can take:\n",
+                fc.branches_dead.len()
+            ));
+            for d in &fc.branches_dead {
+                out.push_str(&format!("    {} → {} ({})\n", d.block, d.branch, d.reason));
             }
         }
     }

@@ -458,6 +458,9 @@ fn search(
     s.out
 }
 
+/// A word placed in the national number: (start, end, word).
+type PlacedWord = (u8, u8, &'static str);
+
 /// The best `count` vanity numbers of a validated number.
 pub fn vanities(number: &Number, count: usize) -> Vec<Vanity> {
     if count == 0 {
@@ -494,13 +497,12 @@ pub fn vanities(number: &Number, count: usize) -> Vec<Vanity> {
             .then(a.whole.cmp(&b.whole))
             .then(a.text.cmp(&b.text))
     });
-    // (national start, national end, word) of each chosen reading
-    let mut chosen: Vec<(&Cand, Vec<(u8, u8, &'static str)>)> = Vec::new();
+    let mut chosen: Vec<(&Cand, Vec<PlacedWord>)> = Vec::new();
     for c in &cands {
         if chosen.len() == count {
             break;
         }
-        let words: Vec<(u8, u8, &'static str)> = c
+        let words: Vec<PlacedWord> = c
             .spans
             .iter()
             .map(|&i| {

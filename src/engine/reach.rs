@@ -1,0 +1,104 @@
+//! Branches the engine can never take, whatever the call does.
+//!
+//! Connect's console writes a `NextAction` for blocks whose results never use it (a
+//! Loop with both results wired, a menu with a `NoMatchingCondition` branch, ...),
+//! and a `NoMatchingError` for blocks that cannot fail as flowsim runs them (a
+//! plain-text prompt always plays; only SSML can be malformed, and SSML without
+//! references is checked once, here).
+//! Coverage reports set these apart, so "every branch a call can take" can reach
+//! 100%. The rules mirror how [`Engine`](super::Engine) picks a branch; the engine
+//! tests pin both sides.
+
+use crate::flow::{Block, Branch, Kind, Prompt};
+
+/// A declared branch no call can take, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadBranch {
+    pub branch: Branch,
+    pub reason: &'static str,
+}
+
+/// The declared branches of `block` that the engine never takes.
+pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
+    let has_condition = |operand: &str| block.conditions.iter().any(|c| c.operand == operand);
+    let has_no_match = block.error_target("NoMatchingCondition").is_some();
+    let reason = match &block.kind {
+        // A key matches a condition or takes NoMatchingCondition.
+        Kind::GetParticipantInput { store: false, .. } if has_no_match => {
+            Some("every key matches a condition or takes NoMatchingCondition")
+        }
+        Kind::Compare { .. } if has_no_match => {
+            Some("every value matches a condition or takes NoMatchingCondition")
+        }
+        Kind::Loop { .. } if has_condition("ContinueLooping") && has_condition("DoneLooping") => {
+            Some("a Loop always ends in ContinueLooping or DoneLooping")
+        }
+        Kind::CheckHours { .. }
+            if has_no_match || (has_condition("True") && has_condition("False")) =>
+        {
+            Some("the hours are open (True) or closed (False)")
+        }
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if let Some(reason) = reason.filter(|_| block.next_id.is_some()) {
+        out.push(DeadBranch {
+            branch: Branch::Next,
+            reason,
+        });
+    }
+    if let Some(reason) = cannot_fail(block) {
+        if block.error_target("NoMatchingError").is_some() {
+            out.push(DeadBranch {
+                branch: Branch::Error("NoMatchingError".into()),
+                reason,
+            });
+        }
+    }
+    out
+}
+
+/// Why the block never takes `NoMatchingError`, if it never does: it raises no
+/// error, or only errors that have branches of their own.
+fn cannot_fail(block: &Block) -> Option<&'static str> {
+    let own = |error: &str| block.error_target(error).is_some();
+    let plays = |prompt: &Option<Prompt>| match prompt {
+        Some(Prompt::Ssml(s)) => static_ssml_plays(s),
+        _ => true,
+    };
+    match &block.kind {
+        Kind::MessageParticipant { prompt } if plays(prompt) => Some("the prompt always plays"),
+        Kind::GetParticipantInput {
+            prompt,
+            store: false,
+            ..
+        } if plays(prompt) && own("InputTimeLimitExceeded") => {
+            Some("the prompt always plays and silence has its own branch")
+        }
+        Kind::GetParticipantInput {
+            prompt,
+            store: true,
+            validation,
+            ..
+        } if plays(prompt) && (validation.is_none() || own("InvalidPhoneNumber")) => {
+            Some("the prompt always plays and an invalid number has its own branch")
+        }
+        Kind::CheckHours { hours: Some(_) } => Some("the block names its hours of operation"),
+        Kind::Compare { .. } | Kind::Loop { .. } => Some("the block raises no error"),
+        _ => None,
+    }
+}
+
+/// References whose values are always phone numbers in E.164 form (the CLI and the
+/// script parser check `caller` and `dialed`), so they cannot break SSML.
+const PHONE_NUMBER_REFS: [&str; 2] = ["$.CustomerEndpoint.Address", "$.SystemEndpoint.Address"];
+
+/// Whether SSML always renders: it has no references but phone numbers, and is
+/// well-formed with a phone number in their place.
+fn static_ssml_plays(ssml: &str) -> bool {
+    let mut text = ssml.to_owned();
+    for r in PHONE_NUMBER_REFS {
+        text = text.replace(r, "+15555550100");
+    }
+    !text.contains("$.") && crate::ssml::render(&text).is_ok()
+}
