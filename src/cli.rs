@@ -29,11 +29,16 @@ pub const BUILTIN_FLOW_NAME: &str = "<built-in contactflow/Vanity_Numbers.json>"
     about = "Run Amazon Connect contact flows in the terminal",
     long_about = "Run Amazon Connect contact flows in the terminal: a keypad for the phone, \
                   prompts as text, Lambda blocks answered locally or by AWS.\n\n\
-                  With no command, opens the TUI on the built-in vanity-number flow."
+                  With no command, opens the TUI (`flowsim [FLOW] [OPTIONS]` is `flowsim tui …`); \
+                  with no FLOW, on the built-in vanity-number flow.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// With no command: the TUI's arguments.
+    #[command(flatten)]
+    pub tui: TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,11 +323,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let command = cli.command.unwrap_or(Command::Tui(TuiArgs {
-        flow: None,
-        recordings: PathBuf::from("recordings"),
-        shared: SharedOpts::default(),
-    }));
+    let command = cli.command.unwrap_or(Command::Tui(cli.tui));
     let result = match command {
         Command::Run(args) => run(&args),
         Command::Tui(args) => tui(&args),

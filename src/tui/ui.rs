@@ -347,12 +347,16 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                 let text = format!("↳ via {} [{}] {} → {to}", n.block, n.branch, n.reason);
                 lines.push(Line::styled(short(&text, w), Style::new().fg(Color::Green)));
             }
+            let dead = crate::engine::dead_branches(b);
             for (branch, target) in b.branches() {
                 let to =
                     target.map_or_else(|| "(end of flow)".to_owned(), |t| flow.blocks[t].label());
-                let style = if branch.is_error() { dim } else { Style::new() };
+                // The console's unused NextAction and the like: shown, but marked.
+                let never = dead.iter().any(|d| d.branch == branch);
+                let style = if branch.is_error() || never { dim } else { Style::new() };
+                let note = if never { " (never taken)" } else { "" };
                 lines.push(Line::styled(
-                    short(&format!("   {} → {to}", branch.label()), w),
+                    short(&format!("   {} → {to}{note}", branch.label()), w),
                     style,
                 ));
             }
