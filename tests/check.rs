@@ -559,6 +559,20 @@ fn docs_rules_md_is_generated_from_the_table() {
     );
 }
 
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for r in rules::RULES {
+        assert!(
+            readme.contains(&format!("- `{}` {} (", r.code, r.name)),
+            "README.md's Rules section lacks {} {}",
+            r.code,
+            r.name
+        );
+    }
+}
+
 // ---- the binary --------------------------------------------------------------
 
 fn run(args: &[&str]) -> Output {
