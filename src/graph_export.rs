@@ -86,17 +86,6 @@ fn node_lines(b: &Block) -> (String, String) {
     (b.type_name.clone(), name)
 }
 
-fn is_terminal(b: &Block) -> bool {
-    matches!(
-        b.kind,
-        Kind::Disconnect
-            | Kind::EndFlowExecution
-            | Kind::EndModule
-            | Kind::TransferToQueue
-            | Kind::TransferToFlow { .. }
-    )
-}
-
 /// Escape text for a double-quoted DOT string.
 pub fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -124,7 +113,7 @@ pub fn to_dot(flow: &Flow) -> String {
         let mut attrs = format!("label=\"{}\\n{}\"", dot_escape(&ty), dot_escape(&name));
         if i == flow.start {
             attrs.push_str(", penwidth=2.5, style=\"rounded,bold\"");
-        } else if is_terminal(b) {
+        } else if b.is_terminal() {
             attrs.push_str(", style=\"rounded,filled\", fillcolor=\"#eeeeee\"");
         }
         if matches!(b.kind, Kind::Unsupported) {
@@ -174,7 +163,7 @@ pub fn to_mermaid(flow: &Flow) -> String {
     for (i, b) in flow.blocks.iter().enumerate() {
         let (ty, name) = node_lines(b);
         let text = format!("{}<br/>{}", mermaid_escape(&ty), mermaid_escape(&name));
-        if is_terminal(b) {
+        if b.is_terminal() {
             s.push_str(&format!("  n{i}([\"{text}\"])\n"));
         } else {
             s.push_str(&format!("  n{i}[\"{text}\"]\n"));

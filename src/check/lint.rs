@@ -63,17 +63,11 @@ fn base(b: &Block) -> String {
 
 /// Blocks after which the flow ends whatever happens (on success).
 fn ends_flow(b: &Block) -> bool {
-    matches!(
-        b.kind,
-        Kind::Disconnect
-            | Kind::EndFlowExecution
-            | Kind::EndModule
-            | Kind::TransferToQueue
-            | Kind::TransferToFlow { .. }
-    ) || matches!(
-        b.type_name.as_str(),
-        "TransferContactToAgent" | "DequeueContactAndTransferToQueue" | "CompleteOutboundCall"
-    )
+    b.is_terminal()
+        || matches!(
+            b.type_name.as_str(),
+            "TransferContactToAgent" | "DequeueContactAndTransferToQueue" | "CompleteOutboundCall"
+        )
 }
 
 /// Blocks whose result is compared and may match no condition.

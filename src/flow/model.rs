@@ -88,6 +88,18 @@ impl Block {
         }
     }
 
+    /// Does the flow end here on success (disconnect, end, a transfer)?
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Disconnect
+                | Kind::EndFlowExecution
+                | Kind::EndModule
+                | Kind::TransferToQueue
+                | Kind::TransferToFlow { .. }
+        )
+    }
+
     /// Every branch with its target (`None` when empty or dangling).
     pub fn branches(&self) -> Vec<(Branch, Option<BlockIdx>)> {
         let mut out = Vec::with_capacity(1 + self.conditions.len() + self.errors.len());

@@ -353,7 +353,11 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                     target.map_or_else(|| "(end of flow)".to_owned(), |t| flow.blocks[t].label());
                 // The console's unused NextAction and the like: shown, but marked.
                 let never = dead.iter().any(|d| d.branch == branch);
-                let style = if branch.is_error() || never { dim } else { Style::new() };
+                let style = if branch.is_error() || never {
+                    dim
+                } else {
+                    Style::new()
+                };
                 let note = if never { " (never taken)" } else { "" };
                 lines.push(Line::styled(
                     short(&format!("   {} → {to}{note}", branch.label()), w),
