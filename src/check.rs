@@ -193,6 +193,17 @@ pub fn check_bytes(bytes: &[u8], name: &str, stem: &str) -> Vec<Finding> {
             return place(name, "", vec![raw]);
         }
     };
+    // An API wrapper (`describe-contact-flow` output): check the flow inside, with
+    // lines counted in it.
+    let inner = serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text))
+        .ok()
+        .and_then(|v| {
+            crate::flow::wrapped_content(&v).map(|(c, f)| (c.to_owned(), format!("{name} ({f})")))
+        });
+    if let Some((inner, name)) = inner {
+        let raws = check_text(&inner, &name, stem);
+        return place(&name, &inner, raws);
+    }
     let raws = check_text(text, name, stem);
     place(name, text, raws)
 }

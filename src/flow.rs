@@ -17,5 +17,5 @@ pub use model::{
     Block, BlockIdx, CondBranch, ErrorBranch, Flow, Kind, LambdaResponseType, Operator,
     PhoneFormat, Prompt, Validation,
 };
-pub use parse::{MAX_FLOW_BYTES, load_file, parse_str};
+pub use parse::{MAX_FLOW_BYTES, load_file, parse_str, wrapped_content};
 pub use set::FlowSet;

@@ -292,3 +292,29 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+#[test]
+fn describe_contact_flow_output_runs_and_checks_as_the_flow_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = std::fs::read_to_string(seed()).unwrap();
+    let wrapped = dir.path().join("described.json");
+    let api = serde_json::json!({"ContactFlow": {"Arn": "arn:aws:connect:…", "Name": "Vanity", "Content": inner}});
+    std::fs::write(&wrapped, api.to_string()).unwrap();
+    let w = wrapped.to_str().unwrap();
+    let o = run(&["run", w, "--keys", "1,1", "--lambda", CANNED]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    in_order(&stdout(&o), &["+1303-FLOWERS", "disconnected"]);
+    // check names the field, and counts lines inside it.
+    let o = run(&["check", w]);
+    in_order(&stdout(&o), &["(ContactFlow.Content):934:", "FS119"]);
+
+    // A broken flow inside: one line naming the file and the field, exit 2.
+    let bad = dir.path().join("bad.json");
+    let api = serde_json::json!({"ContactFlowModule": {"Content": "{\"Actions\": ["}});
+    std::fs::write(&bad, api.to_string()).unwrap();
+    let o = run(&["run", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.json (ContactFlowModule.Content): not valid JSON"), "{err}");
+}

@@ -67,7 +67,31 @@ pub fn parse_str(text: &str, source: &str, fallback_name: &str) -> Result<Flow, 
             message: strip_position(&e.to_string()),
         })
     })?;
+    if let Some((inner, field)) = wrapped_content(&value) {
+        return parse_str(inner, &format!("{source} ({field})"), fallback_name);
+    }
     build(&value, source, fallback_name).map_err(wrap)
+}
+
+/// The flow inside an API or CLI wrapper: `aws connect describe-contact-flow` prints
+/// `{"ContactFlow": {"Content": "<the flow as a JSON string>", ...}}` (modules:
+/// `ContactFlowModule`), and tools store `{"Name": ..., "Content": "..."}`. Returns
+/// the inner text and where it was found, when `value` is such a wrapper.
+pub fn wrapped_content(value: &Value) -> Option<(&str, &'static str)> {
+    let top = value.as_object()?;
+    if top.contains_key("Actions") {
+        return None;
+    }
+    fn content(v: Option<&Value>) -> Option<&str> {
+        v?.get("Content")?.as_str()
+    }
+    if let Some(c) = content(top.get("ContactFlow")) {
+        return Some((c, "ContactFlow.Content"));
+    }
+    if let Some(c) = content(top.get("ContactFlowModule")) {
+        return Some((c, "ContactFlowModule.Content"));
+    }
+    top.get("Content")?.as_str().map(|c| (c, "Content"))
 }
 
 fn strip_position(msg: &str) -> String {
