@@ -1063,3 +1063,19 @@ fn dead_branches_are_the_ones_the_engine_never_takes() {
     assert!(dead(&set("l", one.clone()), "l").is_empty());
     assert!(Call::start("l", one).took("l", "Next"));
 }
+
+#[test]
+fn a_function_arn_that_resolves_to_nothing_takes_the_error_branch() {
+    let c = Call::start(
+        "l",
+        json!([
+            {"Identifier": "l", "Type": "InvokeLambdaFunction",
+             "Parameters": {"LambdaFunctionARN": "$.Attributes.UPDATE_LAMBDA_ARN", "InvocationTimeLimitSeconds": "3"},
+             "Transitions": {"NextAction": "ok", "Errors": [err("NoMatchingError", "failed")]}},
+            say("ok", "ok", ""), say("failed", "failed", "")
+        ]),
+    );
+    assert!(c.lambdas.is_empty(), "nothing to invoke");
+    assert!(c.took("l", "NoMatchingError"));
+    assert_eq!(c.prompts(), ["failed"]);
+}

@@ -522,7 +522,15 @@ impl Engine {
                 parameters,
                 asynchronous,
             } => {
+                let written = arn;
                 let arn = self.text_value(idx, arn);
+                if arn.trim().is_empty() {
+                    // A reference that resolved to nothing: there is no function to call.
+                    return Step::Go(Choice::Error(
+                        "NoMatchingError".into(),
+                        format!("the function ARN \"{written}\" resolved to nothing"),
+                    ));
+                }
                 let function = function_name(&arn);
                 let mut params = IndexMap::with_capacity(parameters.len());
                 for (k, v) in parameters {
