@@ -316,5 +316,8 @@ fn describe_contact_flow_output_runs_and_checks_as_the_flow_inside() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("bad.json (ContactFlowModule.Content): not valid JSON"), "{err}");
+    assert!(
+        err.contains("bad.json (ContactFlowModule.Content): not valid JSON"),
+        "{err}"
+    );
 }

@@ -1079,3 +1079,29 @@ fn a_function_arn_that_resolves_to_nothing_takes_the_error_branch() {
     assert!(c.took("l", "NoMatchingError"));
     assert_eq!(c.prompts(), ["failed"]);
 }
+
+#[test]
+fn iterated_messages_play_then_the_call_waits_in_queue() {
+    let c = Call::start(
+        "hold",
+        json!([
+            {"Identifier": "hold", "Type": "MessageParticipantIteratively",
+             "Parameters": {"Messages": [{"Text": "All agents are busy."}, {"SSML": "<speak>Please hold <break time=\"10s\"/></speak>"}]},
+             "Transitions": {}}
+        ]),
+    );
+    assert_eq!(c.prompts(), ["All agents are busy.", "Please hold …"]);
+    assert_eq!(c.end().keyword(), "ended");
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+}
+
+#[test]
+fn a_message_that_is_not_an_object_names_its_path() {
+    let text = flow_json(
+        "hold",
+        json!([{"Identifier": "hold", "Type": "MessageParticipantIteratively",
+                "Parameters": {"Messages": ["hi"]}, "Transitions": {}}]),
+    );
+    let e = parse_str(&text, "q.json", "Q").unwrap_err().to_string();
+    assert!(e.contains("Actions[0].Parameters.Messages[0]"), "{e}");
+}

@@ -454,6 +454,17 @@ impl Engine {
     fn execute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
         let block = &flow.blocks[idx];
         match &block.kind {
+            Kind::MessageIteratively { prompts } => {
+                for prompt in prompts {
+                    if let Err(e) = self.play(idx, Some(prompt)) {
+                        return Step::Go(Choice::Error("NoMatchingError".into(), e));
+                    }
+                }
+                Step::End(EndReason::Ended {
+                    detail: "the messages loop until an agent answers or the caller hangs up"
+                        .into(),
+                })
+            }
             Kind::MessageParticipant { prompt } => match self.play(idx, prompt.as_ref()) {
                 Ok(()) => Step::Go(Choice::Next("prompt played".into())),
                 Err(e) => Step::Go(Choice::Error("NoMatchingError".into(), e)),

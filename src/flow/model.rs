@@ -97,6 +97,7 @@ impl Block {
                 | Kind::EndModule
                 | Kind::TransferToQueue
                 | Kind::TransferToFlow { .. }
+                | Kind::MessageIteratively { .. }
         )
     }
 
@@ -303,6 +304,11 @@ pub enum LambdaResponseType {
 pub enum Kind {
     MessageParticipant {
         prompt: Option<Prompt>,
+    },
+    /// MessageParticipantIteratively: prompts that loop until the contact leaves the
+    /// flow (customer queue and hold flows).
+    MessageIteratively {
+        prompts: Vec<Prompt>,
     },
     GetParticipantInput {
         prompt: Option<Prompt>,

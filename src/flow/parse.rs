@@ -513,7 +513,7 @@ struct Params<'a> {
 
 impl Params<'_> {
     fn path(&self, key: &str) -> String {
-        format!("{}.Parameters.{key}", self.base)
+        format!("{}.{key}", self.base)
     }
 
     fn err(&self, key: &str, message: impl Into<String>) -> FlowError {
@@ -671,13 +671,44 @@ fn scalar_string(v: &Value) -> Option<String> {
 fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
     let p = Params {
         id: &block.id,
-        base: base.to_owned(),
+        base: format!("{base}.Parameters"),
         map: &block.params,
     };
     Ok(match block.type_name.as_str() {
         "MessageParticipant" => Kind::MessageParticipant {
             prompt: p.prompt(block)?,
         },
+        "MessageParticipantIteratively" => {
+            let mut prompts = Vec::new();
+            match block.params.get("Messages") {
+                None => {}
+                Some(Value::Array(messages)) => {
+                    for (i, m) in messages.iter().enumerate() {
+                        let path = format!("{}[{i}]", p.path("Messages"));
+                        let Value::Object(map) = m else {
+                            return Err(invalid(
+                                Some(&block.id),
+                                path,
+                                format!("expected a message object, found {}", kind_of(m)),
+                            ));
+                        };
+                        let one = Params {
+                            id: &block.id,
+                            base: path,
+                            map,
+                        };
+                        prompts.extend(one.prompt(block)?);
+                    }
+                }
+                Some(other) => {
+                    return Err(p.err(
+                        "Messages",
+                        format!("expected an array of messages, found {}", kind_of(other)),
+                    ));
+                }
+            }
+            Kind::MessageIteratively { prompts }
+        }
         "GetParticipantInput" => {
             let store = p.bool("StoreInput")?.unwrap_or(false);
             let timeout_secs = match p.int("InputTimeLimitSeconds")? {
