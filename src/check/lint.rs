@@ -737,16 +737,9 @@ impl<'a> Linter<'a> {
             let Some((path, what)) = reads.into_iter().next() else {
                 continue;
             };
-            if input[i].contains(&NONE) {
-                self.push(
-                    rules::STALE_EXTERNAL,
-                    b,
-                    path,
-                    format!("reads {what}, but a path from the start reaches this block without any Lambda call: $.External is empty then"),
-                    "read the value only after the InvokeLambdaFunction block that returns it",
-                );
-                continue;
-            }
+            // A path with no Lambda before the read is not reported: a flow entered by
+            // TransferToFlow (or a queue flow) sees the $.External its caller left.
+            input[i].remove(&NONE);
             let lambdas: Vec<&Block> = input[i].iter().map(|&l| &flow.blocks[l]).collect();
             let arns: BTreeSet<&str> = lambdas
                 .iter()
@@ -1271,7 +1264,12 @@ const PARAMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("UpdateContactCallbackNumber", &["CallbackNumber"]),
-    ("UpdateContactEventHooks", &["EventHooks"]),
+    // The console writes EventHooksConfiguration beside EventHooks (seen in exports
+    // from independent repositories), though the reference does not list it.
+    (
+        "UpdateContactEventHooks",
+        &["EventHooks", "EventHooksConfiguration"],
+    ),
     (
         "UpdateContactRoutingBehavior",
         &["QueuePriority", "QueueTimeAdjustmentSeconds"],
@@ -1280,7 +1278,8 @@ const PARAMS: &[(&str, &[&str])] = &[
         "MessageParticipantIteratively",
         &["Messages", "InterruptFrequencySeconds"],
     ),
-    ("Wait", &["TimeoutSeconds", "Events"]),
+    // TimeLimitSeconds: the older console spelling, still in exports.
+    ("Wait", &["TimeoutSeconds", "TimeLimitSeconds", "Events"]),
 ];
 
 /// Keys of nested parameter objects that are checked too.

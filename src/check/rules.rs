@@ -125,7 +125,7 @@ rules! {
         "A reference to `$.Attributes.x` that no UpdateContactAttributes block in the flow sets."
         "`$.Attributes.Langauge` when only `Language` is set";
     STALE_EXTERNAL = "FS116" "stale-external" Warning
-        "A block reads `$.External` where the last Lambda run depends on the path taken, or where no Lambda may have run yet."
+        "A block reads `$.External` where the last Lambda run depends on the path taken: each invocation replaces `$.External`."
         "Lambda A -> Lambda B -> prompt reading A's `$.External.x`";
     MALFORMED_SSML = "FS117" "malformed-ssml" Error
         "An `SSML` prompt that is not well-formed (the block would take `NoMatchingError`)."
@@ -197,8 +197,8 @@ const HEURISTICS: &str = "
   attributes may come from an earlier flow or the API.
 - **FS116 stale-external**: a reaching-definitions pass over the graph where each
   InvokeLambdaFunction block defines `$.External`. A block reading `$.External.*` is flagged when
-  the Lambdas that may have run last before it call different functions, or when a path from the
-  start reaches it with no Lambda at all.
+  the Lambdas that may have run last before it call different functions. A path with no Lambda
+  before the read is not flagged: a flow entered by TransferToFlow sees its caller's `$.External`.
 - **FS119 store-timeout-unchecked**: from the success branch of a store-mode
   GetParticipantInput, every block reachable (without passing another store-mode input) is
   searched. If one of them reads `$.StoredCustomerInput` but none is a Compare on
