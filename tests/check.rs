@@ -447,6 +447,26 @@ fn fs115_undefined_attribute() {
     assert!(u.hint.contains("$.Attributes.Ok"), "{u:?}");
     assert_eq!(u.path, "Actions[5].Parameters.SSML");
     assert!(!has(&good(), "FS115"));
+
+    // Flow attributes: only this flow can set them.
+    let mut f = good();
+    f["Actions"][5]["Parameters"]["SSML"] = json!("<speak>Hello $.FlowAttributes.bot</speak>");
+    let u = findings(&f)
+        .into_iter()
+        .find(|f| f.code == "FS115")
+        .unwrap();
+    assert!(u.message.contains("$.FlowAttributes.bot"), "{u:?}");
+    assert!(u.hint.contains("UpdateFlowAttributes"), "{u:?}");
+    let mut set = f.clone();
+    let actions = set["Actions"].as_array_mut().unwrap();
+    actions.push(json!({"Identifier": "SetBot", "Type": "UpdateFlowAttributes",
+        "Parameters": {"FlowAttributes": {"bot": {"Value": "x"}}}, "Transitions": {"NextAction": ""}}));
+    let codes: Vec<String> = findings(&set)
+        .into_iter()
+        .filter(|f| f.code == "FS115")
+        .map(|f| f.message)
+        .collect();
+    assert!(codes.is_empty(), "{codes:?}");
 }
 
 #[test]

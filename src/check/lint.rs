@@ -653,10 +653,17 @@ impl<'a> Linter<'a> {
 
     fn undefined_attributes(&mut self) {
         let flow = self.flow;
-        let mut set: HashSet<&str> = HashSet::new();
+        let mut contact: HashSet<&str> = HashSet::new();
+        let mut flow_scope: HashSet<&str> = HashSet::new();
         for b in &flow.blocks {
-            if let Kind::UpdateContactAttributes { attributes } = &b.kind {
-                set.extend(attributes.keys().map(String::as_str));
+            match &b.kind {
+                Kind::UpdateContactAttributes { attributes } => {
+                    contact.extend(attributes.keys().map(String::as_str));
+                }
+                Kind::UpdateFlowAttributes { attributes } => {
+                    flow_scope.extend(attributes.keys().map(String::as_str));
+                }
+                _ => {}
             }
         }
         for b in &flow.blocks {
@@ -667,25 +674,43 @@ impl<'a> Linter<'a> {
                 &format!("{}.Parameters", base(b)),
                 &mut |path, s| {
                     for r in refs::find_all(s) {
-                        if r.segments[0] == "Attributes" && r.segments.len() > 1 {
+                        let (ns, set) = match r.segments[0].as_str() {
+                            "Attributes" => ("Attributes", &contact),
+                            "FlowAttributes" => ("FlowAttributes", &flow_scope),
+                            _ => continue,
+                        };
+                        if r.segments.len() > 1 {
                             let k = r.segments[1].clone();
-                            if !set.contains(k.as_str()) && seen.insert(k.clone()) {
-                                found.push((path.to_owned(), k));
+                            if !set.contains(k.as_str()) && seen.insert((ns, k.clone())) {
+                                found.push((path.to_owned(), ns, k));
                             }
                         }
                     }
                 },
             );
-            for (path, k) in found {
+            for (path, ns, k) in found {
+                let (set, setter, elsewhere) = if ns == "Attributes" {
+                    (
+                        &contact,
+                        "UpdateContactAttributes",
+                        "or make sure the calling flow or API sets it",
+                    )
+                } else {
+                    (
+                        &flow_scope,
+                        "UpdateFlowAttributes",
+                        "flow attributes do not carry over from other flows",
+                    )
+                };
                 let hint = match closest(&k, set.iter().copied()) {
-                    Some(s) => format!("did you mean $.Attributes.{s}? (keys are case-sensitive)"),
-                    None => "set it with UpdateContactAttributes first, or make sure the calling flow or API sets it".into(),
+                    Some(s) => format!("did you mean $.{ns}.{s}? (keys are case-sensitive)"),
+                    None => format!("set it with {setter} first; {elsewhere}"),
                 };
                 self.push(
                     rules::UNDEFINED_ATTRIBUTE,
                     b,
                     path,
-                    format!("$.Attributes.{k} is read here but no block in this flow sets it"),
+                    format!("$.{ns}.{k} is read here but no block in this flow sets it"),
                     &hint,
                 );
             }

@@ -122,7 +122,7 @@ rules! {
         "A Lambda result compared against a boolean spelling the function does not return (`True` vs `true`; `Equals` is case-sensitive)."
         "Compare `$.External.ok` with `Equals True` when the function is JavaScript";
     UNDEFINED_ATTRIBUTE = "FS115" "undefined-attribute" Warning
-        "A reference to `$.Attributes.x` that no UpdateContactAttributes block in the flow sets."
+        "A reference to `$.Attributes.x` (or `$.FlowAttributes.x`) that no UpdateContactAttributes (UpdateFlowAttributes) block in the flow sets."
         "`$.Attributes.Langauge` when only `Language` is set";
     STALE_EXTERNAL = "FS116" "stale-external" Warning
         "A block reads `$.External` where the last Lambda run depends on the path taken: each invocation replaces `$.External`."
