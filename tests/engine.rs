@@ -1105,3 +1105,45 @@ fn a_message_that_is_not_an_object_names_its_path() {
     let e = parse_str(&text, "q.json", "Q").unwrap_err().to_string();
     assert!(e.contains("Actions[0].Parameters.Messages[0]"), "{e}");
 }
+
+#[test]
+fn event_hooks_and_media_streaming_are_recorded_and_pass_on() {
+    let c = Call::start(
+        "hooks",
+        json!([
+            {"Identifier": "hooks", "Type": "UpdateContactEventHooks",
+             "Parameters": {"EventHooks": {"CustomerQueue": "$.Attributes.queueFlow"}},
+             "Transitions": {"NextAction": "stream", "Errors": [err("NoMatchingError", "bye")]}},
+            {"Identifier": "stream", "Type": "UpdateContactMediaStreamingBehavior",
+             "Parameters": {"MediaStreamingState": "Enabled", "MediaStreamType": "Audio"},
+             "Transitions": {"NextAction": "bye", "Errors": [err("NoMatchingError", "bye")]}},
+            say("bye", "bye", "")
+        ]),
+    );
+    assert!(c.took("hooks", "Next") && c.took("stream", "Next"));
+    let updates: Vec<(String, String)> = c
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::ContactUpdated { field, value } => Some((field.clone(), value.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        updates.contains(&(
+            "media streaming".into(),
+            "MediaStreamingState = Enabled, MediaStreamType = Audio".into()
+        )),
+        "{updates:?}"
+    );
+    // Nested keys dotted, references resolved (here to nothing).
+    assert!(
+        updates.contains(&("event hooks".into(), "EventHooks.CustomerQueue = ".into())),
+        "{updates:?}"
+    );
+    assert!(
+        c.warnings().iter().all(|w| !w.contains("not simulated")),
+        "{:?}",
+        c.warnings()
+    );
+}

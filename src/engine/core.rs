@@ -696,6 +696,30 @@ impl Engine {
                 });
                 Step::Go(Choice::Next("recording behaviour set".into()))
             }
+            Kind::SetContactOption { field } => {
+                // Each parameter, nested keys dotted, references resolved:
+                // `EventHooks.CustomerQueue = arn:…/contact-flow/…`.
+                let mut parts = Vec::new();
+                let mut todo: Vec<(String, &Value)> =
+                    block.params.iter().map(|(k, v)| (k.clone(), v)).collect();
+                todo.reverse();
+                while let Some((key, v)) = todo.pop() {
+                    match v {
+                        Value::String(s) => {
+                            parts.push(format!("{key} = {}", self.text_value(idx, s)))
+                        }
+                        Value::Object(m) => {
+                            todo.extend(m.iter().rev().map(|(k, v)| (format!("{key}.{k}"), v)));
+                        }
+                        other => parts.push(format!("{key} = {other}")),
+                    }
+                }
+                self.emit(TraceKind::ContactUpdated {
+                    field: (*field).into(),
+                    value: parts.join(", "),
+                });
+                Step::Go(Choice::Next(format!("{field} set")))
+            }
             Kind::SetLogging { enabled } => {
                 self.contact.logging = *enabled;
                 self.emit(TraceKind::ContactUpdated {

@@ -352,6 +352,11 @@ pub enum Kind {
         style: Option<String>,
     },
     SetRecording,
+    /// A contact setting flowsim records but does not act on (event hooks, media
+    /// streaming): shown in the trace, then `NextAction`.
+    SetContactOption {
+        field: &'static str,
+    },
     SetLogging {
         enabled: bool,
     },

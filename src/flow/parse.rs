@@ -863,6 +863,12 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         "UpdateContactRecordingBehavior" | "UpdateContactRecordingAndAnalyticsBehavior" => {
             Kind::SetRecording
         }
+        "UpdateContactEventHooks" => Kind::SetContactOption {
+            field: "event hooks",
+        },
+        "UpdateContactMediaStreamingBehavior" => Kind::SetContactOption {
+            field: "media streaming",
+        },
         "UpdateFlowLoggingBehavior" => Kind::SetLogging {
             enabled: p
                 .string("FlowLoggingBehavior")?
