@@ -319,7 +319,13 @@ fn scripts_without_a_flow_run_the_built_in_one() {
     );
     let s = script.to_str().unwrap();
     let out = flowsim(&["test", s]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let out = flowsim(&["test", s, "--flow", "../shared/seed/Vanity_Numbers.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }

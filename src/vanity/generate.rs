@@ -204,6 +204,9 @@ struct Span {
 }
 
 /// A scored reading: which spans (indexes into the span list) it uses.
+/// (national start, national end, word) of one word of a chosen reading.
+type WordSpan = (u8, u8, &'static str);
+
 #[derive(Clone)]
 struct Cand {
     score: i32,
@@ -494,8 +497,7 @@ pub fn vanities(number: &Number, count: usize) -> Vec<Vanity> {
             .then(a.whole.cmp(&b.whole))
             .then(a.text.cmp(&b.text))
     });
-    // (national start, national end, word) of each chosen reading
-    let mut chosen: Vec<(&Cand, Vec<(u8, u8, &'static str)>)> = Vec::new();
+    let mut chosen: Vec<(&Cand, Vec<WordSpan>)> = Vec::new();
     for c in &cands {
         if chosen.len() == count {
             break;
