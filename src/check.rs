@@ -218,9 +218,15 @@ pub fn check_text(text: &str, source: &str, stem: &str) -> Vec<Raw> {
                 rules::INVALID_JSON,
                 "$",
                 format!(
-                    "not valid JSON at line {}, column {}: {e}",
+                    "not valid JSON at line {}, column {}: {}",
                     e.line(),
-                    e.column()
+                    e.column(),
+                    // serde_json ends its message with the position, already given.
+                    e.to_string().trim_end_matches(&format!(
+                        " at line {} column {}",
+                        e.line(),
+                        e.column()
+                    ))
                 ),
             )
             .hint("fix the syntax; an exported flow is one JSON object");

@@ -162,3 +162,72 @@ fn dial_through_the_flow_in_a_real_terminal() {
         String::from_utf8_lossy(&replay.stderr)
     );
 }
+
+/// A panic inside the TUI (forced by a test hook on the first key) leaves the
+/// terminal as it found it: main screen, mouse released, cursor shown, cooked mode
+/// with echo — and the panic message readable on the main screen.
+#[test]
+fn a_panic_in_the_tui_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping the TUI panic test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_flowsim");
+    let script = dir.path().join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "cd {dir}\nFLOWSIM_TEST_PANIC_ON_KEY=1 RUST_BACKTRACE=0 FLOWSIM_DATA_DIR={data} {bin} tui\n\
+             echo \"flowsim exited $?\"\nstty -a | tr ' ' '\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '\n\
+             echo '<stty'\nexec sleep 600\n",
+            dir = shell_quote(&dir.path().display().to_string()),
+            data = shell_quote(&dir.path().join("data").display().to_string()),
+            bin = shell_quote(bin),
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux {
+        socket: format!("flowsim-panic-{}", std::process::id()),
+    };
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &format!("sh {}", shell_quote(&script.display().to_string())),
+    ]);
+    assert!(started.status.success(), "tmux new-session");
+    let modes = |tmux: &Tmux| {
+        let out = tmux.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+
+    tmux.wait_for("▶ press a key");
+    // The TUI really did take the terminal over: alternate screen, mouse captured,
+    // cursor hidden.
+    assert_eq!(modes(&tmux), "1 1 0");
+    tmux.keys("1");
+    let screen = tmux.wait_for("<stty");
+    assert!(screen.contains("flowsim exited 101"), "{screen}");
+    assert!(
+        screen.contains("FLOWSIM_TEST_PANIC_ON_KEY is set: a forced panic in the TUI"),
+        "the panic message is on the main screen:\n{screen}"
+    );
+    assert!(
+        screen.contains("icanon echo <stty"),
+        "raw mode left:\n{screen}"
+    );
+    assert!(!screen.contains("Transcript"), "{screen}");
+    assert_eq!(modes(&tmux), "0 0 1");
+}

@@ -8,9 +8,10 @@
 
 use std::process::Stdio;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest, RegistryError};
+use crate::engine::MAX_RESPONSE_BYTES;
 
 /// Keep at most this much of a program's stderr in the trace.
 const MAX_LOG_BYTES: usize = 8 * 1024;
@@ -57,6 +58,8 @@ impl ExecBackend {
         };
         let event = serde_json::to_vec(&request.event).unwrap_or_default();
         let mut stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
         let feed = async move {
             if let Some(mut s) = stdin.take() {
                 // A program that ignores its input closes the pipe early; that is fine.
@@ -65,8 +68,28 @@ impl ExecBackend {
             }
         };
         let run = async move {
-            let ((), out) = tokio::join!(feed, child.wait_with_output());
-            out
+            let child_ref = &mut child;
+            let ((), out, err) = tokio::join!(
+                feed,
+                async move {
+                    let out = read_capped(stdout, MAX_RESPONSE_BYTES).await;
+                    if matches!(out, Ok((_, true))) {
+                        // Connect would refuse the response anyway: stop the program
+                        // instead of holding all it prints in memory.
+                        let _ = child_ref.start_kill();
+                    }
+                    out
+                },
+                read_tail(stderr, MAX_LOG_BYTES)
+            );
+            let status = child.wait().await?;
+            let (stdout, over) = out?;
+            Ok::<_, std::io::Error>(Output {
+                status,
+                stdout,
+                over,
+                stderr: err?,
+            })
         };
         // The child is killed when this future is dropped (time limit, late answer).
         let output = match tokio::time::timeout(request.time_limit, run).await {
@@ -82,6 +105,18 @@ impl ExecBackend {
             Ok(Ok(o)) => o,
         };
         let log = (!output.stderr.is_empty()).then(|| tail(&output.stderr));
+        if output.over {
+            return (
+                LambdaOutcome::InvokeError {
+                    cause: format!(
+                        "`{}` printed {MAX_RESPONSE_BYTES} bytes or more, over Connect's 32 KB \
+                         response limit (stopped it)",
+                        self.argv[0]
+                    ),
+                },
+                log,
+            );
+        }
         if !output.status.success() {
             let status = output.status.code().map_or_else(
                 || "killed by a signal".to_owned(),
@@ -112,6 +147,51 @@ impl ExecBackend {
             );
         }
         (LambdaOutcome::Response { payload: stdout }, log)
+    }
+}
+
+/// What the program did.
+struct Output {
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+    /// Stdout reached the cap; the rest was not read.
+    over: bool,
+    /// The end of stderr.
+    stderr: Vec<u8>,
+}
+
+/// Read at most `cap` bytes; `true` when the stream held `cap` bytes or more.
+async fn read_capped(
+    stream: Option<impl AsyncRead + Unpin>,
+    cap: usize,
+) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut buf = Vec::new();
+    if let Some(s) = stream {
+        s.take(cap as u64).read_to_end(&mut buf).await?;
+    }
+    let over = buf.len() >= cap;
+    Ok((buf, over))
+}
+
+/// Read a stream to its end, keeping only its last `keep` bytes (or a little more).
+async fn read_tail(
+    stream: Option<impl AsyncRead + Unpin>,
+    keep: usize,
+) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let Some(mut s) = stream else {
+        return Ok(buf);
+    };
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = s.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(buf);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.len() > 2 * keep {
+            buf.drain(..buf.len() - keep);
+        }
     }
 }
 

@@ -215,10 +215,26 @@ impl std::error::Error for ParseError {}
 
 /// Read and parse a script file.
 pub fn load_script(path: &Path) -> Result<Script, ParseError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ParseError {
+    let bytes = std::fs::read(path).map_err(|e| ParseError {
         path: path.to_owned(),
         line: 0,
         message: format!("cannot read script: {e}"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..bad];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        ParseError {
+            path: path.to_owned(),
+            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+            message: format!(
+                "not UTF-8 text (invalid byte at column {})",
+                bad - line_start + 1
+            ),
+        }
     })?;
     parse_script(&text, path)
 }

@@ -20,8 +20,13 @@ use super::widgets::keypad;
 /// How often the screen is redrawn while nothing else happens (countdown, timer).
 const REDRAW_PERIOD: Duration = Duration::from_millis(100);
 
+/// Test hook: with this variable set, the first key pressed panics inside the event
+/// loop, so a test can check that a panic restores the terminal (tests/tui_tmux.rs).
+pub const PANIC_ON_KEY_VAR: &str = "FLOWSIM_TEST_PANIC_ON_KEY";
+
 /// Run until the user quits.
 pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let panic_on_key = std::env::var_os(PANIC_ON_KEY_VAR).is_some();
     let mut events = EventStream::new();
     let mut redraw = tokio::time::interval(REDRAW_PERIOD);
     redraw.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -38,6 +43,9 @@ pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => {
+                    if panic_on_key && matches!(event, Event::Key(_)) {
+                        panic!("{PANIC_ON_KEY_VAR} is set: a forced panic in the TUI");
+                    }
                     let size = terminal.size()?;
                     on_terminal_event(app, event, Rect::new(0, 0, size.width, size.height));
                 }

@@ -204,6 +204,9 @@ struct Span {
 }
 
 /// A scored reading: which spans (indexes into the span list) it uses.
+/// (national start, national end, word) of one word of a chosen reading.
+type WordSpan = (u8, u8, &'static str);
+
 #[derive(Clone)]
 struct Cand {
     score: i32,
@@ -458,9 +461,6 @@ fn search(
     s.out
 }
 
-/// A word placed in the national number: (start, end, word).
-type PlacedWord = (u8, u8, &'static str);
-
 /// The best `count` vanity numbers of a validated number.
 pub fn vanities(number: &Number, count: usize) -> Vec<Vanity> {
     if count == 0 {
@@ -497,12 +497,12 @@ pub fn vanities(number: &Number, count: usize) -> Vec<Vanity> {
             .then(a.whole.cmp(&b.whole))
             .then(a.text.cmp(&b.text))
     });
-    let mut chosen: Vec<(&Cand, Vec<PlacedWord>)> = Vec::new();
+    let mut chosen: Vec<(&Cand, Vec<WordSpan>)> = Vec::new();
     for c in &cands {
         if chosen.len() == count {
             break;
         }
-        let words: Vec<PlacedWord> = c
+        let words: Vec<(u8, u8, &'static str)> = c
             .spans
             .iter()
             .map(|&i| {
