@@ -211,6 +211,12 @@ pub fn check_bytes(bytes: &[u8], name: &str, stem: &str) -> Vec<Finding> {
 /// All findings for a flow's text, before placing them on lines.
 pub fn check_text(text: &str, source: &str, stem: &str) -> Vec<Raw> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return vec![
+            Raw::new(rules::INVALID_JSON, "$", "the file is empty")
+                .hint("export the flow again; an exported flow is one JSON object"),
+        ];
+    }
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {

@@ -49,8 +49,9 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             function,
             backend,
             duration_ms,
+            outcome,
             ..
-        } => format!("λ     {function} answered by {backend} in {duration_ms} ms"),
+        } => format!("λ     {function} via {backend}: {outcome} ({duration_ms} ms)"),
         TraceKind::LambdaLog { function, text, .. } => {
             let mut lines = text.lines();
             let first = lines.next().unwrap_or("");

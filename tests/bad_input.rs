@@ -89,9 +89,14 @@ fn truncated_json() {
         "t.json: not valid JSON at line 1, column 60: EOF while parsing a string",
     );
     d.write("e.json", "");
-    d.fails(
-        &["run", "e.json"],
-        "e.json: not valid JSON at line 1, column 0: EOF while parsing a value",
+    d.fails(&["run", "e.json"], "e.json: $: the file is empty");
+    d.write("ws.json", " \n\t\n");
+    d.fails(&["run", "ws.json"], "ws.json: $: the file is empty");
+    let checked = d.run(&["check", "e.json"]);
+    assert!(
+        String::from_utf8_lossy(&checked.stdout)
+            .contains("error[FS000 invalid-json]: the file is empty"),
+        "{checked:?}"
     );
     d.write("g.json", format!("{DISCONNECT_ONLY}garbage"));
     d.fails(

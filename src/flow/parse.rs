@@ -60,6 +60,9 @@ pub fn parse_str(text: &str, source: &str, fallback_name: &str) -> Result<Flow, 
         error,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(wrap(invalid(None, "$", "the file is empty")));
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         wrap(FlowError::Json {
             line: e.line(),

@@ -717,7 +717,7 @@ impl App {
                     ..
                 } if *c == call => {
                     out.push(String::new());
-                    out.push(format!("── answered by {backend} in {duration_ms} ms ──"));
+                    out.push(format!("── {backend}, {duration_ms} ms ──"));
                     out.push(outcome.clone());
                 }
                 TraceKind::LambdaResult {
