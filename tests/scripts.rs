@@ -291,3 +291,17 @@ fn scripts_without_a_flow_run_the_built_in_one() {
     let out = flowsim(&["test", s, "--flow", "../shared/seed/Vanity_Numbers.json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
+
+#[test]
+fn the_readme_example_is_a_script_that_passes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let script =
+        std::fs::read_to_string(root.join("contactflow/tests/readme_example.call")).unwrap();
+    assert!(
+        readme.contains(&format!("```\n{script}```")),
+        "README.md's example and contactflow/tests/readme_example.call differ"
+    );
+    let out = flowsim(&["test", "contactflow/tests/readme_example.call"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
