@@ -129,8 +129,11 @@ pub fn command(args: &CheckArgs) -> Result<ExitCode, UsageError> {
             Err(msg) => unreadable.push(msg),
         }
     }
+    // The summary counts the files read; an unreadable one is an error of its own.
+    let read = args.flows.len() - unreadable.len();
     let out = match args.format {
-        Format::Human => report::human(&all, args.flows.len()),
+        Format::Human if read == 0 => String::new(),
+        Format::Human => report::human(&all, read),
         Format::Json => report::json_lines(&all),
         Format::Sarif => report::sarif(&all, &args.flows),
     };

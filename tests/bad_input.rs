@@ -225,6 +225,11 @@ fn legacy_missing_and_directory() {
         &["run", "."],
         ".: cannot read the file: is a directory, not a flow file",
     );
+    // check: exit 2 and the one line, no summary of files it never read.
+    d.fails(
+        &["check", "missing.json"],
+        "missing.json: cannot read the file: No such file or directory (os error 2)",
+    );
 }
 
 #[test]
