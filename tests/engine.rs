@@ -1147,3 +1147,28 @@ fn event_hooks_and_media_streaming_are_recorded_and_pass_on() {
         c.warnings()
     );
 }
+
+#[test]
+fn third_party_transfer_hands_off_or_continues() {
+    let transfer = |continue_flow: &str| {
+        json!([
+            {"Identifier": "set", "Type": "UpdateContactAttributes",
+             "Parameters": {"Attributes": {"desk": "+13035550199"}}, "Transitions": {"NextAction": "xfer"}},
+            {"Identifier": "xfer", "Type": "TransferParticipantToThirdParty",
+             "Parameters": {"ThirdPartyPhoneNumber": "$.Attributes.desk", "ContinueFlowExecution": continue_flow,
+                            "ThirdPartyConnectionTimeLimitSeconds": "30"},
+             "Transitions": {"NextAction": "after", "Errors": [err("CallFailed", "after"), err("NoMatchingError", "after")]}},
+            say("after", "back in the flow", "")
+        ])
+    };
+    let c = Call::start("set", transfer("False"));
+    assert!(c.prompts().is_empty());
+    assert_eq!(
+        c.end().describe(),
+        "ended (handed off to +13035550199 by a third-party transfer)"
+    );
+    let c = Call::start("set", transfer("True"));
+    assert!(c.took("xfer", "Next"));
+    assert_eq!(c.prompts(), ["back in the flow"]);
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+}

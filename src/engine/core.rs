@@ -696,6 +696,25 @@ impl Engine {
                 });
                 Step::Go(Choice::Next("recording behaviour set".into()))
             }
+            Kind::ThirdPartyTransfer {
+                number,
+                continue_flow,
+            } => {
+                let number = self.text_value(idx, number);
+                self.emit(TraceKind::ContactUpdated {
+                    field: "third-party transfer".into(),
+                    value: format!("dialing {number}"),
+                });
+                if *continue_flow {
+                    Step::Go(Choice::Next(format!(
+                        "{number} answered; the flow goes on when the third party hangs up"
+                    )))
+                } else {
+                    Step::End(EndReason::Ended {
+                        detail: format!("handed off to {number} by a third-party transfer"),
+                    })
+                }
+            }
             Kind::SetContactOption { field } => {
                 // Each parameter, nested keys dotted, references resolved:
                 // `EventHooks.CustomerQueue = arn:…/contact-flow/…`.

@@ -98,6 +98,10 @@ impl Block {
                 | Kind::TransferToQueue
                 | Kind::TransferToFlow { .. }
                 | Kind::MessageIteratively { .. }
+                | Kind::ThirdPartyTransfer {
+                    continue_flow: false,
+                    ..
+                }
         )
     }
 
@@ -352,6 +356,12 @@ pub enum Kind {
         style: Option<String>,
     },
     SetRecording,
+    /// TransferParticipantToThirdParty: dial a number; the flow ends (hand-off) or
+    /// continues once the third party hangs up.
+    ThirdPartyTransfer {
+        number: String,
+        continue_flow: bool,
+    },
     /// A contact setting flowsim records but does not act on (event hooks, media
     /// streaming): shown in the trace, then `NextAction`.
     SetContactOption {

@@ -866,6 +866,10 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         "UpdateContactRecordingBehavior" | "UpdateContactRecordingAndAnalyticsBehavior" => {
             Kind::SetRecording
         }
+        "TransferParticipantToThirdParty" => Kind::ThirdPartyTransfer {
+            number: p.string("ThirdPartyPhoneNumber")?.unwrap_or_default(),
+            continue_flow: p.bool("ContinueFlowExecution")?.unwrap_or(true),
+        },
         "UpdateContactEventHooks" => Kind::SetContactOption {
             field: "event hooks",
         },
