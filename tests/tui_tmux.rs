@@ -60,30 +60,18 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-#[test]
-fn dial_through_the_flow_in_a_real_terminal() {
+/// Run `body` (a shell script; `{bin}` is flowsim) in a fresh tmux server and session
+/// `e2e` of `width`×`height`. `None` when tmux is not installed.
+fn start(name: &str, dir: &Path, body: &str, width: u16, height: u16) -> Option<Tmux> {
     if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the end-to-end TUI test");
-        return;
+        eprintln!("note: tmux is not installed; skipping {name}");
+        return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_flowsim");
-    let flow = Path::new(env!("CARGO_MANIFEST_DIR")).join("contactflow/Vanity_Numbers.json");
-    let script = dir.path().join("run.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "cd {dir}\nFLOWSIM_DATA_DIR={data} {bin} tui {flow}\n\
-             echo \"flowsim exited $?\"\nexec sleep 600\n",
-            dir = shell_quote(&dir.path().display().to_string()),
-            data = shell_quote(&dir.path().join("data").display().to_string()),
-            bin = shell_quote(bin),
-            flow = shell_quote(&flow.display().to_string()),
-        ),
-    )
-    .unwrap();
+    let script = dir.join("run.sh");
+    let body = body.replace("{bin}", &shell_quote(env!("CARGO_BIN_EXE_flowsim")));
+    std::fs::write(&script, body).unwrap();
     let tmux = Tmux {
-        socket: format!("flowsim-e2e-{}", std::process::id()),
+        socket: format!("flowsim-{name}-{}", std::process::id()),
     };
     let started = tmux.run(&[
         "new-session",
@@ -91,9 +79,9 @@ fn dial_through_the_flow_in_a_real_terminal() {
         "-s",
         "e2e",
         "-x",
-        "120",
+        &width.to_string(),
         "-y",
-        "40",
+        &height.to_string(),
         &format!("sh {}", shell_quote(&script.display().to_string())),
     ]);
     assert!(
@@ -101,6 +89,24 @@ fn dial_through_the_flow_in_a_real_terminal() {
         "tmux new-session: {}",
         String::from_utf8_lossy(&started.stderr)
     );
+    Some(tmux)
+}
+
+#[test]
+fn dial_through_the_flow_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_flowsim");
+    let flow = Path::new(env!("CARGO_MANIFEST_DIR")).join("contactflow/Vanity_Numbers.json");
+    let body = format!(
+        "cd {dir}\nFLOWSIM_DATA_DIR={data} {{bin}} tui {flow}\n\
+         echo \"flowsim exited $?\"\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+        flow = shell_quote(&flow.display().to_string()),
+    );
+    let Some(tmux) = start("e2e", dir.path(), &body, 120, 40) else {
+        return;
+    };
 
     tmux.wait_for("Welcome to the vanity");
     tmux.wait_for("▶ press a key");
@@ -168,40 +174,17 @@ fn dial_through_the_flow_in_a_real_terminal() {
 /// with echo — and the panic message readable on the main screen.
 #[test]
 fn a_panic_in_the_tui_restores_the_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the TUI panic test");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_flowsim");
-    let script = dir.path().join("run.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "cd {dir}\nFLOWSIM_TEST_PANIC_ON_KEY=1 RUST_BACKTRACE=0 FLOWSIM_DATA_DIR={data} {bin} tui\n\
-             echo \"flowsim exited $?\"\nstty -a | tr ' ' '\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '\n\
-             echo '<stty'\nexec sleep 600\n",
-            dir = shell_quote(&dir.path().display().to_string()),
-            data = shell_quote(&dir.path().join("data").display().to_string()),
-            bin = shell_quote(bin),
-        ),
-    )
-    .unwrap();
-    let tmux = Tmux {
-        socket: format!("flowsim-panic-{}", std::process::id()),
+    let body = format!(
+        "cd {dir}\nFLOWSIM_TEST_PANIC_ON_KEY=1 RUST_BACKTRACE=0 FLOWSIM_DATA_DIR={data} {{bin}} tui\n\
+         echo \"flowsim exited $?\"\nstty -a | tr ' ' '\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '\n\
+         echo '<stty'\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+    );
+    let Some(tmux) = start("panic", dir.path(), &body, 100, 30) else {
+        return;
     };
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &format!("sh {}", shell_quote(&script.display().to_string())),
-    ]);
-    assert!(started.status.success(), "tmux new-session");
     let modes = |tmux: &Tmux| {
         let out = tmux.run(&[
             "display-message",
