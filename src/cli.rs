@@ -300,7 +300,8 @@ pub fn unmapped_functions(flows: &FlowSet, registry: &Registry) -> Vec<(String, 
         let flow: &Flow = flow;
         for b in &flow.blocks {
             if let Kind::InvokeLambda { arn, .. } = &b.kind {
-                if arn.contains("$.") {
+                // References resolve at run time; a missing ARN fails there (FS120).
+                if arn.contains("$.") || arn.trim().is_empty() {
                     continue;
                 }
                 let name = crate::engine::function_name(arn);

@@ -571,6 +571,38 @@ fn fs119_store_timeout_unchecked() {
 }
 
 #[test]
+fn fs120_missing_parameter() {
+    // A draft saved in the console: the Lambda block has no ARN, the queue block no
+    // queue. The flow still loads (run takes the error branches); check reports both.
+    let mut draft = lambda("L", "f", "Q");
+    draft["Parameters"]
+        .as_object_mut()
+        .unwrap()
+        .remove("LambdaFunctionARN");
+    let f = flow(json!([
+        draft,
+        {"Identifier": "Q", "Type": "UpdateContactTargetQueue", "Parameters": {},
+         "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+        bye("Bye"),
+    ]));
+    let found: Vec<Finding> = findings(&f)
+        .into_iter()
+        .filter(|f| f.code == "FS120")
+        .collect();
+    let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "Actions[0].Parameters.LambdaFunctionARN",
+            "Actions[1].Parameters.QueueId"
+        ],
+        "{found:?}"
+    );
+    assert!(!has(&f, "FS005"), "a draft still loads");
+    assert!(!has(&good(), "FS120"));
+}
+
+#[test]
 fn every_rule_has_a_test() {
     let src = include_str!("check.rs");
     for r in rules::RULES {

@@ -1078,6 +1078,19 @@ fn a_function_arn_that_resolves_to_nothing_takes_the_error_branch() {
     assert!(c.lambdas.is_empty(), "nothing to invoke");
     assert!(c.took("l", "NoMatchingError"));
     assert_eq!(c.prompts(), ["failed"]);
+
+    // A draft saved in the console, with no ARN at all, loads and fails the same way.
+    let c = Call::start(
+        "l",
+        json!([
+            {"Identifier": "l", "Type": "InvokeLambdaFunction",
+             "Parameters": {"InvocationTimeLimitSeconds": "3"},
+             "Transitions": {"NextAction": "ok", "Errors": [err("NoMatchingError", "failed")]}},
+            say("ok", "ok", ""), say("failed", "failed", "")
+        ]),
+    );
+    assert!(c.lambdas.is_empty());
+    assert_eq!(c.prompts(), ["failed"]);
 }
 
 #[test]

@@ -46,6 +46,7 @@ pub fn lint(flow: &Flow, raw: &Value, ctx: Context) -> Vec<Raw> {
     l.ssml();
     l.flow_type();
     l.store_timeout();
+    l.missing_parameters();
     l.out
         .retain(|r| !r.block.as_deref().is_some_and(|b| b.contains(DUP_MARK)));
     l.out
@@ -714,6 +715,37 @@ impl<'a> Linter<'a> {
                     &hint,
                 );
             }
+        }
+    }
+
+    // ---- FS120 ------------------------------------------------------------------
+
+    fn missing_parameters(&mut self) {
+        let flow = self.flow;
+        for b in &flow.blocks {
+            let (value, param, what) = match &b.kind {
+                Kind::InvokeLambda { arn, .. } => {
+                    (arn, "LambdaFunctionARN", "the function to invoke")
+                }
+                Kind::SetQueue { queue, .. } => (queue, "QueueId", "the queue (or agent)"),
+                Kind::TransferToFlow { flow, .. } => {
+                    (flow, "ContactFlowId", "the flow to transfer to")
+                }
+                Kind::InvokeModule { module, .. } => {
+                    (module, "FlowModuleId", "the module to invoke")
+                }
+                _ => continue,
+            };
+            if !value.trim().is_empty() {
+                continue;
+            }
+            self.push(
+                rules::MISSING_PARAMETER,
+                b,
+                format!("{}.Parameters.{param}", base(b)),
+                format!("no {param}: {what} is not set, so the block always takes its error branch"),
+                "choose it in the console block (a saved draft can lack it; Connect will not publish the flow)",
+            );
         }
     }
 

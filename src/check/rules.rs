@@ -136,6 +136,9 @@ rules! {
     STORE_TIMEOUT = "FS119" "store-timeout-unchecked" Warning
         "A store-mode GetParticipantInput whose value is used, but no Compare after it checks for `Timeout` (store mode succeeds with `$.StoredCustomerInput = \"Timeout\"` when the caller keys nothing)."
         "store input -> Set attribute TargetNumber = $.StoredCustomerInput -> Lambda";
+    MISSING_PARAMETER = "FS120" "missing-parameter" Error
+        "A parameter the block cannot work without is missing or empty (a draft saved in the console): the Lambda ARN, the queue, the flow or module to go to. Connect will not publish the flow; flowsim runs it and the block takes its error branch."
+        "InvokeLambdaFunction with no `LambdaFunctionARN`";
 }
 
 /// The rule with this code or name.

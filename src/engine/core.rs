@@ -536,11 +536,13 @@ impl Engine {
                 let written = arn;
                 let arn = self.text_value(idx, arn);
                 if arn.trim().is_empty() {
-                    // A reference that resolved to nothing: there is no function to call.
-                    return Step::Go(Choice::Error(
-                        "NoMatchingError".into(),
-                        format!("the function ARN \"{written}\" resolved to nothing"),
-                    ));
+                    // No ARN (a draft), or a reference that resolved to nothing.
+                    let why = if written.trim().is_empty() {
+                        "the block names no LambdaFunctionARN".to_owned()
+                    } else {
+                        format!("the function ARN \"{written}\" resolved to nothing")
+                    };
+                    return Step::Go(Choice::Error("NoMatchingError".into(), why));
                 }
                 let function = function_name(&arn);
                 let mut params = IndexMap::with_capacity(parameters.len());

@@ -546,11 +546,6 @@ impl Params<'_> {
         }
     }
 
-    fn required(&self, key: &str) -> Result<String, FlowError> {
-        self.string(key)?
-            .ok_or_else(|| self.err(key, "missing required parameter"))
-    }
-
     fn int_in(
         &self,
         map: &Map<String, Value>,
@@ -834,7 +829,9 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                 None => LambdaResponseType::StringMap,
             };
             Kind::InvokeLambda {
-                arn: p.required("LambdaFunctionARN")?,
+                // A draft saved in the console may lack it: the block then fails at
+                // run time, and `check` reports FS120.
+                arn: p.string("LambdaFunctionARN")?.unwrap_or_default(),
                 time_limit_secs: p.int("InvocationTimeLimitSeconds")?.unwrap_or(8),
                 response_type,
                 parameters: p.string_map("LambdaInvocationAttributes")?,
@@ -844,7 +841,7 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
             }
         }
         "Compare" => Kind::Compare {
-            value: p.required("ComparisonValue")?,
+            value: p.string("ComparisonValue")?.unwrap_or_default(),
         },
         "Loop" => Kind::Loop {
             count: p.string("LoopCount")?.unwrap_or_else(|| "0".into()),
@@ -891,13 +888,10 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
             Kind::UpdateContactData { fields }
         }
         "UpdateContactTargetQueue" => {
-            let (queue, param) = match p.string("QueueId")? {
-                Some(q) => (q, "QueueId"),
-                None => (
-                    p.string("AgentId")?
-                        .ok_or_else(|| p.err("QueueId", "missing QueueId (or AgentId)"))?,
-                    "AgentId",
-                ),
+            let (queue, param) = match (p.string("QueueId")?, p.string("AgentId")?) {
+                (Some(q), _) => (q, "QueueId"),
+                (None, Some(a)) => (a, "AgentId"),
+                (None, None) => (String::new(), "QueueId"),
             };
             Kind::SetQueue {
                 queue,
@@ -906,11 +900,11 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         }
         "TransferContactToQueue" => Kind::TransferToQueue,
         "TransferToFlow" => Kind::TransferToFlow {
-            flow: p.required("ContactFlowId")?,
+            flow: p.string("ContactFlowId")?.unwrap_or_default(),
             name: block.display_name("ContactFlowId"),
         },
         "InvokeFlowModule" => Kind::InvokeModule {
-            module: p.required("FlowModuleId")?,
+            module: p.string("FlowModuleId")?.unwrap_or_default(),
             name: block.display_name("FlowModuleId"),
         },
         "EndFlowModuleExecution" => Kind::EndModule,
