@@ -962,12 +962,12 @@ fn lex_bot_intent_comes_from_input() {
 #[test]
 fn unknown_type_warns_and_passes_through_or_stops_in_strict_mode() {
     let actions = json!([
-        {"Identifier": "u", "Type": "CreateTask", "Parameters": {"Name": "t"}, "Transitions": {"NextAction": "s"}},
+        {"Identifier": "u", "Type": "GetCustomerProfile", "Parameters": {"ProfileRequestData": {}}, "Transitions": {"NextAction": "s"}},
         say("s", "after", "")
     ]);
     let c = Call::start("u", actions.clone());
     assert_eq!(c.prompts(), ["after"]);
-    assert!(c.warnings()[0].contains("CreateTask"));
+    assert!(c.warnings()[0].contains("GetCustomerProfile"));
     let c = Call::with(
         set("u", actions),
         CallConfig {
@@ -1129,11 +1129,14 @@ fn event_hooks_and_media_streaming_are_recorded_and_pass_on() {
              "Transitions": {"NextAction": "stream", "Errors": [err("NoMatchingError", "bye")]}},
             {"Identifier": "stream", "Type": "UpdateContactMediaStreamingBehavior",
              "Parameters": {"MediaStreamingState": "Enabled", "MediaStreamType": "Audio"},
+             "Transitions": {"NextAction": "tag", "Errors": [err("NoMatchingError", "bye")]}},
+            {"Identifier": "tag", "Type": "TagContact",
+             "Parameters": {"Tags": {"Department": "Sales"}},
              "Transitions": {"NextAction": "bye", "Errors": [err("NoMatchingError", "bye")]}},
             say("bye", "bye", "")
         ]),
     );
-    assert!(c.took("hooks", "Next") && c.took("stream", "Next"));
+    assert!(c.took("hooks", "Next") && c.took("stream", "Next") && c.took("tag", "Next"));
     let updates: Vec<(String, String)> = c
         .events
         .iter()
@@ -1147,6 +1150,10 @@ fn event_hooks_and_media_streaming_are_recorded_and_pass_on() {
             "media streaming".into(),
             "MediaStreamingState = Enabled, MediaStreamType = Audio".into()
         )),
+        "{updates:?}"
+    );
+    assert!(
+        updates.contains(&("tags".into(), "Tags.Department = Sales".into())),
         "{updates:?}"
     );
     // Nested keys dotted, references resolved (here to nothing).

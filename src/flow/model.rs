@@ -362,8 +362,9 @@ pub enum Kind {
         number: String,
         continue_flow: bool,
     },
-    /// A contact setting flowsim records but does not act on (event hooks, media
-    /// streaming): shown in the trace, then `NextAction`.
+    /// A contact setting or side request flowsim records but does not act on (event
+    /// hooks, media streaming, routing, tags, tasks, ...): shown in the trace, then
+    /// `NextAction`.
     SetContactOption {
         field: &'static str,
     },

@@ -873,6 +873,27 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         "UpdateContactMediaStreamingBehavior" => Kind::SetContactOption {
             field: "media streaming",
         },
+        // Settings and side requests that succeed in a simulation: recorded, then on.
+        "UpdateContactRoutingBehavior" => Kind::SetContactOption { field: "routing" },
+        "UpdateContactRoutingCriteria" | "UpdateRoutingCriteria" => Kind::SetContactOption {
+            field: "routing criteria",
+        },
+        "UpdateContactMediaProcessing" => Kind::SetContactOption {
+            field: "media processing",
+        },
+        "CreateWisdomSession" => Kind::SetContactOption {
+            field: "Q in Connect session",
+        },
+        "StartVoiceIdStream" => Kind::SetContactOption {
+            field: "Voice ID stream",
+        },
+        "TagContact" => Kind::SetContactOption { field: "tags" },
+        "UnTagContact" => Kind::SetContactOption {
+            field: "tags removed",
+        },
+        "CreateTask" => Kind::SetContactOption {
+            field: "task created",
+        },
         "UpdateFlowLoggingBehavior" => Kind::SetLogging {
             enabled: p
                 .string("FlowLoggingBehavior")?
