@@ -269,17 +269,31 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "recording.call".into());
+    let result = write_temp(dir, &name, text).and_then(|tmp| {
+        std::fs::rename(&tmp, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    });
+    result.map_err(|e| format!("{}: cannot write: {e}", path.display()))
+}
+
+/// Write `text` to a hidden temporary file `.{name}.{pid}.tmp` in `dir`, synced to
+/// disk, for the caller to move or link into place: a reader sees the whole file or
+/// none. On error nothing is left behind.
+pub fn write_temp(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf> {
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        f.sync_all()
     })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: cannot write: {e}", path.display())
-    })
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]

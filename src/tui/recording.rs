@@ -3,9 +3,11 @@
 //! here the file gets a fresh name and appears whole or not at all.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::script::record::write_temp;
 
 /// Write `text` as a new `.call` file in `dir` (created if needed): written to a
 /// temporary file, then linked into place under a name that does not exist yet, so
@@ -15,12 +17,7 @@ pub fn write_new(dir: &Path, text: &str) -> io::Result<PathBuf> {
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let tmp = dir.join(format!(".flowsim-{}-{stamp}.tmp", std::process::id()));
-    {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
+    let tmp = write_temp(dir, &format!("call-{stamp}"), text)?;
     let result = (0..1000)
         .map(|n| {
             let name = if n == 0 {
