@@ -197,9 +197,11 @@ pub fn check_bytes(bytes: &[u8], name: &str, stem: &str) -> Vec<Finding> {
         }
     };
     // An API wrapper (`describe-contact-flow` output): check the flow inside, with
-    // lines counted in it.
-    let inner = serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text))
-        .ok()
+    // lines counted in it. A wrapper holds the flow as a string, so `"Actions"` only
+    // appears escaped in it; a flow file is not parsed an extra time to find out.
+    let inner = (!text.contains("\"Actions\""))
+        .then(|| serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text)).ok())
+        .flatten()
         .and_then(|v| {
             crate::flow::wrapped_content(&v).map(|(c, f)| (c.to_owned(), format!("{name} ({f})")))
         });
