@@ -475,6 +475,29 @@ fn lambda_event_is_shaped_as_connect_sends_it() {
     assert_eq!(c.engine.next_deadline(), Some(SimTime::from_secs(3)));
 }
 
+/// A nested `LambdaInvocationAttributes` value (AWS's configurable-workspace sample
+/// passes `{"0": "Line_Of_Business", …}`) loads, and reaches the function as JSON with
+/// each text leaf resolved; `{"Value": …}` wrappers are unwrapped as for attributes.
+#[test]
+fn lambda_nested_invocation_attributes_reach_the_function_as_json() {
+    let flow = json!([
+        {"Identifier": "l", "Type": "InvokeLambdaFunction",
+         "Parameters": {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                        "LambdaInvocationAttributes": {
+                            "Keys": {"0": "Line_Of_Business", "1": "$.CustomerEndpoint.Address"},
+                            "List": ["a", 2, true],
+                            "Wrapped": {"Value": "w"}}},
+         "Transitions": {"NextAction": "x", "Errors": [err("NoMatchingError", "x")]}},
+        disconnect("x")
+    ]);
+    let c = Call::start("l", flow);
+    assert_eq!(
+        c.lambdas[0].request.event["Details"]["Parameters"],
+        json!({"Keys": {"0": "Line_Of_Business", "1": "+15555550100"},
+               "List": ["a", "2", "True"], "Wrapped": "w"})
+    );
+}
+
 #[test]
 fn lambda_string_map_success_and_nested_refusal() {
     let mut c = Call::start("set", lambda_flow("STRING_MAP", "8"));

@@ -547,7 +547,7 @@ impl Engine {
                 let function = function_name(&arn);
                 let mut params = IndexMap::with_capacity(parameters.len());
                 for (k, v) in parameters {
-                    let v = self.text_value(idx, v);
+                    let v = self.resolve_leaves(idx, v);
                     params.insert(k.clone(), v);
                 }
                 let limit = (*time_limit_secs).clamp(1, 8);
@@ -1411,6 +1411,20 @@ impl Engine {
             self.warn(Some(idx), w);
         }
         value
+    }
+
+    /// A JSON value with each text leaf resolved as [`Self::text_value`] does.
+    fn resolve_leaves(&mut self, idx: BlockIdx, v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.text_value(idx, s)),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve_leaves(idx, v)))
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|v| self.resolve_leaves(idx, v)).collect()),
+            other => other.clone(),
+        }
     }
 
     fn warn(&mut self, idx: Option<BlockIdx>, message: String) {

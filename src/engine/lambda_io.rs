@@ -10,7 +10,7 @@ use crate::flow::LambdaResponseType;
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024;
 
 /// The event, shaped as Connect sends it (`Details.ContactData`, `Details.Parameters`).
-pub fn build_event(contact: &Contact, parameters: &IndexMap<String, String>) -> Value {
+pub fn build_event(contact: &Contact, parameters: &IndexMap<String, Value>) -> Value {
     let queue = contact.queue.as_ref().map_or(
         Value::Null,
         |(name, arn)| json!({ "ARN": arn, "Name": name, "OutboundCallerId": null }),
@@ -49,7 +49,7 @@ pub fn build_event(contact: &Contact, parameters: &IndexMap<String, String>) -> 
     );
     let params: Map<String, Value> = parameters
         .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     json!({
         "Details": { "ContactData": Value::Object(data), "Parameters": Value::Object(params) },

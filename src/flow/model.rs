@@ -332,7 +332,9 @@ pub enum Kind {
         arn: String,
         time_limit_secs: u32,
         response_type: LambdaResponseType,
-        parameters: IndexMap<String, String>,
+        /// `LambdaInvocationAttributes`: text values, or nested objects of text that
+        /// reach the function as JSON.
+        parameters: IndexMap<String, Value>,
         asynchronous: bool,
     },
     Compare {

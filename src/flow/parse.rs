@@ -633,6 +633,43 @@ impl Params<'_> {
         Ok(out)
     }
 
+    /// A map whose values are text, or nested objects and arrays of text (a Lambda's
+    /// `LambdaInvocationAttributes`: Connect passes nested values on as JSON, with
+    /// each text leaf resolved). Scalars become text as in [`Self::string_map`].
+    fn value_map(&self, key: &str) -> Result<IndexMap<String, Value>, FlowError> {
+        fn leaves(v: &Value) -> Option<Value> {
+            Some(match v {
+                Value::Object(o) => Value::Object(
+                    o.iter()
+                        .map(|(k, v)| Some((k.clone(), leaves(v)?)))
+                        .collect::<Option<_>>()?,
+                ),
+                Value::Array(a) => Value::Array(a.iter().map(leaves).collect::<Option<_>>()?),
+                Value::Null => Value::Null,
+                other => Value::String(scalar_string(other)?),
+            })
+        }
+        let mut out = IndexMap::new();
+        if let Some(m) = self.object(key)? {
+            for (k, v) in m {
+                // The console's `{"Value": …}` wrapper, as in string_map.
+                let v = match v {
+                    Value::Object(o) if o.len() == 1 && o.contains_key("Value") => &o["Value"],
+                    other => other,
+                };
+                let value = leaves(v).ok_or_else(|| {
+                    invalid(
+                        Some(self.id),
+                        format!("{}.{k}", self.path(key)),
+                        format!("expected text or an object of text, found {}", kind_of(v)),
+                    )
+                })?;
+                out.insert(k.clone(), value);
+            }
+        }
+        Ok(out)
+    }
+
     fn prompt(&self, block: &Block) -> Result<Option<Prompt>, FlowError> {
         if let Some(t) = self.string("Text")? {
             return Ok(Some(Prompt::Text(t)));
@@ -834,7 +871,7 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                 arn: p.string("LambdaFunctionARN")?.unwrap_or_default(),
                 time_limit_secs: p.int("InvocationTimeLimitSeconds")?.unwrap_or(8),
                 response_type,
-                parameters: p.string_map("LambdaInvocationAttributes")?,
+                parameters: p.value_map("LambdaInvocationAttributes")?,
                 asynchronous: p
                     .string("InvocationType")?
                     .is_some_and(|t| t == "ASYNCHRONOUS"),
