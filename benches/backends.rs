@@ -118,6 +118,7 @@ fn percentiles(
 
 fn backends(c: &mut Criterion) {
     // SAFETY: set before any thread reads the environment.
+    #[allow(unsafe_code)]
     unsafe {
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEDUMMY");
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "dummy");

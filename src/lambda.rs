@@ -15,38 +15,13 @@ pub mod registry;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
-pub use registry::{AwsOptions, BackendContext, BackendSpec, Mapping, Registry, RegistryError};
+pub use flowsim_core::engine::{LambdaOutcome, LambdaRequest};
+pub use flowsim_core::mapping::{BackendSpec, Mapping, MappingError};
+pub use registry::{AwsOptions, BackendContext, Registry, RegistryError};
 
 /// A boxed, sendable future, so backends can live behind `dyn LambdaBackend`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// One invocation, as Connect would make it.
-#[derive(Clone, Debug)]
-pub struct LambdaRequest {
-    /// The ARN (or bare name) as written in the flow, references resolved.
-    pub function_arn: String,
-    /// The function name: the last segment of the ARN (a `:qualifier` removed).
-    pub function_name: String,
-    /// The event Connect sends (`{"Details": {...}, "Name": "ContactFlowEvent"}`).
-    pub event: serde_json::Value,
-    /// The block's `InvocationTimeLimitSeconds`.
-    pub time_limit: Duration,
-}
-
-/// What a backend reports. Validation of the payload is the engine's job.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LambdaOutcome {
-    /// The function returned; `payload` is the raw response body (JSON text, unchecked).
-    Response { payload: String },
-    /// The function ran and failed (`X-Amz-Function-Error`, a thrown error, non-zero exit).
-    FunctionError { message: String },
-    /// The invocation itself failed (unreachable, throttled, access denied, ...).
-    InvokeError { cause: String },
-    /// The function never answers; the block's time limit decides.
-    NoAnswer,
-}
 
 /// Something that can answer Lambda invocations.
 pub trait LambdaBackend: Send + Sync {

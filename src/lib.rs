@@ -1,19 +1,19 @@
 //! flowsim: run Amazon Connect contact flows off the cloud.
 //!
-//! Layers, each depending only on those below it:
-//! `cli` → `driver` (async, IO) → `engine` (pure) → `flow` (model + graph).
-//! Lambda backends implement [`lambda::LambdaBackend`] and are used by the driver.
+//! The pure part (flow model, action catalogue, engine, linter, `.call` language)
+//! is the `flowsim-core` crate, re-exported here under the same names. This crate
+//! adds what does IO, each layer depending only on those below it:
+//! `cli` → `tui` / `script` (runner) → `driver` (async) → `lambda` backends →
+//! `flowsim_core`.
 
-pub mod check;
+pub use flowsim_core::{call, catalogue, check, engine, flow, mapping, ssml};
+
 pub mod cli;
 pub mod config;
 pub mod driver;
-pub mod engine;
-pub mod flow;
 pub mod graph_export;
 pub mod lambda;
 pub mod script;
-pub mod ssml;
 pub mod transcript;
 pub mod tui;
 pub mod vanity;

@@ -7,7 +7,7 @@
 //! - [`coverage`]: blocks and branches exercised, per flow.
 
 pub mod coverage;
-pub mod parse;
+pub use flowsim_core::call as parse;
 pub mod record;
 pub mod report;
 pub mod run;

@@ -865,7 +865,7 @@ fn corpus_flows_check_and_graph() {
         files.push(PathBuf::from(SEED));
     }
     for f in files {
-        let found = check::check_file(&f).unwrap();
+        let found = flowsim::cli::check::check_file(&f).unwrap();
         for x in &found {
             assert!(x.line >= 1 && !x.message.is_empty());
         }

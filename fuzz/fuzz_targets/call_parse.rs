@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use flowsim::script::Directive;
+use flowsim_core::call::Directive;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    match flowsim::script::parse_script(&text, Path::new("fuzz/fuzz.call")) {
+    match flowsim_core::call::parse_script(&text, Path::new("fuzz/fuzz.call")) {
         Ok(script) => {
             for line in &script.lines {
                 if let Directive::Expect(m) | Directive::ExpectNo(m) = &line.directive {

@@ -2,17 +2,17 @@
 //! whatever parsed: none of it may panic, whatever the bytes.
 #![no_main]
 
-use flowsim::engine::{CallConfig, Engine, Input, SimTime};
-use flowsim::flow::FlowSet;
+use flowsim_core::engine::{CallConfig, Engine, Input, SimTime};
+use flowsim_core::flow::FlowSet;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     // The linter takes raw bytes (non-UTF-8 is a finding, not a crash).
-    let _ = flowsim::check::check_bytes(data, "fuzz.json", "fuzz");
+    let _ = flowsim_core::check::check_bytes(data, "fuzz.json", "fuzz");
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(flow) = flowsim::flow::parse_str(text, "fuzz.json", "fuzz") else {
+    let Ok(flow) = flowsim_core::flow::parse_str(text, "fuzz.json", "fuzz") else {
         return;
     };
     let config = CallConfig {

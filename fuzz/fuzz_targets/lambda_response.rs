@@ -2,8 +2,8 @@
 //! reading the accepted value back through references.
 #![no_main]
 
-use flowsim::engine::{Contact, refs, validate_response};
-use flowsim::flow::LambdaResponseType;
+use flowsim_core::engine::{Contact, refs, validate_response};
+use flowsim_core::flow::LambdaResponseType;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

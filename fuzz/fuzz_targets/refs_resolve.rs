@@ -2,7 +2,7 @@
 //! against a contact holding a nested `$.External`.
 #![no_main]
 
-use flowsim::engine::{Contact, refs};
+use flowsim_core::engine::{Contact, refs};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

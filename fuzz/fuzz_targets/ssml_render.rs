@@ -5,9 +5,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    if let Ok(out) = flowsim::ssml::render(&text) {
+    if let Ok(out) = flowsim_core::ssml::render(&text) {
         assert!(!out.contains('\n'), "rendered SSML spans lines: {out:?}");
     }
-    let _ = flowsim::ssml::tidy(&text);
-    let _ = flowsim::ssml::telephone(&text);
+    let _ = flowsim_core::ssml::tidy(&text);
+    let _ = flowsim_core::ssml::telephone(&text);
 });

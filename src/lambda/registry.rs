@@ -1,99 +1,14 @@
 //! Which backend answers which function: `--lambda PATTERN=BACKEND` mappings.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::LambdaBackend;
+pub use flowsim_core::mapping::{BackendSpec, Mapping, MappingError};
 use super::canned::{CannedBackend, FailureBackend};
 
-/// A parsed `BACKEND` of `--lambda PATTERN=BACKEND`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BackendSpec {
-    /// `builtin:NAME` (only `builtin:vanity` exists).
-    Builtin(String),
-    /// `json:{…}`: one canned response, given inline.
-    Json(String),
-    /// `file:PATH`: a canned response, or a list of responses used in turn.
-    File(PathBuf),
-    /// `exec:COMMAND`: a local program.
-    Exec(String),
-    /// `aws` / `aws:NAME_OR_ARN`: the real function.
-    Aws(Option<String>),
-    /// `error`: the function fails.
-    Error,
-    /// `timeout`: the function never answers.
-    Timeout,
-}
-
-impl BackendSpec {
-    /// Parse a backend spec. `base` is the folder relative `file:` paths start from.
-    pub fn parse(text: &str, base: &Path) -> Result<Self, RegistryError> {
-        let text = text.trim();
-        let (kind, rest) = match text.split_once(':') {
-            Some((k, r)) => (k, Some(r)),
-            None => (text, None),
-        };
-        let spec = match (kind, rest) {
-            ("builtin", Some(name)) => {
-                if name != "vanity" {
-                    return Err(RegistryError::new(format!(
-                        "unknown built-in function `{name}` (there is only builtin:vanity)"
-                    )));
-                }
-                Self::Builtin(name.to_owned())
-            }
-            ("json", Some(body)) => {
-                serde_json::from_str::<serde_json::Value>(body).map_err(|e| {
-                    RegistryError::new(format!("`json:` backend is not valid JSON: {e}"))
-                })?;
-                Self::Json(body.to_owned())
-            }
-            ("file", Some(path)) if !path.is_empty() => Self::File(base.join(path)),
-            ("exec", Some(cmd)) if !cmd.trim().is_empty() => Self::Exec(cmd.to_owned()),
-            ("aws", None) => Self::Aws(None),
-            ("aws", Some(target)) if !target.is_empty() => Self::Aws(Some(target.to_owned())),
-            ("error", None) => Self::Error,
-            ("timeout", None) => Self::Timeout,
-            _ => {
-                return Err(RegistryError::new(format!(
-                    "unknown Lambda backend `{text}` (expected builtin:vanity, json:{{…}}, \
-                     file:PATH, exec:COMMAND, aws, aws:NAME, error or timeout)"
-                )));
-            }
-        };
-        Ok(spec)
-    }
-}
-
-/// One `PATTERN=BACKEND` mapping.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mapping {
-    pub pattern: String,
-    pub spec: BackendSpec,
-}
-
-impl Mapping {
-    /// Parse `PATTERN=BACKEND`. The first `=` splits (JSON bodies may hold more).
-    pub fn parse(text: &str, base: &Path) -> Result<Self, RegistryError> {
-        let Some((pattern, backend)) = text.split_once('=') else {
-            return Err(RegistryError::new(format!(
-                "`--lambda {text}`: expected PATTERN=BACKEND, e.g. generate-vanity-numbers=builtin:vanity"
-            )));
-        };
-        let pattern = pattern.trim();
-        if pattern.is_empty() {
-            return Err(RegistryError::new(format!(
-                "`--lambda {text}`: empty PATTERN"
-            )));
-        }
-        Ok(Self {
-            pattern: pattern.to_owned(),
-            spec: BackendSpec::parse(backend, base)?,
-        })
-    }
-}
-
-/// A bad mapping or backend: a one-line message for the user (exit 2).
+/// A backend that cannot be built, or a bad mapping: a one-line message for the user
+/// (exit 2).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct RegistryError {
@@ -105,6 +20,12 @@ impl RegistryError {
         Self {
             message: message.into(),
         }
+    }
+}
+
+impl From<MappingError> for RegistryError {
+    fn from(e: MappingError) -> Self {
+        Self { message: e.message }
     }
 }
 
@@ -307,17 +228,4 @@ mod tests {
         assert!(!glob_match("a*b*c", "aXXbYY"));
     }
 
-    #[test]
-    fn mapping_parse() {
-        let m = Mapping::parse(r#"f=json:{"a":"="}"#, Path::new(".")).unwrap();
-        assert_eq!(m.pattern, "f");
-        assert_eq!(m.spec, BackendSpec::Json(r#"{"a":"="}"#.into()));
-        assert!(Mapping::parse("f", Path::new(".")).is_err());
-        assert!(Mapping::parse("f=json:{", Path::new(".")).is_err());
-        assert!(Mapping::parse("f=bogus", Path::new(".")).is_err());
-        assert_eq!(
-            Mapping::parse("f=timeout", Path::new(".")).unwrap().spec,
-            BackendSpec::Timeout
-        );
-    }
 }

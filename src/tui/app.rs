@@ -419,7 +419,9 @@ impl App {
     }
 
     fn answer_unmapped(&mut self, function: &str, spec: &str) {
-        let parsed = BackendSpec::parse(spec, std::path::Path::new(".")).and_then(|s| {
+        let parsed = BackendSpec::parse(spec, std::path::Path::new("."))
+            .map_err(crate::lambda::RegistryError::from)
+            .and_then(|s| {
             self.driver
                 .registry_mut()
                 .push_front(function.to_owned(), s)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use crate::lambda::Mapping;
+use crate::mapping::Mapping;
 
 /// Every directive keyword, for "did you mean" suggestions.
 pub const DIRECTIVES: &[&str] = &[
@@ -717,7 +717,7 @@ mod tests {
                 assert_eq!(m.pattern, "f");
                 assert_eq!(
                     m.spec,
-                    crate::lambda::BackendSpec::Json(r##"{"a":"# not a comment"}"##.into())
+                    crate::mapping::BackendSpec::Json(r##"{"a":"# not a comment"}"##.into())
                 );
             }
             d => panic!("{d:?}"),

@@ -13,6 +13,7 @@
 
 mod contact;
 mod core;
+mod invoke;
 mod lambda_io;
 mod reach;
 pub mod refs;
@@ -24,6 +25,7 @@ pub use core::{
     CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, Effect, Engine, Input, LambdaCall, Status,
     function_name, validate_phone,
 };
+pub use invoke::{LambdaOutcome, LambdaRequest};
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
 pub use reach::{DeadBranch, dead_branches};
 pub use time::SimTime;

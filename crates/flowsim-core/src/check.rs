@@ -16,14 +16,10 @@ pub mod report;
 pub mod rules;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::UsageError;
 use crate::flow::{Flow, FlowError, MAX_FLOW_BYTES};
 pub use rules::{Rule, Severity};
 
@@ -86,8 +82,8 @@ impl Raw {
     }
 }
 
-/// Output format of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+/// Output format of `check`'s findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Readable lines with hints, and a summary.
     #[default]
@@ -98,86 +94,15 @@ pub enum Format {
     Sarif,
 }
 
-/// `flowsim check` arguments.
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Flow files (flow-language JSON).
-    #[arg(required_unless_present = "list_rules")]
-    pub flows: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Exit 1 on warnings too.
-    #[arg(long)]
-    pub deny_warnings: bool,
-    /// Print the rule table and exit.
-    #[arg(long)]
-    pub list_rules: bool,
-}
-
-/// Run `flowsim check`.
-pub fn command(args: &CheckArgs) -> Result<ExitCode, UsageError> {
-    if args.list_rules {
-        print!("{}", report::list_rules(args.format));
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut all = Vec::new();
-    let mut unreadable = Vec::new();
-    for path in &args.flows {
-        match check_file(path) {
-            Ok(f) => all.extend(f),
-            Err(msg) => unreadable.push(msg),
-        }
-    }
-    // The summary counts the files read; an unreadable one is an error of its own.
-    let read = args.flows.len() - unreadable.len();
-    let out = match args.format {
-        Format::Human if read == 0 => String::new(),
-        Format::Human => report::human(&all, read),
-        Format::Json => report::json_lines(&all),
-        Format::Sarif => report::sarif(&all, &args.flows),
-    };
-    print!("{out}");
-    if let Some(first) = unreadable.first() {
-        for m in &unreadable[1..] {
-            eprintln!("flowsim: {m}");
-        }
-        return Err(UsageError(first.clone()));
-    }
-    let fail = all.iter().any(|f| {
-        f.severity == Severity::Error || (args.deny_warnings && f.severity == Severity::Warning)
-    });
-    Ok(if fail {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Check one file. `Err` only when the file cannot be read at all.
-pub fn check_file(path: &Path) -> Result<Vec<Finding>, String> {
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| format!("{name}: cannot read the file: {e}"))?;
-    if meta.is_dir() {
-        return Err(format!("{name}: is a directory, not a flow file"));
-    }
-    if meta.len() > MAX_FLOW_BYTES {
-        let raw = Raw::new(
-            rules::INVALID_FLOW,
-            "$",
-            format!(
-                "file is {} bytes, larger than any exported flow can be (limit {MAX_FLOW_BYTES})",
-                meta.len()
-            ),
-        );
-        return Ok(place(&name, "", vec![raw]));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read the file: {e}"))?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(check_bytes(&bytes, &name, &stem))
+/// The finding for a file too large to be an exported flow (`len` bytes), without
+/// reading it.
+pub fn check_oversized(name: &str, len: u64) -> Vec<Finding> {
+    let raw = Raw::new(
+        rules::INVALID_FLOW,
+        "$",
+        format!("file is {len} bytes, larger than any exported flow can be (limit {MAX_FLOW_BYTES})"),
+    );
+    place(name, "", vec![raw])
 }
 
 /// Check a flow held in memory; `name` labels the findings.

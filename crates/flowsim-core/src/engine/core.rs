@@ -14,7 +14,7 @@ use super::trace::{BlockRef, EndReason, PromptKind, TraceEvent, TraceKind};
 use crate::flow::{
     BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
 };
-use crate::lambda::{LambdaOutcome, LambdaRequest};
+use super::invoke::{LambdaOutcome, LambdaRequest};
 use crate::ssml;
 
 /// The caller's number when none is given.

@@ -3,6 +3,8 @@
 //! Exit codes: 0 success; 1 a test or expectation failed (or a call was stopped:
 //! runaway loop, `--strict`); 2 bad input, with a one-line cause on stderr.
 
+pub mod check;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +20,7 @@ use crate::lambda::{AwsOptions, BackendContext, Mapping, Registry};
 use crate::transcript::{self, Detail};
 
 /// The project's own flow, built in: `flowsim` with no FLOW runs it.
-pub const BUILTIN_FLOW: &str = include_str!("../contactflow/Vanity_Numbers.json");
+pub const BUILTIN_FLOW: &str = include_str!("../../contactflow/Vanity_Numbers.json");
 /// How the built-in flow is named in messages.
 pub const BUILTIN_FLOW_NAME: &str = "<built-in contactflow/Vanity_Numbers.json>";
 
@@ -54,7 +56,7 @@ pub enum Command {
     /// List the calls stored by the built-in vanity pipeline.
     Calls(CallsArgs),
     /// Static validation (lint): errors and warnings with rule codes.
-    Check(crate::check::CheckArgs),
+    Check(check::CheckArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(crate::graph_export::GraphArgs),
 }
@@ -335,7 +337,7 @@ pub fn main() -> ExitCode {
             a.json,
             crate::vanity::default_data_dir(),
         )),
-        Command::Check(a) => crate::check::command(&a),
+        Command::Check(a) => check::command(&a),
         Command::Graph(a) => crate::graph_export::command(&a),
     };
     match result {

@@ -4,13 +4,13 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use flowsim::engine::{CallConfig, Effect, Engine, Input, SimTime, Status};
-use flowsim::flow::{FlowSet, parse_str};
-use flowsim::lambda::LambdaOutcome;
+use flowsim_core::engine::{CallConfig, Effect, Engine, Input, SimTime, Status};
+use flowsim_core::flow::{FlowSet, parse_str};
+use flowsim_core::engine::LambdaOutcome;
 
 fn seed_text() -> String {
     std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/Vanity_Numbers.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seed/Vanity_Numbers.json"),
     )
     .expect("../shared/seed/Vanity_Numbers.json")
 }
@@ -20,7 +20,7 @@ fn load(c: &mut Criterion) {
     c.bench_function("load+validate seed flow", |b| {
         b.iter(|| parse_str(black_box(&text), "seed", "seed").unwrap())
     });
-    let own = flowsim::cli::BUILTIN_FLOW;
+    let own = include_str!("../../../contactflow/Vanity_Numbers.json");
     c.bench_function("load+validate project flow", |b| {
         b.iter(|| parse_str(black_box(own), "own", "own").unwrap())
     });
