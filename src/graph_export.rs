@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use crate::cli::UsageError;
-use crate::flow::{Block, Flow, Kind};
+use crate::flow::{Block, Flow};
 
 /// Output format of `graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -116,7 +116,7 @@ pub fn to_dot(flow: &Flow) -> String {
         } else if b.is_terminal() {
             attrs.push_str(", style=\"rounded,filled\", fillcolor=\"#eeeeee\"");
         }
-        if matches!(b.kind, Kind::Unsupported) {
+        if !b.kind.simulated() {
             attrs.push_str(", color=orange");
         }
         s.push_str(&format!("  n{i} [{attrs}];\n"));

@@ -55,8 +55,15 @@ fn all_flows() -> Vec<PathBuf> {
 fn every_flow_loads_and_validates() {
     let mut failures = Vec::new();
     for f in all_flows() {
-        if let Err(e) = load_file(&f) {
-            failures.push(e.to_string());
+        match load_file(&f) {
+            Err(e) => failures.push(e.to_string()),
+            // Every Type a real export uses is in the action catalogue.
+            Ok(flow) => failures.extend(
+                flow.blocks
+                    .iter()
+                    .filter(|b| b.kind.action().is_none())
+                    .map(|b| format!("{}: `{}` is not in the catalogue", f.display(), b.type_name)),
+            ),
         }
     }
     assert!(

@@ -301,7 +301,7 @@ pub fn unmapped_functions(flows: &FlowSet, registry: &Registry) -> Vec<(String, 
     for flow in all {
         let flow: &Flow = flow;
         for b in &flow.blocks {
-            if let Kind::InvokeLambda { arn, .. } = &b.kind {
+            if let Kind::InvokeLambdaFunction { arn, .. } = &b.kind {
                 // References resolve at run time; a missing ARN fails there (FS120).
                 if arn.contains("$.") || arn.trim().is_empty() {
                     continue;

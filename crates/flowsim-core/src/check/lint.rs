@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::rules::{self, Rule};
 use super::{DUP_MARK, Raw};
 use crate::engine::refs;
+use crate::catalogue::{ActionType, FlowType};
 use crate::flow::{Block, BlockIdx, Flow, Kind, Operator};
 
 /// What the caller of [`lint`] knows about the file.
@@ -65,10 +66,6 @@ fn base(b: &Block) -> String {
 /// Blocks after which the flow ends whatever happens (on success).
 fn ends_flow(b: &Block) -> bool {
     b.is_terminal()
-        || matches!(
-            b.type_name.as_str(),
-            "TransferContactToAgent" | "DequeueContactAndTransferToQueue" | "CompleteOutboundCall"
-        )
 }
 
 /// Blocks whose result is compared and may match no condition.
@@ -77,20 +74,14 @@ fn can_miss_conditions(b: &Block) -> bool {
         b.kind,
         Kind::Compare { .. }
             | Kind::GetParticipantInput { store: false, .. }
-            | Kind::LexBot { .. }
-            | Kind::Distribute
+            | Kind::ConnectParticipantWithLexBot { .. }
+            | Kind::DistributeByPercentage
     )
 }
 
 /// Blocks that wait for the caller (so a cycle through them is not a busy loop).
 fn waits_for_caller(b: &Block) -> bool {
-    matches!(
-        b.kind,
-        Kind::GetParticipantInput { .. } | Kind::LexBot { .. }
-    ) || matches!(
-        b.type_name.as_str(),
-        "MessageParticipantIteratively" | "Wait"
-    )
+    b.kind.spec().is_some_and(|s| s.waits)
 }
 
 /// The success outcome of `b` can end the flow (no target for it).
@@ -222,7 +213,7 @@ impl<'a> Linter<'a> {
             let closed = scc.iter().all(|&n| {
                 let b = &flow.blocks[n.index()];
                 !ends_flow(b)
-                    && !matches!(b.kind, Kind::Unsupported)
+                    && b.kind.simulated()
                     && !success_can_end(b)
                     && b.branches().iter().all(|(_, t)| t.is_some())
                     && g.edges(n).all(|e| members.contains(&e.target().index()))
@@ -412,13 +403,14 @@ impl<'a> Linter<'a> {
     fn action_types_and_parameters(&mut self) {
         let flow = self.flow;
         for b in &flow.blocks {
-            let known = KNOWN_TYPES.contains(&b.type_name.as_str());
-            if !known {
+            let Some(spec) = b.kind.spec() else {
                 let sugg = CONSOLE_NAMES
                     .iter()
                     .find(|(n, _)| n.eq_ignore_ascii_case(&b.type_name))
                     .map(|(_, t)| (*t).to_owned())
-                    .or_else(|| closest(&b.type_name, KNOWN_TYPES.iter().copied()));
+                    .or_else(|| {
+                        closest(&b.type_name, ActionType::ALL.iter().map(|t| t.name()))
+                    });
                 let hint = match sugg {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => {
@@ -437,8 +429,8 @@ impl<'a> Linter<'a> {
                     &hint,
                 );
                 continue;
-            }
-            let Some((_, params)) = PARAMS.iter().find(|(t, _)| *t == b.type_name) else {
+            };
+            let Some(params) = spec.params.known() else {
                 continue;
             };
             let p = format!("{}.Parameters", base(b));
@@ -509,7 +501,7 @@ impl<'a> Linter<'a> {
     fn lambda_timeouts(&mut self) {
         let flow = self.flow;
         for b in &flow.blocks {
-            if !matches!(b.kind, Kind::InvokeLambda { .. }) {
+            if !matches!(b.kind, Kind::InvokeLambdaFunction { .. }) {
                 continue;
             }
             let Some(v) = b.params.get("InvocationTimeLimitSeconds") else {
@@ -545,7 +537,7 @@ impl<'a> Linter<'a> {
         let mut dfs = Dfs::new(rev, NodeIndex::new(target));
         let mut out = Vec::new();
         while let Some(n) = dfs.next(rev) {
-            if matches!(self.flow.blocks[n.index()].kind, Kind::InvokeLambda { .. }) {
+            if matches!(self.flow.blocks[n.index()].kind, Kind::InvokeLambdaFunction { .. }) {
                 out.push(n.index());
             }
         }
@@ -604,7 +596,7 @@ impl<'a> Linter<'a> {
             let lambdas = self.lambdas_before(reader);
             let vanity_only = !lambdas.is_empty()
                 && lambdas.iter().all(|&l| match &flow.blocks[l].kind {
-                    Kind::InvokeLambda { arn, .. } => crate::engine::function_name(arn)
+                    Kind::InvokeLambdaFunction { arn, .. } => crate::engine::function_name(arn)
                         .to_ascii_lowercase()
                         .contains("vanity"),
                     _ => false,
@@ -723,29 +715,32 @@ impl<'a> Linter<'a> {
     fn missing_parameters(&mut self) {
         let flow = self.flow;
         for b in &flow.blocks {
-            let (value, param, what) = match &b.kind {
-                Kind::InvokeLambda { arn, .. } => {
-                    (arn, "LambdaFunctionARN", "the function to invoke")
-                }
-                Kind::SetQueue { queue, .. } => (queue, "QueueId", "the queue (or agent)"),
-                Kind::TransferToFlow { flow, .. } => {
-                    (flow, "ContactFlowId", "the flow to transfer to")
-                }
-                Kind::InvokeModule { module, .. } => {
-                    (module, "FlowModuleId", "the module to invoke")
-                }
-                _ => continue,
+            let Some(spec) = b.kind.spec() else { continue };
+            let empty = |key: &str| {
+                b.params
+                    .get(key)
+                    .is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty()))
             };
-            if !value.trim().is_empty() {
-                continue;
+            // The catalogue's required parameters; a working queue is a queue or an agent.
+            let mut missing: Vec<&str> = spec.required.iter().copied().filter(|k| empty(k)).collect();
+            if let Kind::UpdateContactTargetQueue { .. } = b.kind
+                && empty("QueueId")
+                && empty("AgentId")
+            {
+                missing.push("QueueId");
             }
-            self.push(
-                rules::MISSING_PARAMETER,
-                b,
-                format!("{}.Parameters.{param}", base(b)),
-                format!("no {param}: {what} is not set, so the block always takes its error branch"),
-                "choose it in the console block (a saved draft can lack it; Connect will not publish the flow)",
-            );
+            for param in missing {
+                self.push(
+                    rules::MISSING_PARAMETER,
+                    b,
+                    format!("{}.Parameters.{param}", base(b)),
+                    format!(
+                        "no {param}: {} needs it, so the block always takes its error branch",
+                        spec.name
+                    ),
+                    "choose it in the console block (a saved draft can lack it; Connect will not publish the flow)",
+                );
+            }
         }
     }
 
@@ -760,7 +755,7 @@ impl<'a> Linter<'a> {
         input[flow.start].insert(NONE);
         let mut work: Vec<usize> = vec![flow.start];
         while let Some(b) = work.pop() {
-            let out: BTreeSet<usize> = if matches!(flow.blocks[b].kind, Kind::InvokeLambda { .. }) {
+            let out: BTreeSet<usize> = if matches!(flow.blocks[b].kind, Kind::InvokeLambdaFunction { .. }) {
                 BTreeSet::from([b])
             } else {
                 input[b].clone()
@@ -801,7 +796,7 @@ impl<'a> Linter<'a> {
             let arns: BTreeSet<&str> = lambdas
                 .iter()
                 .filter_map(|l| match &l.kind {
-                    Kind::InvokeLambda { arn, .. } => Some(arn.as_str()),
+                    Kind::InvokeLambdaFunction { arn, .. } => Some(arn.as_str()),
                     _ => None,
                 })
                 .collect();
@@ -872,26 +867,20 @@ impl<'a> Linter<'a> {
         let Some(ft) = flow.flow_type.as_deref() else {
             return;
         };
-        let norm = ft.replace(['_', '-'], "").to_ascii_lowercase();
+        let Some(t) = FlowType::parse(ft) else {
+            return;
+        };
         for b in &flow.blocks {
-            let Some((_, allowed, forbidden, what)) =
-                FLOW_TYPE_RULES.iter().find(|(t, ..)| *t == b.type_name)
-            else {
-                continue;
-            };
-            let bad = if !allowed.is_empty() {
-                !allowed.contains(&norm.as_str())
-            } else {
-                forbidden.contains(&norm.as_str())
-            };
-            if bad {
+            let Some(spec) = b.kind.spec() else { continue };
+            if !spec.flows.allows(t) {
                 self.push(
                     rules::FLOW_TYPE,
                     b,
                     format!("{}.Type", base(b)),
                     format!(
-                        "{} is {what}, but this flow's type (Metadata.type) is `{ft}`",
-                        b.type_name
+                        "{} is {}, but this flow's type (Metadata.type) is `{ft}`",
+                        b.type_name,
+                        spec.flows.describe()
                     ),
                     "Connect refuses to import the flow; use another block or another flow type",
                 );
@@ -971,58 +960,6 @@ impl Linter<'_> {
         }
     }
 }
-
-/// (type, allowed flow types (normalised, empty = any), forbidden, description).
-const FLOW_TYPE_RULES: &[(&str, &[&str], &[&str], &str)] = &[
-    (
-        "EndFlowExecution",
-        &[
-            "customerqueue",
-            "customerwhisper",
-            "agentwhisper",
-            "outboundwhisper",
-            "contactflowmodule",
-        ],
-        &[],
-        "allowed only in whisper and customer-queue flows",
-    ),
-    (
-        "TransferToFlow",
-        &[],
-        &["customerqueue"],
-        "not allowed in customer-queue flows",
-    ),
-    (
-        "GetParticipantInput",
-        &[
-            "contactflow",
-            "agenttransfer",
-            "queuetransfer",
-            "customerqueue",
-            "contactflowmodule",
-        ],
-        &[],
-        "allowed only in inbound, transfer and customer-queue flows",
-    ),
-    (
-        "MessageParticipantIteratively",
-        &["customerqueue", "customerhold", "agenthold"],
-        &[],
-        "allowed only in customer-queue and hold flows",
-    ),
-    (
-        "DequeueContactAndTransferToQueue",
-        &["customerqueue"],
-        &[],
-        "allowed only in customer-queue flows",
-    ),
-    (
-        "UpdateContactRoutingBehavior",
-        &["contactflow", "contactflowmodule"],
-        &[],
-        "allowed only in inbound flows",
-    ),
-];
 
 fn unknown_param_text(
     owner: &str,
@@ -1131,69 +1068,6 @@ const NAMESPACES: &[&str] = &[
     "Modules",
 ];
 
-/// Every flow-language action type flowsim knows of (flow-language §2).
-const KNOWN_TYPES: &[&str] = &[
-    "MessageParticipant",
-    "GetParticipantInput",
-    "ConnectParticipantWithLexBot",
-    "DisconnectParticipant",
-    "MessageParticipantIteratively",
-    "TransferParticipantToThirdParty",
-    "ShowView",
-    "UpdatePreviousContactParticipantState",
-    "AuthenticateParticipant",
-    "Compare",
-    "Loop",
-    "CheckHoursOfOperation",
-    "CheckMetricData",
-    "GetMetricData",
-    "DistributeByPercentage",
-    "TransferToFlow",
-    "EndFlowExecution",
-    "UpdateFlowLoggingBehavior",
-    "UpdateFlowAttributes",
-    "Wait",
-    "CheckOutboundCallStatus",
-    "CheckVoiceId",
-    "StartVoiceIdStream",
-    "UpdateRoutingCriteria",
-    "UpdateContactRoutingCriteria",
-    "UpdateContactAttributes",
-    "UpdateContactData",
-    "UpdateContactTargetQueue",
-    "TransferContactToQueue",
-    "DequeueContactAndTransferToQueue",
-    "TransferContactToAgent",
-    "UpdateContactRecordingBehavior",
-    "UpdateContactRecordingAndAnalyticsBehavior",
-    "UpdateContactTextToSpeechVoice",
-    "UpdateContactEventHooks",
-    "UpdateContactCallbackNumber",
-    "UpdateContactRoutingBehavior",
-    "UpdateContactMediaStreamingBehavior",
-    "CompleteOutboundCall",
-    "InvokeFlowModule",
-    "EndFlowModuleExecution",
-    "CreateTask",
-    "TagContact",
-    "UnTagContact",
-    "CreateCase",
-    "GetCase",
-    "UpdateCase",
-    "CreateWisdomSession",
-    "StartOutboundChatContact",
-    "ResumeContact",
-    "UpdateContactMediaProcessing",
-    "InvokeLambdaFunction",
-    "GetCustomerProfile",
-    "CreateCustomerProfile",
-    "UpdateCustomerProfile",
-    "AssociateContactToCustomerProfile",
-    "GetCustomerProfileObject",
-    "GetCalculatedAttributesForCustomerProfile",
-    "CreateCallbackContact",
-];
-
 /// Console block names and legacy types people write as `Type`.
 const CONSOLE_NAMES: &[(&str, &str)] = &[
     ("PlayPrompt", "MessageParticipant"),
@@ -1238,105 +1112,6 @@ const ALIASES: &[(&str, &str)] = &[
         "InterdigitTimeLimitSeconds",
         "DTMFConfiguration.InterdigitTimeLimitSeconds",
     ),
-];
-
-const PROMPT: [&str; 4] = ["Text", "SSML", "PromptId", "Media"];
-
-/// Parameters per action type (flow-language §2, §3.1). Types not listed are not checked.
-const PARAMS: &[(&str, &[&str])] = &[
-    ("MessageParticipant", &PROMPT),
-    (
-        "GetParticipantInput",
-        &[
-            "Text",
-            "SSML",
-            "PromptId",
-            "Media",
-            "InputTimeLimitSeconds",
-            "StoreInput",
-            "InputValidation",
-            "InputEncryption",
-            "DTMFConfiguration",
-        ],
-    ),
-    (
-        "ConnectParticipantWithLexBot",
-        &[
-            "Text",
-            "SSML",
-            "PromptId",
-            "Media",
-            "LexV2Bot",
-            "LexBot",
-            "LexSessionAttributes",
-            "LexInitializationData",
-            "LexTimeoutSeconds",
-        ],
-    ),
-    (
-        "InvokeLambdaFunction",
-        &[
-            "LambdaFunctionARN",
-            "InvocationTimeLimitSeconds",
-            "InvocationType",
-            "LambdaInvocationAttributes",
-            "ResponseValidation",
-        ],
-    ),
-    ("Compare", &["ComparisonValue"]),
-    ("Loop", &["LoopCount"]),
-    ("UpdateContactAttributes", &["Attributes", "TargetContact"]),
-    ("UpdateFlowAttributes", &["FlowAttributes"]),
-    ("CheckHoursOfOperation", &["HoursOfOperationId"]),
-    (
-        "UpdateContactTextToSpeechVoice",
-        &[
-            "TextToSpeechVoice",
-            "TextToSpeechEngine",
-            "TextToSpeechStyle",
-        ],
-    ),
-    (
-        "UpdateContactRecordingBehavior",
-        &["RecordingBehavior", "AnalyticsBehavior"],
-    ),
-    ("UpdateFlowLoggingBehavior", &["FlowLoggingBehavior"]),
-    ("UpdateContactTargetQueue", &["QueueId", "AgentId"]),
-    ("TransferContactToQueue", &[]),
-    ("TransferToFlow", &["ContactFlowId"]),
-    ("InvokeFlowModule", &["FlowModuleId"]),
-    ("EndFlowModuleExecution", &[]),
-    ("DisconnectParticipant", &[]),
-    ("EndFlowExecution", &[]),
-    ("DistributeByPercentage", &[]),
-    ("CheckMetricData", &["MetricType", "QueueId", "AgentId"]),
-    (
-        "TransferParticipantToThirdParty",
-        &[
-            "ThirdPartyPhoneNumber",
-            "ThirdPartyConnectionTimeLimitSeconds",
-            "ContinueFlowExecution",
-            "ThirdPartyDTMFDigits",
-            "CallerId",
-        ],
-    ),
-    ("UpdateContactCallbackNumber", &["CallbackNumber"]),
-    // The console writes EventHooksConfiguration beside EventHooks (seen in exports
-    // from independent repositories), though the reference does not list it.
-    (
-        "UpdateContactEventHooks",
-        &["EventHooks", "EventHooksConfiguration"],
-    ),
-    (
-        "UpdateContactRoutingBehavior",
-        &["QueuePriority", "QueueTimeAdjustmentSeconds"],
-    ),
-    (
-        "MessageParticipantIteratively",
-        &["Messages", "InterruptFrequencySeconds"],
-    ),
-    // TimeLimitSeconds: the older console spelling, still in exports.
-    ("Wait", &["TimeoutSeconds", "TimeLimitSeconds", "Events"]),
 ];
 
 /// Keys of nested parameter objects that are checked too.

@@ -12,6 +12,7 @@ use super::lambda_io::{build_event, validate_response};
 use super::time::SimTime;
 use super::trace::{BlockRef, EndReason, PromptKind, TraceEvent, TraceKind};
 use crate::flow::{
+    Block,
     BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
 };
 use super::invoke::{LambdaOutcome, LambdaRequest};
@@ -454,7 +455,7 @@ impl Engine {
     fn execute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
         let block = &flow.blocks[idx];
         match &block.kind {
-            Kind::MessageIteratively { prompts } => {
+            Kind::MessageParticipantIteratively { prompts } => {
                 for prompt in prompts {
                     if let Err(e) = self.play(idx, Some(prompt)) {
                         return Step::Go(Choice::Error("NoMatchingError".into(), e));
@@ -510,7 +511,7 @@ impl Engine {
                 }
                 Step::Wait
             }
-            Kind::LexBot { prompt, bot } => {
+            Kind::ConnectParticipantWithLexBot { prompt, bot } => {
                 if let Err(e) = self.play(idx, prompt.as_ref()) {
                     return Step::Go(Choice::Error("NoMatchingError".into(), e));
                 }
@@ -526,7 +527,7 @@ impl Engine {
                 };
                 Step::Wait
             }
-            Kind::InvokeLambda {
+            Kind::InvokeLambdaFunction {
                 arn,
                 time_limit_secs,
                 response_type,
@@ -656,7 +657,7 @@ impl Engine {
                 self.set_attributes(idx, attributes, false)
             }
             Kind::UpdateFlowAttributes { attributes } => self.set_attributes(idx, attributes, true),
-            Kind::CheckHours { hours } => {
+            Kind::CheckHoursOfOperation { hours } => {
                 if hours.is_none() && self.contact.queue.is_none() {
                     return Step::Go(Choice::Error(
                         "NoMatchingError".into(),
@@ -671,7 +672,7 @@ impl Engine {
                 );
                 self.match_conditions_result(flow, idx, result, why)
             }
-            Kind::SetVoice {
+            Kind::UpdateContactTextToSpeechVoice {
                 voice,
                 engine,
                 style,
@@ -689,7 +690,7 @@ impl Engine {
                 });
                 Step::Go(Choice::Next("voice set".into()))
             }
-            Kind::SetRecording => {
+            Kind::UpdateContactRecordingBehavior | Kind::UpdateContactRecordingAndAnalyticsBehavior => {
                 let summary = Value::Object(block.params.clone()).to_string();
                 self.contact.recording = Some(summary.clone());
                 self.emit(TraceKind::ContactUpdated {
@@ -698,7 +699,7 @@ impl Engine {
                 });
                 Step::Go(Choice::Next("recording behaviour set".into()))
             }
-            Kind::ThirdPartyTransfer {
+            Kind::TransferParticipantToThirdParty {
                 number,
                 continue_flow,
             } => {
@@ -717,31 +718,23 @@ impl Engine {
                     })
                 }
             }
-            Kind::SetContactOption { field } => {
-                // Each parameter, nested keys dotted, references resolved:
-                // `EventHooks.CustomerQueue = arn:…/contact-flow/…`.
-                let mut parts = Vec::new();
-                let mut todo: Vec<(String, &Value)> =
-                    block.params.iter().map(|(k, v)| (k.clone(), v)).collect();
-                todo.reverse();
-                while let Some((key, v)) = todo.pop() {
-                    match v {
-                        Value::String(s) => {
-                            parts.push(format!("{key} = {}", self.text_value(idx, s)))
-                        }
-                        Value::Object(m) => {
-                            todo.extend(m.iter().rev().map(|(k, v)| (format!("{key}.{k}"), v)));
-                        }
-                        other => parts.push(format!("{key} = {other}")),
-                    }
-                }
-                self.emit(TraceKind::ContactUpdated {
-                    field: (*field).into(),
-                    value: parts.join(", "),
-                });
-                Step::Go(Choice::Next(format!("{field} set")))
+            Kind::UpdateContactEventHooks => self.record_setting(block, idx, "event hooks"),
+            Kind::UpdateContactMediaStreamingBehavior => {
+                self.record_setting(block, idx, "media streaming")
             }
-            Kind::SetLogging { enabled } => {
+            Kind::UpdateContactRoutingBehavior => self.record_setting(block, idx, "routing"),
+            Kind::UpdateContactRoutingCriteria => {
+                self.record_setting(block, idx, "routing criteria")
+            }
+            Kind::UpdateContactMediaProcessing => {
+                self.record_setting(block, idx, "media processing")
+            }
+            Kind::CreateWisdomSession => self.record_setting(block, idx, "Q in Connect session"),
+            Kind::StartVoiceIdStream => self.record_setting(block, idx, "Voice ID stream"),
+            Kind::TagContact => self.record_setting(block, idx, "tags"),
+            Kind::UnTagContact => self.record_setting(block, idx, "tags removed"),
+            Kind::CreateTask => self.record_setting(block, idx, "task created"),
+            Kind::UpdateFlowLoggingBehavior { enabled } => {
                 self.contact.logging = *enabled;
                 self.emit(TraceKind::ContactUpdated {
                     field: "logging".into(),
@@ -766,7 +759,7 @@ impl Engine {
                 }
                 Step::Go(Choice::Next("contact data updated".into()))
             }
-            Kind::SetQueue { queue, name } => {
+            Kind::UpdateContactTargetQueue { queue, name } => {
                 let arn = self.text_value(idx, queue);
                 if arn.is_empty() {
                     return Step::Go(Choice::Error(
@@ -784,7 +777,7 @@ impl Engine {
                 self.contact.queue = Some((name, arn));
                 Step::Go(Choice::Next("working queue set".into()))
             }
-            Kind::TransferToQueue => match &self.contact.queue {
+            Kind::TransferContactToQueue => match &self.contact.queue {
                 None => Step::Go(Choice::Error(
                     "NoMatchingError".into(),
                     "no working queue set".into(),
@@ -823,7 +816,7 @@ impl Engine {
                     }
                 }
             }
-            Kind::InvokeModule { module, name } => {
+            Kind::InvokeFlowModule { module, name } => {
                 let reference = self.text_value(idx, module);
                 if self.stack.len() > MAX_MODULE_DEPTH {
                     return Step::Go(Choice::Error(
@@ -854,7 +847,7 @@ impl Engine {
                     }
                 }
             }
-            Kind::EndModule => {
+            Kind::EndFlowModuleExecution => {
                 if self.stack.len() > 1 {
                     let frame = self.stack.pop().expect("len > 1");
                     let caller = frame.caller.expect("module frames have a caller");
@@ -870,7 +863,7 @@ impl Engine {
                     })
                 }
             }
-            Kind::Disconnect => Step::End(EndReason::Disconnected {
+            Kind::DisconnectParticipant => Step::End(EndReason::Disconnected {
                 detail: if block.friendly {
                     format!("DisconnectParticipant \"{}\"", block.id)
                 } else {
@@ -880,7 +873,7 @@ impl Engine {
             Kind::EndFlowExecution => Step::End(EndReason::Ended {
                 detail: "EndFlowExecution".into(),
             }),
-            Kind::Distribute => {
+            Kind::DistributeByPercentage => {
                 let roll = self.rng.u32(1..=100);
                 self.match_conditions_result(
                     flow,
@@ -889,7 +882,42 @@ impl Engine {
                     format!("rolled {roll} of 100"),
                 )
             }
-            Kind::Unsupported => {
+            Kind::Unknown
+            | Kind::ShowView
+            | Kind::AuthenticateParticipant
+            | Kind::ConnectParticipantWithAgenticCX
+            | Kind::CheckMetricData
+            | Kind::CheckOutboundCallStatus
+            | Kind::CheckVoiceId
+            | Kind::GetMetricData
+            | Kind::Wait
+            | Kind::CompleteOutboundCall
+            | Kind::CreateCase
+            | Kind::DequeueContactAndTransferToQueue
+            | Kind::GetCase
+            | Kind::StartOutboundChatContact
+            | Kind::TransferContactToAgent
+            | Kind::UpdateCase
+            | Kind::UpdateContactCallbackNumber
+            | Kind::ResumeContact
+            | Kind::UpdatePreviousContactParticipantState
+            | Kind::AssociateContactToCustomerProfile
+            | Kind::CreateCallbackContact
+            | Kind::CreateCustomerProfile
+            | Kind::GetCustomerProfile
+            | Kind::GetCustomerProfileObject
+            | Kind::GetCalculatedAttributesForCustomerProfile
+            | Kind::UpdateCustomerProfile
+            | Kind::EvaluateDataTableValues
+            | Kind::ListDataTableValues
+            | Kind::UpsertDataTableValues
+            | Kind::LoadContactContent
+            | Kind::CreatePersistentContactAssociation
+            | Kind::CreateContact
+            | Kind::StartOutboundEmailContact
+            | Kind::RenderMessageTemplate
+            | Kind::CheckSegmentMembership
+            | Kind::RouteContactToAgent => {
                 let message = format!("action type {} is not simulated", block.type_name);
                 if self.config.strict {
                     return Step::End(EndReason::Stopped {
@@ -907,6 +935,33 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// A contact setting or side request flowsim records but does not act on: each
+    /// parameter in the trace, then `NextAction`.
+    fn record_setting(&mut self, block: &Block, idx: BlockIdx, field: &str) -> Step {
+        // Each parameter, nested keys dotted, references resolved:
+        // `EventHooks.CustomerQueue = arn:…/contact-flow/…`.
+        let mut parts = Vec::new();
+        let mut todo: Vec<(String, &Value)> =
+            block.params.iter().map(|(k, v)| (k.clone(), v)).collect();
+        todo.reverse();
+        while let Some((key, v)) = todo.pop() {
+            match v {
+                Value::String(s) => {
+                    parts.push(format!("{key} = {}", self.text_value(idx, s)))
+                }
+                Value::Object(m) => {
+                    todo.extend(m.iter().rev().map(|(k, v)| (format!("{key}.{k}"), v)));
+                }
+                other => parts.push(format!("{key} = {other}")),
+            }
+        }
+        self.emit(TraceKind::ContactUpdated {
+            field: field.into(),
+            value: parts.join(", "),
+        });
+        Step::Go(Choice::Next(format!("{field} set")))
     }
 
     fn match_conditions(

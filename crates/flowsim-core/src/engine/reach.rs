@@ -22,23 +22,27 @@ pub struct DeadBranch {
 pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
     let has_condition = |operand: &str| block.conditions.iter().any(|c| c.operand == operand);
     let has_no_match = block.error_target("NoMatchingCondition").is_some();
-    let reason = match &block.kind {
+    // The kinds whose every result has a branch of its own once these are wired.
+    let reason = if let Kind::GetParticipantInput { store: false, .. } = block.kind
+        && has_no_match
+    {
         // A key matches a condition or takes NoMatchingCondition.
-        Kind::GetParticipantInput { store: false, .. } if has_no_match => {
-            Some("every key matches a condition or takes NoMatchingCondition")
-        }
-        Kind::Compare { .. } if has_no_match => {
-            Some("every value matches a condition or takes NoMatchingCondition")
-        }
-        Kind::Loop { .. } if has_condition("ContinueLooping") && has_condition("DoneLooping") => {
-            Some("a Loop always ends in ContinueLooping or DoneLooping")
-        }
-        Kind::CheckHours { .. }
-            if has_no_match || (has_condition("True") && has_condition("False")) =>
-        {
-            Some("the hours are open (True) or closed (False)")
-        }
-        _ => None,
+        Some("every key matches a condition or takes NoMatchingCondition")
+    } else if let Kind::Compare { .. } = block.kind
+        && has_no_match
+    {
+        Some("every value matches a condition or takes NoMatchingCondition")
+    } else if let Kind::Loop { .. } = block.kind
+        && has_condition("ContinueLooping")
+        && has_condition("DoneLooping")
+    {
+        Some("a Loop always ends in ContinueLooping or DoneLooping")
+    } else if let Kind::CheckHoursOfOperation { .. } = block.kind
+        && (has_no_match || (has_condition("True") && has_condition("False")))
+    {
+        Some("the hours are open (True) or closed (False)")
+    } else {
+        None
     };
     let mut out = Vec::new();
     if let Some(reason) = reason.filter(|_| block.next_id.is_some()) {
@@ -83,9 +87,14 @@ fn cannot_fail(block: &Block) -> Option<&'static str> {
         } if plays(prompt) && (validation.is_none() || own("InvalidPhoneNumber")) => {
             Some("the prompt always plays and an invalid number has its own branch")
         }
-        Kind::CheckHours { hours: Some(_) } => Some("the block names its hours of operation"),
-        Kind::Compare { .. } | Kind::Loop { .. } => Some("the block raises no error"),
-        _ => None,
+        Kind::CheckHoursOfOperation { hours: Some(_) } => {
+            Some("the block names its hours of operation")
+        }
+        // Everything else: the catalogue says whether the type can fail at all.
+        kind => kind
+            .spec()
+            .filter(|s| s.raises_no_error)
+            .map(|_| "the block raises no error"),
     }
 }
 

@@ -6,6 +6,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::graph::{Branch, FlowGraph};
+use crate::catalogue::{ActionType, Spec};
 
 /// Index of a block in [`Flow::blocks`].
 pub type BlockIdx = usize;
@@ -88,21 +89,13 @@ impl Block {
         }
     }
 
-    /// Does the flow end here on success (disconnect, end, a transfer)?
+    /// Does the flow end here on success (disconnect, end, a transfer)? The
+    /// catalogue's `ends_flow`, and a third-party transfer that does not continue.
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self.kind,
-            Kind::Disconnect
-                | Kind::EndFlowExecution
-                | Kind::EndModule
-                | Kind::TransferToQueue
-                | Kind::TransferToFlow { .. }
-                | Kind::MessageIteratively { .. }
-                | Kind::ThirdPartyTransfer {
-                    continue_flow: false,
-                    ..
-                }
-        )
+        match &self.kind {
+            Kind::TransferParticipantToThirdParty { continue_flow, .. } => !continue_flow,
+            k => k.spec().is_some_and(|s| s.ends_flow),
+        }
     }
 
     /// Every branch with its target (`None` when empty or dangling).
@@ -303,15 +296,18 @@ pub enum LambdaResponseType {
     Json,
 }
 
-/// What a block does, with its parameters parsed.
+/// What a block does, with its parameters parsed: one variant per catalogue type
+/// ([`ActionType`]), named as the type, plus [`Kind::Unknown`] for a `Type` the
+/// catalogue does not know. Types flowsim does not simulate yet carry no fields (the
+/// raw parameters are in [`Block::params`]).
 #[derive(Clone, Debug)]
 pub enum Kind {
     MessageParticipant {
         prompt: Option<Prompt>,
     },
-    /// MessageParticipantIteratively: prompts that loop until the contact leaves the
-    /// flow (customer queue and hold flows).
-    MessageIteratively {
+    /// Prompts that loop until the contact leaves the flow (customer queue and hold
+    /// flows).
+    MessageParticipantIteratively {
         prompts: Vec<Prompt>,
     },
     GetParticipantInput {
@@ -324,11 +320,11 @@ pub enum Kind {
         interdigit_secs: u32,
         encrypted: bool,
     },
-    LexBot {
+    ConnectParticipantWithLexBot {
         prompt: Option<Prompt>,
         bot: String,
     },
-    InvokeLambda {
+    InvokeLambdaFunction {
         arn: String,
         time_limit_secs: u32,
         response_type: LambdaResponseType,
@@ -349,50 +345,187 @@ pub enum Kind {
     UpdateFlowAttributes {
         attributes: IndexMap<String, String>,
     },
-    CheckHours {
+    CheckHoursOfOperation {
         hours: Option<String>,
     },
-    SetVoice {
+    UpdateContactTextToSpeechVoice {
         voice: Option<String>,
         engine: Option<String>,
         style: Option<String>,
     },
-    SetRecording,
-    /// TransferParticipantToThirdParty: dial a number; the flow ends (hand-off) or
-    /// continues once the third party hangs up.
-    ThirdPartyTransfer {
+    UpdateContactRecordingBehavior,
+    UpdateContactRecordingAndAnalyticsBehavior,
+    /// Dial a number; the flow ends (hand-off) or continues once the third party hangs
+    /// up.
+    TransferParticipantToThirdParty {
         number: String,
         continue_flow: bool,
     },
-    /// A contact setting or side request flowsim records but does not act on (event
-    /// hooks, media streaming, routing, tags, tasks, ...): shown in the trace, then
-    /// `NextAction`.
-    SetContactOption {
-        field: &'static str,
-    },
-    SetLogging {
+    UpdateFlowLoggingBehavior {
         enabled: bool,
     },
     UpdateContactData {
         fields: IndexMap<String, String>,
     },
-    SetQueue {
+    UpdateContactTargetQueue {
         queue: String,
         name: Option<String>,
     },
-    TransferToQueue,
+    TransferContactToQueue,
     TransferToFlow {
         flow: String,
         name: Option<String>,
     },
-    InvokeModule {
+    InvokeFlowModule {
         module: String,
         name: Option<String>,
     },
-    EndModule,
-    Disconnect,
+    EndFlowModuleExecution,
+    DisconnectParticipant,
     EndFlowExecution,
-    Distribute,
-    /// A type flowsim does not simulate; the engine warns and moves on.
-    Unsupported,
+    DistributeByPercentage,
+    // Contact settings and side requests: recorded in the trace, then `NextAction`.
+    UpdateContactEventHooks,
+    UpdateContactMediaStreamingBehavior,
+    UpdateContactRoutingBehavior,
+    UpdateContactRoutingCriteria,
+    UpdateContactMediaProcessing,
+    CreateWisdomSession,
+    StartVoiceIdStream,
+    TagContact,
+    UnTagContact,
+    CreateTask,
+    // Not simulated yet: the engine warns and passes through.
+    ShowView,
+    AuthenticateParticipant,
+    ConnectParticipantWithAgenticCX,
+    CheckMetricData,
+    CheckOutboundCallStatus,
+    CheckVoiceId,
+    GetMetricData,
+    Wait,
+    CompleteOutboundCall,
+    CreateCase,
+    DequeueContactAndTransferToQueue,
+    GetCase,
+    StartOutboundChatContact,
+    TransferContactToAgent,
+    UpdateCase,
+    UpdateContactCallbackNumber,
+    ResumeContact,
+    UpdatePreviousContactParticipantState,
+    AssociateContactToCustomerProfile,
+    CreateCallbackContact,
+    CreateCustomerProfile,
+    GetCustomerProfile,
+    GetCustomerProfileObject,
+    GetCalculatedAttributesForCustomerProfile,
+    UpdateCustomerProfile,
+    EvaluateDataTableValues,
+    ListDataTableValues,
+    UpsertDataTableValues,
+    LoadContactContent,
+    CreatePersistentContactAssociation,
+    CreateContact,
+    StartOutboundEmailContact,
+    RenderMessageTemplate,
+    CheckSegmentMembership,
+    RouteContactToAgent,
+    /// A `Type` the catalogue does not know (a typo, or a type newer than flowsim).
+    Unknown,
+}
+
+impl Kind {
+    /// The catalogue type of this kind; `None` for [`Kind::Unknown`].
+    pub fn action(&self) -> Option<ActionType> {
+        use ActionType as A;
+        Some(match self {
+            Self::MessageParticipant { .. } => A::MessageParticipant,
+            Self::MessageParticipantIteratively { .. } => A::MessageParticipantIteratively,
+            Self::GetParticipantInput { .. } => A::GetParticipantInput,
+            Self::ConnectParticipantWithLexBot { .. } => A::ConnectParticipantWithLexBot,
+            Self::InvokeLambdaFunction { .. } => A::InvokeLambdaFunction,
+            Self::Compare { .. } => A::Compare,
+            Self::Loop { .. } => A::Loop,
+            Self::UpdateContactAttributes { .. } => A::UpdateContactAttributes,
+            Self::UpdateFlowAttributes { .. } => A::UpdateFlowAttributes,
+            Self::CheckHoursOfOperation { .. } => A::CheckHoursOfOperation,
+            Self::UpdateContactTextToSpeechVoice { .. } => A::UpdateContactTextToSpeechVoice,
+            Self::UpdateContactRecordingBehavior => A::UpdateContactRecordingBehavior,
+            Self::UpdateContactRecordingAndAnalyticsBehavior => {
+                A::UpdateContactRecordingAndAnalyticsBehavior
+            }
+            Self::TransferParticipantToThirdParty { .. } => A::TransferParticipantToThirdParty,
+            Self::UpdateFlowLoggingBehavior { .. } => A::UpdateFlowLoggingBehavior,
+            Self::UpdateContactData { .. } => A::UpdateContactData,
+            Self::UpdateContactTargetQueue { .. } => A::UpdateContactTargetQueue,
+            Self::TransferContactToQueue => A::TransferContactToQueue,
+            Self::TransferToFlow { .. } => A::TransferToFlow,
+            Self::InvokeFlowModule { .. } => A::InvokeFlowModule,
+            Self::EndFlowModuleExecution => A::EndFlowModuleExecution,
+            Self::DisconnectParticipant => A::DisconnectParticipant,
+            Self::EndFlowExecution => A::EndFlowExecution,
+            Self::DistributeByPercentage => A::DistributeByPercentage,
+            Self::UpdateContactEventHooks => A::UpdateContactEventHooks,
+            Self::UpdateContactMediaStreamingBehavior => A::UpdateContactMediaStreamingBehavior,
+            Self::UpdateContactRoutingBehavior => A::UpdateContactRoutingBehavior,
+            Self::UpdateContactRoutingCriteria => A::UpdateContactRoutingCriteria,
+            Self::UpdateContactMediaProcessing => A::UpdateContactMediaProcessing,
+            Self::CreateWisdomSession => A::CreateWisdomSession,
+            Self::StartVoiceIdStream => A::StartVoiceIdStream,
+            Self::TagContact => A::TagContact,
+            Self::UnTagContact => A::UnTagContact,
+            Self::CreateTask => A::CreateTask,
+            Self::ShowView => A::ShowView,
+            Self::AuthenticateParticipant => A::AuthenticateParticipant,
+            Self::ConnectParticipantWithAgenticCX => A::ConnectParticipantWithAgenticCX,
+            Self::CheckMetricData => A::CheckMetricData,
+            Self::CheckOutboundCallStatus => A::CheckOutboundCallStatus,
+            Self::CheckVoiceId => A::CheckVoiceId,
+            Self::GetMetricData => A::GetMetricData,
+            Self::Wait => A::Wait,
+            Self::CompleteOutboundCall => A::CompleteOutboundCall,
+            Self::CreateCase => A::CreateCase,
+            Self::DequeueContactAndTransferToQueue => A::DequeueContactAndTransferToQueue,
+            Self::GetCase => A::GetCase,
+            Self::StartOutboundChatContact => A::StartOutboundChatContact,
+            Self::TransferContactToAgent => A::TransferContactToAgent,
+            Self::UpdateCase => A::UpdateCase,
+            Self::UpdateContactCallbackNumber => A::UpdateContactCallbackNumber,
+            Self::ResumeContact => A::ResumeContact,
+            Self::UpdatePreviousContactParticipantState => {
+                A::UpdatePreviousContactParticipantState
+            }
+            Self::AssociateContactToCustomerProfile => A::AssociateContactToCustomerProfile,
+            Self::CreateCallbackContact => A::CreateCallbackContact,
+            Self::CreateCustomerProfile => A::CreateCustomerProfile,
+            Self::GetCustomerProfile => A::GetCustomerProfile,
+            Self::GetCustomerProfileObject => A::GetCustomerProfileObject,
+            Self::GetCalculatedAttributesForCustomerProfile => {
+                A::GetCalculatedAttributesForCustomerProfile
+            }
+            Self::UpdateCustomerProfile => A::UpdateCustomerProfile,
+            Self::EvaluateDataTableValues => A::EvaluateDataTableValues,
+            Self::ListDataTableValues => A::ListDataTableValues,
+            Self::UpsertDataTableValues => A::UpsertDataTableValues,
+            Self::LoadContactContent => A::LoadContactContent,
+            Self::CreatePersistentContactAssociation => A::CreatePersistentContactAssociation,
+            Self::CreateContact => A::CreateContact,
+            Self::StartOutboundEmailContact => A::StartOutboundEmailContact,
+            Self::RenderMessageTemplate => A::RenderMessageTemplate,
+            Self::CheckSegmentMembership => A::CheckSegmentMembership,
+            Self::RouteContactToAgent => A::RouteContactToAgent,
+            Self::Unknown => return None,
+        })
+    }
+
+    /// The catalogue row, `None` for an unknown type.
+    pub fn spec(&self) -> Option<&'static Spec> {
+        self.action().map(ActionType::spec)
+    }
+
+    /// Whether flowsim simulates this block (unknown types are not).
+    pub fn simulated(&self) -> bool {
+        self.spec().is_some_and(|s| s.simulated)
+    }
 }

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::error::{FlowError, LoadError};
+use crate::catalogue::ActionType;
 use super::graph::FlowGraph;
 use super::model::{
     Block, CondBranch, ErrorBranch, Flow, Kind, LambdaResponseType, Operator, PhoneFormat, Prompt,
@@ -493,7 +494,7 @@ fn build_block(
         id: id.to_owned(),
         json_index: index,
         type_name,
-        kind: Kind::Unsupported,
+        kind: Kind::Unknown,
         next,
         next_id,
         conditions,
@@ -709,11 +710,15 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         base: format!("{base}.Parameters"),
         map: &block.params,
     };
-    Ok(match block.type_name.as_str() {
-        "MessageParticipant" => Kind::MessageParticipant {
+    use ActionType as A;
+    let Some(action) = ActionType::from_name(&block.type_name) else {
+        return Ok(Kind::Unknown);
+    };
+    Ok(match action {
+        A::MessageParticipant => Kind::MessageParticipant {
             prompt: p.prompt(block)?,
         },
-        "MessageParticipantIteratively" => {
+        A::MessageParticipantIteratively => {
             let mut prompts = Vec::new();
             match block.params.get("Messages") {
                 None => {}
@@ -742,9 +747,9 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                     ));
                 }
             }
-            Kind::MessageIteratively { prompts }
+            Kind::MessageParticipantIteratively { prompts }
         }
-        "GetParticipantInput" => {
+        A::GetParticipantInput => {
             let store = p.bool("StoreInput")?.unwrap_or(false);
             let timeout_secs = match p.int("InputTimeLimitSeconds")? {
                 Some(t) => t,
@@ -832,7 +837,7 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                 encrypted: p.object("InputEncryption")?.is_some(),
             }
         }
-        "ConnectParticipantWithLexBot" => {
+        A::ConnectParticipantWithLexBot => {
             let bot = p
                 .object("LexV2Bot")?
                 .and_then(|b| b.get("AliasArn").and_then(Value::as_str).map(str::to_owned))
@@ -845,12 +850,12 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                 })
                 .or_else(|| block.display_name("LexV2Bot"))
                 .unwrap_or_else(|| "Lex bot".into());
-            Kind::LexBot {
+            Kind::ConnectParticipantWithLexBot {
                 prompt: p.prompt(block)?,
                 bot,
             }
         }
-        "InvokeLambdaFunction" => {
+        A::InvokeLambdaFunction => {
             let response_type = match p.object("ResponseValidation")? {
                 Some(rv) => match rv.get("ResponseType").and_then(Value::as_str) {
                     Some("JSON") => LambdaResponseType::Json,
@@ -865,7 +870,7 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                 },
                 None => LambdaResponseType::StringMap,
             };
-            Kind::InvokeLambda {
+            Kind::InvokeLambdaFunction {
                 // A draft saved in the console may lack it: the block then fails at
                 // run time, and `check` reports FS120.
                 arn: p.string("LambdaFunctionARN")?.unwrap_or_default(),
@@ -877,66 +882,51 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                     .is_some_and(|t| t == "ASYNCHRONOUS"),
             }
         }
-        "Compare" => Kind::Compare {
+        A::Compare => Kind::Compare {
             value: p.string("ComparisonValue")?.unwrap_or_default(),
         },
-        "Loop" => Kind::Loop {
+        A::Loop => Kind::Loop {
             count: p.string("LoopCount")?.unwrap_or_else(|| "0".into()),
         },
-        "UpdateContactAttributes" => Kind::UpdateContactAttributes {
+        A::UpdateContactAttributes => Kind::UpdateContactAttributes {
             attributes: p.string_map("Attributes")?,
         },
-        "UpdateFlowAttributes" => Kind::UpdateFlowAttributes {
+        A::UpdateFlowAttributes => Kind::UpdateFlowAttributes {
             attributes: p.string_map("FlowAttributes")?,
         },
-        "CheckHoursOfOperation" => Kind::CheckHours {
+        A::CheckHoursOfOperation => Kind::CheckHoursOfOperation {
             hours: p.string("HoursOfOperationId")?,
         },
-        "UpdateContactTextToSpeechVoice" => Kind::SetVoice {
+        A::UpdateContactTextToSpeechVoice => Kind::UpdateContactTextToSpeechVoice {
             voice: p.string("TextToSpeechVoice")?,
             engine: p.string("TextToSpeechEngine")?,
             style: p.string("TextToSpeechStyle")?,
         },
-        "UpdateContactRecordingBehavior" | "UpdateContactRecordingAndAnalyticsBehavior" => {
-            Kind::SetRecording
+        A::UpdateContactRecordingBehavior => Kind::UpdateContactRecordingBehavior,
+        A::UpdateContactRecordingAndAnalyticsBehavior => {
+            Kind::UpdateContactRecordingAndAnalyticsBehavior
         }
-        "TransferParticipantToThirdParty" => Kind::ThirdPartyTransfer {
+        A::TransferParticipantToThirdParty => Kind::TransferParticipantToThirdParty {
             number: p.string("ThirdPartyPhoneNumber")?.unwrap_or_default(),
             continue_flow: p.bool("ContinueFlowExecution")?.unwrap_or(true),
         },
-        "UpdateContactEventHooks" => Kind::SetContactOption {
-            field: "event hooks",
-        },
-        "UpdateContactMediaStreamingBehavior" => Kind::SetContactOption {
-            field: "media streaming",
-        },
+        A::UpdateContactEventHooks => Kind::UpdateContactEventHooks,
+        A::UpdateContactMediaStreamingBehavior => Kind::UpdateContactMediaStreamingBehavior,
         // Settings and side requests that succeed in a simulation: recorded, then on.
-        "UpdateContactRoutingBehavior" => Kind::SetContactOption { field: "routing" },
-        "UpdateContactRoutingCriteria" | "UpdateRoutingCriteria" => Kind::SetContactOption {
-            field: "routing criteria",
-        },
-        "UpdateContactMediaProcessing" => Kind::SetContactOption {
-            field: "media processing",
-        },
-        "CreateWisdomSession" => Kind::SetContactOption {
-            field: "Q in Connect session",
-        },
-        "StartVoiceIdStream" => Kind::SetContactOption {
-            field: "Voice ID stream",
-        },
-        "TagContact" => Kind::SetContactOption { field: "tags" },
-        "UnTagContact" => Kind::SetContactOption {
-            field: "tags removed",
-        },
-        "CreateTask" => Kind::SetContactOption {
-            field: "task created",
-        },
-        "UpdateFlowLoggingBehavior" => Kind::SetLogging {
+        A::UpdateContactRoutingBehavior => Kind::UpdateContactRoutingBehavior,
+        A::UpdateContactRoutingCriteria => Kind::UpdateContactRoutingCriteria,
+        A::UpdateContactMediaProcessing => Kind::UpdateContactMediaProcessing,
+        A::CreateWisdomSession => Kind::CreateWisdomSession,
+        A::StartVoiceIdStream => Kind::StartVoiceIdStream,
+        A::TagContact => Kind::TagContact,
+        A::UnTagContact => Kind::UnTagContact,
+        A::CreateTask => Kind::CreateTask,
+        A::UpdateFlowLoggingBehavior => Kind::UpdateFlowLoggingBehavior {
             enabled: p
                 .string("FlowLoggingBehavior")?
                 .is_none_or(|s| s.eq_ignore_ascii_case("Enabled")),
         },
-        "UpdateContactData" => {
+        A::UpdateContactData => {
             let mut fields = IndexMap::new();
             for (k, v) in p.map {
                 if let Some(s) = scalar_string(v) {
@@ -945,31 +935,66 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
             }
             Kind::UpdateContactData { fields }
         }
-        "UpdateContactTargetQueue" => {
+        A::UpdateContactTargetQueue => {
             let (queue, param) = match (p.string("QueueId")?, p.string("AgentId")?) {
                 (Some(q), _) => (q, "QueueId"),
                 (None, Some(a)) => (a, "AgentId"),
                 (None, None) => (String::new(), "QueueId"),
             };
-            Kind::SetQueue {
+            Kind::UpdateContactTargetQueue {
                 queue,
                 name: block.display_name(param),
             }
         }
-        "TransferContactToQueue" => Kind::TransferToQueue,
-        "TransferToFlow" => Kind::TransferToFlow {
+        A::TransferContactToQueue => Kind::TransferContactToQueue,
+        A::TransferToFlow => Kind::TransferToFlow {
             flow: p.string("ContactFlowId")?.unwrap_or_default(),
             name: block.display_name("ContactFlowId"),
         },
-        "InvokeFlowModule" => Kind::InvokeModule {
+        A::InvokeFlowModule => Kind::InvokeFlowModule {
             module: p.string("FlowModuleId")?.unwrap_or_default(),
             name: block.display_name("FlowModuleId"),
         },
-        "EndFlowModuleExecution" => Kind::EndModule,
-        "DisconnectParticipant" => Kind::Disconnect,
-        "EndFlowExecution" => Kind::EndFlowExecution,
-        "DistributeByPercentage" => Kind::Distribute,
-        _ => Kind::Unsupported,
+        A::EndFlowModuleExecution => Kind::EndFlowModuleExecution,
+        A::DisconnectParticipant => Kind::DisconnectParticipant,
+        A::EndFlowExecution => Kind::EndFlowExecution,
+        A::DistributeByPercentage => Kind::DistributeByPercentage,
+        // Not simulated yet: the raw parameters are kept in `Block::params`.
+        A::ShowView => Kind::ShowView,
+        A::AuthenticateParticipant => Kind::AuthenticateParticipant,
+        A::ConnectParticipantWithAgenticCX => Kind::ConnectParticipantWithAgenticCX,
+        A::CheckMetricData => Kind::CheckMetricData,
+        A::CheckOutboundCallStatus => Kind::CheckOutboundCallStatus,
+        A::CheckVoiceId => Kind::CheckVoiceId,
+        A::GetMetricData => Kind::GetMetricData,
+        A::Wait => Kind::Wait,
+        A::CompleteOutboundCall => Kind::CompleteOutboundCall,
+        A::CreateCase => Kind::CreateCase,
+        A::DequeueContactAndTransferToQueue => Kind::DequeueContactAndTransferToQueue,
+        A::GetCase => Kind::GetCase,
+        A::StartOutboundChatContact => Kind::StartOutboundChatContact,
+        A::TransferContactToAgent => Kind::TransferContactToAgent,
+        A::UpdateCase => Kind::UpdateCase,
+        A::UpdateContactCallbackNumber => Kind::UpdateContactCallbackNumber,
+        A::ResumeContact => Kind::ResumeContact,
+        A::UpdatePreviousContactParticipantState => Kind::UpdatePreviousContactParticipantState,
+        A::AssociateContactToCustomerProfile => Kind::AssociateContactToCustomerProfile,
+        A::CreateCallbackContact => Kind::CreateCallbackContact,
+        A::CreateCustomerProfile => Kind::CreateCustomerProfile,
+        A::GetCustomerProfile => Kind::GetCustomerProfile,
+        A::GetCustomerProfileObject => Kind::GetCustomerProfileObject,
+        A::GetCalculatedAttributesForCustomerProfile => Kind::GetCalculatedAttributesForCustomerProfile,
+        A::UpdateCustomerProfile => Kind::UpdateCustomerProfile,
+        A::EvaluateDataTableValues => Kind::EvaluateDataTableValues,
+        A::ListDataTableValues => Kind::ListDataTableValues,
+        A::UpsertDataTableValues => Kind::UpsertDataTableValues,
+        A::LoadContactContent => Kind::LoadContactContent,
+        A::CreatePersistentContactAssociation => Kind::CreatePersistentContactAssociation,
+        A::CreateContact => Kind::CreateContact,
+        A::StartOutboundEmailContact => Kind::StartOutboundEmailContact,
+        A::RenderMessageTemplate => Kind::RenderMessageTemplate,
+        A::CheckSegmentMembership => Kind::CheckSegmentMembership,
+        A::RouteContactToAgent => Kind::RouteContactToAgent,
     })
 }
 
