@@ -1,6 +1,22 @@
 //! Human-readable lines for trace events (`flowsim run`, test failures).
 
 use crate::engine::{TraceEvent, TraceKind};
+use crate::lambda::SDK_DETAIL_HEADER;
+
+/// Where the text of a line starts, after the time and the tag (`λ     `).
+const INDENT: &str = "               ";
+
+/// Each line of `text` on a line of its own, indented under the line before.
+fn lines_under(text: &str) -> String {
+    let mut out = String::new();
+    for l in text.lines() {
+        out.push('\n');
+        out.push_str(INDENT);
+        out.push_str("  ");
+        out.push_str(l);
+    }
+    out
+}
 
 /// How much to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,15 +67,33 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             duration_ms,
             outcome,
             ..
-        } => format!("λ     {function} via {backend}: {outcome} ({duration_ms} ms)"),
-        TraceKind::LambdaLog { function, text, .. } => {
-            let mut lines = text.lines();
-            let first = lines.next().unwrap_or("");
-            let more = lines.count();
-            if more > 0 {
-                format!("λ     {function} logged: {first} (+{more} lines)")
+        } => {
+            // The cause of a failed invocation is on the result's line, just after.
+            let outcome = if outcome.starts_with("invocation failed: ") {
+                "invocation failed"
             } else {
-                format!("λ     {function} logged: {first}")
+                outcome
+            };
+            format!("λ     {function} via {backend}: {outcome} ({duration_ms} ms)")
+        }
+        TraceKind::LambdaLog { function, text, .. } => {
+            if let Some(detail) = text.strip_prefix(SDK_DETAIL_HEADER) {
+                if !verbose {
+                    return None;
+                }
+                format!(
+                    "λ     {function}: the AWS SDK's error in full:{}",
+                    lines_under(detail.trim_start_matches('\n'))
+                )
+            } else {
+                let mut lines = text.lines();
+                let first = lines.next().unwrap_or("");
+                let more = lines.count();
+                if more > 0 {
+                    format!("λ     {function} logged: {first} (+{more} lines)")
+                } else {
+                    format!("λ     {function} logged: {first}")
+                }
             }
         }
         TraceKind::LambdaResult { ok, detail, .. } => {
