@@ -6,6 +6,11 @@ use crate::lambda::SDK_DETAIL_HEADER;
 /// Where the text of a line starts, after the time and the tag (`λ     `).
 const INDENT: &str = "               ";
 
+/// `label` on a line of its own, then `text` indented under it.
+fn block(label: &str, text: &str) -> String {
+    format!("\n{INDENT}{label}{}", lines_under(text))
+}
+
 /// Each line of `text` on a line of its own, indented under the line before.
 fn lines_under(text: &str) -> String {
     let mut out = String::new();
@@ -16,6 +21,11 @@ fn lines_under(text: &str) -> String {
         out.push_str(l);
     }
     out
+}
+
+/// A JSON value, pretty-printed.
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
 }
 
 /// How much to show.
@@ -56,10 +66,12 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             function,
             time_limit_ms,
             response_type,
+            request,
             ..
         } if verbose => format!(
-            "λ     invoke {function} ({response_type}, limit {} s)",
-            time_limit_ms / 1000
+            "λ     invoke {function} ({response_type}, limit {} s){}",
+            time_limit_ms / 1000,
+            block("event sent:", &pretty(request))
         ),
         TraceKind::LambdaBackend {
             function,
@@ -85,6 +97,8 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
                     "λ     {function}: the AWS SDK's error in full:{}",
                     lines_under(detail.trim_start_matches('\n'))
                 )
+            } else if verbose && text.lines().count() > 1 {
+                format!("λ     {function} logged:{}", lines_under(text))
             } else {
                 let mut lines = text.lines();
                 let first = lines.next().unwrap_or("");
@@ -96,8 +110,22 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
                 }
             }
         }
-        TraceKind::LambdaResult { ok, detail, .. } => {
-            format!("λ     {} {detail}", if *ok { "✓" } else { "✗" })
+        TraceKind::LambdaResult {
+            ok,
+            detail,
+            response,
+            raw,
+            ..
+        } => {
+            let mut line = format!("λ     {} {detail}", if *ok { "✓" } else { "✗" });
+            if verbose {
+                if let Some(r) = response {
+                    line.push_str(&block("response:", &pretty(r)));
+                } else if let Some(r) = raw {
+                    line.push_str(&block("raw response:", r));
+                }
+            }
+            line
         }
         TraceKind::Warning { block, message } => match block {
             Some(b) => format!("WARN  [{}] {message}", b.label),
