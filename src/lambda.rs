@@ -20,6 +20,11 @@ pub use flowsim_core::engine::{LambdaOutcome, LambdaRequest};
 pub use flowsim_core::mapping::{BackendSpec, Mapping, MappingError};
 pub use registry::{AwsOptions, BackendContext, Registry, RegistryError};
 
+/// The first line of a call's log when the log is flowsim's own diagnosis (the AWS
+/// SDK's full error) rather than what the function printed: `flowsim run` shows such a
+/// log only with `-v`.
+pub const SDK_DETAIL_HEADER: &str = "(the AWS SDK's error in full)";
+
 /// A boxed, sendable future, so backends can live behind `dyn LambdaBackend`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

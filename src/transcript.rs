@@ -1,6 +1,32 @@
 //! Human-readable lines for trace events (`flowsim run`, test failures).
 
 use crate::engine::{TraceEvent, TraceKind};
+use crate::lambda::SDK_DETAIL_HEADER;
+
+/// Where the text of a line starts, after the time and the tag (`λ     `).
+const INDENT: &str = "               ";
+
+/// `label` on a line of its own, then `text` indented under it.
+fn block(label: &str, text: &str) -> String {
+    format!("\n{INDENT}{label}{}", lines_under(text))
+}
+
+/// Each line of `text` on a line of its own, indented under the line before.
+fn lines_under(text: &str) -> String {
+    let mut out = String::new();
+    for l in text.lines() {
+        out.push('\n');
+        out.push_str(INDENT);
+        out.push_str("  ");
+        out.push_str(l);
+    }
+    out
+}
+
+/// A JSON value, pretty-printed.
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}
 
 /// How much to show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +66,12 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             function,
             time_limit_ms,
             response_type,
+            request,
             ..
         } if verbose => format!(
-            "λ     invoke {function} ({response_type}, limit {} s)",
-            time_limit_ms / 1000
+            "λ     invoke {function} ({response_type}, limit {} s){}",
+            time_limit_ms / 1000,
+            block("event sent:", &pretty(request))
         ),
         TraceKind::LambdaBackend {
             function,
@@ -51,19 +79,53 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             duration_ms,
             outcome,
             ..
-        } => format!("λ     {function} via {backend}: {outcome} ({duration_ms} ms)"),
-        TraceKind::LambdaLog { function, text, .. } => {
-            let mut lines = text.lines();
-            let first = lines.next().unwrap_or("");
-            let more = lines.count();
-            if more > 0 {
-                format!("λ     {function} logged: {first} (+{more} lines)")
+        } => {
+            // The cause of a failed invocation is on the result's line, just after.
+            let outcome = if outcome.starts_with("invocation failed: ") {
+                "invocation failed"
             } else {
-                format!("λ     {function} logged: {first}")
+                outcome
+            };
+            format!("λ     {function} via {backend}: {outcome} ({duration_ms} ms)")
+        }
+        TraceKind::LambdaLog { function, text, .. } => {
+            if let Some(detail) = text.strip_prefix(SDK_DETAIL_HEADER) {
+                if !verbose {
+                    return None;
+                }
+                format!(
+                    "λ     {function}: the AWS SDK's error in full:{}",
+                    lines_under(detail.trim_start_matches('\n'))
+                )
+            } else if verbose && text.lines().count() > 1 {
+                format!("λ     {function} logged:{}", lines_under(text))
+            } else {
+                let mut lines = text.lines();
+                let first = lines.next().unwrap_or("");
+                let more = lines.count();
+                if more > 0 {
+                    format!("λ     {function} logged: {first} (+{more} lines)")
+                } else {
+                    format!("λ     {function} logged: {first}")
+                }
             }
         }
-        TraceKind::LambdaResult { ok, detail, .. } => {
-            format!("λ     {} {detail}", if *ok { "✓" } else { "✗" })
+        TraceKind::LambdaResult {
+            ok,
+            detail,
+            response,
+            raw,
+            ..
+        } => {
+            let mut line = format!("λ     {} {detail}", if *ok { "✓" } else { "✗" });
+            if verbose {
+                if let Some(r) = response {
+                    line.push_str(&block("response:", &pretty(r)));
+                } else if let Some(r) = raw {
+                    line.push_str(&block("raw response:", r));
+                }
+            }
+            line
         }
         TraceKind::Warning { block, message } => match block {
             Some(b) => format!("WARN  [{}] {message}", b.label),

@@ -259,10 +259,17 @@ fn aws_connection_refused_takes_the_error_branch() {
     let (_, ev) = run_aws(&seed(), port);
     let r = lambda_result(&ev);
     assert_eq!(r["ok"], false);
+    // One line naming the endpoint and the innermost cause, not the SDK's dump.
+    let detail = r["detail"].as_str().unwrap();
     assert!(
-        r["detail"].as_str().unwrap().contains("invocation failed"),
+        detail.starts_with(&format!(
+            "invocation failed: cannot reach the endpoint http://127.0.0.1:{port} ("
+        )),
         "{r}"
     );
+    assert!(detail.to_lowercase().contains("refused"), "{r}");
+    assert!(!detail.contains("DispatchFailure"), "{r}");
+    assert!(!detail.contains("ConnectorError"), "{r}");
 }
 
 fn python() -> Option<&'static str> {

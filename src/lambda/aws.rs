@@ -7,8 +7,13 @@
 //! around the whole call (the SDK's own retries of throttling and 5xx happen inside
 //! it, as Connect retries within its limit); a late answer is dropped. Nothing from
 //! the request's credentials or signature is ever put in an outcome.
+//!
+//! A failed invocation says its cause in one line: setup mistakes (no credentials,
+//! no region) by name, once per function per session; the SDK's full account of
+//! the error goes in the call's log, which `flowsim run -v` shows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::error::Error;
 use std::sync::Arc;
 
 use aws_config::BehaviorVersion;
@@ -27,6 +32,8 @@ use super::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest};
 pub struct AwsClients {
     options: AwsOptions,
     by_region: Mutex<HashMap<String, Client>>,
+    /// The setup mistakes already explained, per function.
+    explained: std::sync::Mutex<HashSet<(String, Setup)>>,
 }
 
 impl AwsClients {
@@ -34,7 +41,16 @@ impl AwsClients {
         Self {
             options,
             by_region: Mutex::new(HashMap::new()),
+            explained: std::sync::Mutex::new(HashSet::new()),
         }
+    }
+
+    /// True the first time `setup` is reported for `function`.
+    fn first_report(&self, function: &str, setup: Setup) -> bool {
+        self.explained
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((function.to_owned(), setup))
     }
 
     async fn client(&self, arn_region: Option<&str>) -> Client {
@@ -79,7 +95,7 @@ impl AwsBackend {
         Self { target, clients }
     }
 
-    async fn call(&self, request: &LambdaRequest) -> LambdaOutcome {
+    async fn call(&self, request: &LambdaRequest) -> (LambdaOutcome, Option<String>) {
         let function = self
             .target
             .clone()
@@ -92,7 +108,7 @@ impl AwsBackend {
             .invocation_type(InvocationType::RequestResponse)
             .payload(Blob::new(payload))
             .send();
-        match tokio::time::timeout(request.time_limit, send).await {
+        let outcome = match tokio::time::timeout(request.time_limit, send).await {
             Err(_) => LambdaOutcome::NoAnswer,
             Ok(Ok(out)) => {
                 let body = out
@@ -106,10 +122,137 @@ impl AwsBackend {
                     None => LambdaOutcome::Response { payload: body },
                 }
             }
-            Ok(Err(e)) => LambdaOutcome::InvokeError {
-                cause: describe(&e),
-            },
+            Ok(Err(e)) => {
+                let failure = classify(&e, &self.clients.options);
+                let cause = match failure.setup {
+                    Some(setup) if !self.clients.first_report(&function, setup) => {
+                        format!("{} (as on the first call)", setup.brief())
+                    }
+                    Some(setup) => setup.message(&self.clients.options),
+                    None => failure.cause,
+                };
+                let log = failure
+                    .detail
+                    .map(|d| format!("{}\n{d}", super::SDK_DETAIL_HEADER));
+                return (LambdaOutcome::InvokeError { cause }, log);
+            }
+        };
+        (outcome, None)
+    }
+}
+
+/// A setup mistake: the same for every call until the user fixes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Setup {
+    NoCredentials,
+    NoRegion,
+}
+
+impl Setup {
+    /// What is wrong and what to do, in one line.
+    fn message(self, options: &AwsOptions) -> String {
+        match (self, &options.profile) {
+            (Setup::NoCredentials, None) => "no AWS credentials found (checked env, profile, SSO, \
+                 IMDS): set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use \
+                 --aws-profile"
+                .into(),
+            (Setup::NoCredentials, Some(p)) => format!(
+                "no AWS credentials found for profile `{p}` (checked env, ~/.aws/config and \
+                 ~/.aws/credentials, SSO, IMDS): check the profile's name and keys, or set \
+                 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            ),
+            (Setup::NoRegion, _) => "no region: pass --aws-region or use a full ARN".into(),
         }
+    }
+
+    /// The same, for later calls.
+    fn brief(self) -> &'static str {
+        match self {
+            Setup::NoCredentials => "no AWS credentials found",
+            Setup::NoRegion => "no region",
+        }
+    }
+}
+
+/// A failed invocation, for the user.
+#[derive(Debug)]
+struct Failure {
+    /// One line.
+    cause: String,
+    /// Set when the cause is a setup mistake.
+    setup: Option<Setup>,
+    /// The SDK's full account, for `-v`.
+    detail: Option<String>,
+}
+
+/// The error and its sources, outermost first.
+fn chain<'a>(e: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(e), |e| (*e).source())
+}
+
+/// The innermost message of the chain, on one line.
+fn innermost(e: &(dyn Error + 'static)) -> String {
+    let last = chain(e)
+        .last()
+        .map_or_else(String::new, ToString::to_string);
+    last.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Which mistake the chain names, if any.
+fn setup_mistake(e: &(dyn Error + 'static)) -> Option<Setup> {
+    chain(e).find_map(|e| {
+        let text = e.to_string().to_ascii_lowercase();
+        if text.contains("no providers in chain") || text.contains("credentials not loaded") {
+            Some(Setup::NoCredentials)
+        } else if text.contains("missing signing region") || text.contains("missing region") {
+            Some(Setup::NoRegion)
+        } else {
+            None
+        }
+    })
+}
+
+fn classify<E, R>(e: &SdkError<E, R>, options: &AwsOptions) -> Failure
+where
+    E: ProvideErrorMetadata + Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let full = || Some(DisplayErrorContext(e).to_string());
+    if let SdkError::ServiceError(se) = e {
+        let err = se.err();
+        return Failure {
+            cause: format!(
+                "{}: {}",
+                err.code().unwrap_or("service error"),
+                err.message().unwrap_or("(no message)")
+            ),
+            setup: None,
+            detail: None,
+        };
+    }
+    if let Some(setup) = setup_mistake(e) {
+        return Failure {
+            cause: setup.message(options),
+            setup: Some(setup),
+            detail: full(),
+        };
+    }
+    let cause = match e {
+        SdkError::DispatchFailure(_) => match &options.endpoint_url {
+            Some(url) => format!("cannot reach the endpoint {url} ({})", innermost(e)),
+            None => format!("cannot reach the endpoint ({})", innermost(e)),
+        },
+        SdkError::TimeoutError(_) => "the request timed out".into(),
+        SdkError::ResponseError(_) => format!("unreadable response ({})", innermost(e)),
+        SdkError::ConstructionFailure(_) => {
+            format!("cannot build the request ({})", innermost(e))
+        }
+        _ => innermost(e),
+    };
+    Failure {
+        cause,
+        setup: None,
+        detail: full(),
     }
 }
 
@@ -119,29 +262,6 @@ fn region_of(function: &str) -> Option<&str> {
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some("arn"), Some(_), Some("lambda"), Some(region)) if !region.is_empty() => Some(region),
         _ => None,
-    }
-}
-
-fn describe<E, R>(e: &SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match e {
-        SdkError::ServiceError(se) => {
-            let err = se.err();
-            format!(
-                "{}: {}",
-                err.code().unwrap_or("service error"),
-                err.message().unwrap_or("(no message)")
-            )
-        }
-        SdkError::DispatchFailure(_) => {
-            format!("cannot reach the endpoint ({})", DisplayErrorContext(e))
-        }
-        SdkError::TimeoutError(_) => "the request timed out".into(),
-        SdkError::ResponseError(_) => format!("unreadable response ({})", DisplayErrorContext(e)),
-        _ => DisplayErrorContext(e).to_string(),
     }
 }
 
@@ -165,6 +285,13 @@ impl LambdaBackend for AwsBackend {
     }
 
     fn invoke<'a>(&'a self, request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome> {
+        Box::pin(async move { self.call(request).await.0 })
+    }
+
+    fn invoke_logged<'a>(
+        &'a self,
+        request: &'a LambdaRequest,
+    ) -> BoxFuture<'a, (LambdaOutcome, Option<String>)> {
         Box::pin(self.call(request))
     }
 
@@ -175,7 +302,53 @@ impl LambdaBackend for AwsBackend {
 
 #[cfg(test)]
 mod tests {
-    use super::region_of;
+    use super::{Setup, innermost, region_of, setup_mistake};
+
+    /// An error with a message and an optional source, like the SDK's chains.
+    #[derive(Debug)]
+    struct Chained(&'static str, Option<Box<Chained>>);
+
+    impl std::fmt::Display for Chained {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Chained {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    fn chained(messages: &[&'static str]) -> Chained {
+        let (last, rest) = messages.split_last().unwrap();
+        rest.iter().rev().fold(Chained(last, None), |inner, m| {
+            Chained(m, Some(Box::new(inner)))
+        })
+    }
+
+    #[test]
+    fn setup_mistakes_are_found_down_the_chain() {
+        let no_creds = chained(&[
+            "dispatch failure",
+            "other",
+            "the credential provider was not enabled",
+            "no providers in chain provided credentials",
+        ]);
+        assert_eq!(setup_mistake(&no_creds), Some(Setup::NoCredentials));
+        let no_region = chained(&["dispatch failure", "other", "missing signing region"]);
+        assert_eq!(setup_mistake(&no_region), Some(Setup::NoRegion));
+        let resolver = chained(&["dispatch failure", "Invalid Configuration: Missing Region"]);
+        assert_eq!(setup_mistake(&resolver), Some(Setup::NoRegion));
+        let refused = chained(&[
+            "dispatch failure",
+            "io error",
+            "tcp connect error",
+            "Connection refused\n(os error 111)",
+        ]);
+        assert_eq!(setup_mistake(&refused), None);
+        assert_eq!(innermost(&refused), "Connection refused (os error 111)");
+    }
 
     #[test]
     fn regions_from_arns() {
