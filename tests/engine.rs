@@ -531,6 +531,22 @@ fn lambda_non_string_values_warn_naming_the_key() {
         "{:?}",
         c.warnings()
     );
+    // The wording shows the difference: a boolean is not the text a flow compares.
+    assert!(
+        c.warnings().iter().any(|w| w.contains("as true (a boolean), not text")
+            && w.contains("Equals \"True\" would not match")),
+        "{:?}",
+        c.warnings()
+    );
+    let mut c = Call::start("set", lambda_flow("STRING_MAP", "8"));
+    c.answer(r#"{"a":3}"#);
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.contains("\"a\" as 3 (a number), not the text \"3\"")),
+        "{:?}",
+        c.warnings()
+    );
 }
 
 #[test]

@@ -96,8 +96,13 @@ pub fn validate_response(payload: &str, kind: LambdaResponseType) -> Result<Acce
                     "key \"{k}\" holds a nested value, which STRING_MAP validation refuses (set ResponseType to JSON)"
                 ));
             }
-            Value::Bool(_) | Value::Number(_) => warnings.push(format!(
-                "Lambda returned \"{k}\": {v}, not a string; flows compare strings (\"{v}\" ≠ \"{}\")",
+            Value::Number(_) => warnings.push(format!(
+                "Lambda returned \"{k}\" as {v} (a number), not the text \"{v}\"; flows compare \
+                 text and read it as \"{v}\", so return a string to be sure"
+            )),
+            Value::Bool(_) => warnings.push(format!(
+                "Lambda returned \"{k}\" as {v} (a boolean), not text; flows compare text and \
+                 read it as \"{v}\", so Equals \"{}\" would not match",
                 capitalised(&v.to_string())
             )),
             _ => {}
