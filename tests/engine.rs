@@ -1231,3 +1231,20 @@ fn third_party_transfer_hands_off_or_continues() {
     assert_eq!(c.prompts(), ["back in the flow"]);
     assert!(c.warnings().is_empty(), "{:?}", c.warnings());
 }
+
+/// The catalogue's `simulated` trait is what the engine does: a type it does not
+/// simulate warns "not simulated", and one it simulates never does.
+#[test]
+fn catalogue_simulated_trait_matches_the_engine() {
+    use flowsim::catalogue::ActionType;
+    for t in ActionType::ALL {
+        let flow = json!([
+            {"Identifier": "a", "Type": t.name(), "Parameters": {},
+             "Transitions": {"NextAction": "x", "Errors": [err("NoMatchingError", "x")]}},
+            disconnect("x")
+        ]);
+        let c = Call::start("a", flow);
+        let warned = c.warnings().iter().any(|w| w.contains("is not simulated"));
+        assert_eq!(warned, !t.spec().simulated, "{t}: {:?}", c.warnings());
+    }
+}

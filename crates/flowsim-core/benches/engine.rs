@@ -4,9 +4,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use flowsim_core::engine::LambdaOutcome;
 use flowsim_core::engine::{CallConfig, Effect, Engine, Input, SimTime, Status};
 use flowsim_core::flow::{FlowSet, parse_str};
-use flowsim_core::engine::LambdaOutcome;
 
 fn seed_text() -> String {
     std::fs::read_to_string(

@@ -824,7 +824,11 @@ pub fn markdown() -> String {
         let errors = if s.errors.is_empty() {
             "none".to_owned()
         } else {
-            s.errors.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+            s.errors
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let flows = match s.flows {
             Flows::Any => "any".to_owned(),
@@ -879,9 +883,15 @@ mod tests {
 
     #[test]
     fn flow_types_parse_as_exports_write_them() {
-        assert_eq!(FlowType::parse("CUSTOMER_QUEUE"), Some(FlowType::CustomerQueue));
+        assert_eq!(
+            FlowType::parse("CUSTOMER_QUEUE"),
+            Some(FlowType::CustomerQueue)
+        );
         assert_eq!(FlowType::parse("contactFlow"), Some(FlowType::ContactFlow));
-        assert_eq!(FlowType::parse("customer-hold"), Some(FlowType::CustomerHold));
+        assert_eq!(
+            FlowType::parse("customer-hold"),
+            Some(FlowType::CustomerHold)
+        );
         assert_eq!(FlowType::parse("bogus"), None);
     }
 }

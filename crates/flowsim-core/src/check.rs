@@ -100,7 +100,9 @@ pub fn check_oversized(name: &str, len: u64) -> Vec<Finding> {
     let raw = Raw::new(
         rules::INVALID_FLOW,
         "$",
-        format!("file is {len} bytes, larger than any exported flow can be (limit {MAX_FLOW_BYTES})"),
+        format!(
+            "file is {len} bytes, larger than any exported flow can be (limit {MAX_FLOW_BYTES})"
+        ),
     );
     place(name, "", vec![raw])
 }

@@ -106,7 +106,6 @@ impl MappingError {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::rules::{self, Rule};
 use super::{DUP_MARK, Raw};
-use crate::engine::refs;
 use crate::catalogue::{ActionType, FlowType};
+use crate::engine::refs;
 use crate::flow::{Block, BlockIdx, Flow, Kind, Operator};
 
 /// What the caller of [`lint`] knows about the file.
@@ -408,9 +408,7 @@ impl<'a> Linter<'a> {
                     .iter()
                     .find(|(n, _)| n.eq_ignore_ascii_case(&b.type_name))
                     .map(|(_, t)| (*t).to_owned())
-                    .or_else(|| {
-                        closest(&b.type_name, ActionType::ALL.iter().map(|t| t.name()))
-                    });
+                    .or_else(|| closest(&b.type_name, ActionType::ALL.iter().map(|t| t.name())));
                 let hint = match sugg {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => {
@@ -537,7 +535,10 @@ impl<'a> Linter<'a> {
         let mut dfs = Dfs::new(rev, NodeIndex::new(target));
         let mut out = Vec::new();
         while let Some(n) = dfs.next(rev) {
-            if matches!(self.flow.blocks[n.index()].kind, Kind::InvokeLambdaFunction { .. }) {
+            if matches!(
+                self.flow.blocks[n.index()].kind,
+                Kind::InvokeLambdaFunction { .. }
+            ) {
                 out.push(n.index());
             }
         }
@@ -722,7 +723,8 @@ impl<'a> Linter<'a> {
                     .is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty()))
             };
             // The catalogue's required parameters; a working queue is a queue or an agent.
-            let mut missing: Vec<&str> = spec.required.iter().copied().filter(|k| empty(k)).collect();
+            let mut missing: Vec<&str> =
+                spec.required.iter().copied().filter(|k| empty(k)).collect();
             if let Kind::UpdateContactTargetQueue { .. } = b.kind
                 && empty("QueueId")
                 && empty("AgentId")
@@ -755,11 +757,12 @@ impl<'a> Linter<'a> {
         input[flow.start].insert(NONE);
         let mut work: Vec<usize> = vec![flow.start];
         while let Some(b) = work.pop() {
-            let out: BTreeSet<usize> = if matches!(flow.blocks[b].kind, Kind::InvokeLambdaFunction { .. }) {
-                BTreeSet::from([b])
-            } else {
-                input[b].clone()
-            };
+            let out: BTreeSet<usize> =
+                if matches!(flow.blocks[b].kind, Kind::InvokeLambdaFunction { .. }) {
+                    BTreeSet::from([b])
+                } else {
+                    input[b].clone()
+                };
             for e in g.edges(NodeIndex::new(b)) {
                 let t = e.target().index();
                 let before = input[t].len();

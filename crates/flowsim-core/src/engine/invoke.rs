@@ -28,4 +28,3 @@ pub enum LambdaOutcome {
     /// The function never answers; the block's time limit decides.
     NoAnswer,
 }
-

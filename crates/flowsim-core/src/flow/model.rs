@@ -493,9 +493,7 @@ impl Kind {
             Self::UpdateCase => A::UpdateCase,
             Self::UpdateContactCallbackNumber => A::UpdateContactCallbackNumber,
             Self::ResumeContact => A::ResumeContact,
-            Self::UpdatePreviousContactParticipantState => {
-                A::UpdatePreviousContactParticipantState
-            }
+            Self::UpdatePreviousContactParticipantState => A::UpdatePreviousContactParticipantState,
             Self::AssociateContactToCustomerProfile => A::AssociateContactToCustomerProfile,
             Self::CreateCallbackContact => A::CreateCallbackContact,
             Self::CreateCustomerProfile => A::CreateCustomerProfile,

@@ -7,12 +7,12 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::error::{FlowError, LoadError};
-use crate::catalogue::ActionType;
 use super::graph::FlowGraph;
 use super::model::{
     Block, CondBranch, ErrorBranch, Flow, Kind, LambdaResponseType, Operator, PhoneFormat, Prompt,
     Validation,
 };
+use crate::catalogue::ActionType;
 
 /// Files larger than this are refused before parsing (Connect's own limit is
 /// 256,000 characters of content; exports are pretty-printed, so allow room).
@@ -983,7 +983,9 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         A::CreateCustomerProfile => Kind::CreateCustomerProfile,
         A::GetCustomerProfile => Kind::GetCustomerProfile,
         A::GetCustomerProfileObject => Kind::GetCustomerProfileObject,
-        A::GetCalculatedAttributesForCustomerProfile => Kind::GetCalculatedAttributesForCustomerProfile,
+        A::GetCalculatedAttributesForCustomerProfile => {
+            Kind::GetCalculatedAttributesForCustomerProfile
+        }
         A::UpdateCustomerProfile => Kind::UpdateCustomerProfile,
         A::EvaluateDataTableValues => Kind::EvaluateDataTableValues,
         A::ListDataTableValues => Kind::ListDataTableValues,

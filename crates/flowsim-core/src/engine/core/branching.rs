@@ -1,0 +1,135 @@
+//! Branching on values: Compare, Loop, hours of operation, Distribute by percentage.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn compare(&mut self, flow: &Arc<Flow>, idx: BlockIdx, value: &str) -> Step {
+        let reference = value.trim();
+        let resolved = match crate::engine::refs::whole(reference) {
+            Some(r) => match self.contact.resolve(&r.segments) {
+                crate::engine::Resolved::Value(v) => Some(v),
+                crate::engine::Resolved::NonString { text, key } => {
+                    self.warn(
+                        Some(idx),
+                        format!("{key} is {text}, not a string; comparing \"{text}\""),
+                    );
+                    Some(text)
+                }
+                crate::engine::Resolved::Missing => None,
+            },
+            None => {
+                self.warn(
+                    Some(idx),
+                    format!("ComparisonValue \"{value}\" is not a reference; comparing it as text"),
+                );
+                Some(value.to_owned())
+            }
+        };
+        match resolved {
+            None => Step::Go(Choice::NoMatch(format!("{reference} is not set"))),
+            Some(v) => self.match_conditions(flow, idx, &v, reference),
+        }
+    }
+
+    pub(super) fn loop_block(&mut self, flow: &Arc<Flow>, idx: BlockIdx, count: &str) -> Step {
+        let block = &flow.blocks[idx];
+        let text = self.text_value(idx, count);
+        let n = text.trim().parse::<u32>().unwrap_or_else(|_| {
+            self.warn(
+                Some(idx),
+                format!("LoopCount \"{text}\" is not a number; looping 0 times"),
+            );
+            0
+        });
+        let key = (flow.name.clone(), block.id.clone());
+        let done = *self.contact.loops.get(&key).unwrap_or(&0);
+        let (result, why) = if done < n {
+            self.contact.loops.insert(key, done + 1);
+            ("ContinueLooping", format!("iteration {} of {n}", done + 1))
+        } else {
+            self.contact.loops.remove(&key);
+            (
+                "DoneLooping",
+                format!("done after {n} iterations; counter reset"),
+            )
+        };
+        match block.conditions.iter().position(|c| c.operand == result) {
+            Some(i) => Step::Go(Choice::Cond(i, why)),
+            None => Step::Go(Choice::Next(format!("{result} ({why}); no branch for it"))),
+        }
+    }
+
+    pub(super) fn check_hours(
+        &mut self,
+        flow: &Arc<Flow>,
+        idx: BlockIdx,
+        hours: Option<&str>,
+    ) -> Step {
+        if hours.is_none() && self.contact.queue.is_none() {
+            return Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                "no HoursOfOperationId and no working queue to take hours from".into(),
+            ));
+        }
+        let open = self.config.hours_open;
+        let result = if open { "True" } else { "False" };
+        let why = format!(
+            "hours are {} (--hours)",
+            if open { "open" } else { "closed" }
+        );
+        self.match_conditions_result(flow, idx, result, why)
+    }
+
+    pub(super) fn distribute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        let roll = self.rng.u32(1..=100);
+        self.match_conditions_result(
+            flow,
+            idx,
+            &roll.to_string(),
+            format!("rolled {roll} of 100"),
+        )
+    }
+
+    pub(super) fn match_conditions(
+        &mut self,
+        flow: &Arc<Flow>,
+        idx: BlockIdx,
+        value: &str,
+        what: &str,
+    ) -> Step {
+        let block = &flow.blocks[idx];
+        for (i, c) in block.conditions.iter().enumerate() {
+            if c.operator.eval(value, &c.operand) {
+                return Step::Go(Choice::Cond(
+                    i,
+                    format!(
+                        "{what} = \"{value}\" matches {} \"{}\"",
+                        c.operator.name(),
+                        c.operand
+                    ),
+                ));
+            }
+        }
+        Step::Go(Choice::NoMatch(format!(
+            "{what} = \"{value}\" matches no condition"
+        )))
+    }
+
+    pub(super) fn match_conditions_result(
+        &mut self,
+        flow: &Arc<Flow>,
+        idx: BlockIdx,
+        value: &str,
+        why: String,
+    ) -> Step {
+        let block = &flow.blocks[idx];
+        for (i, c) in block.conditions.iter().enumerate() {
+            if c.operator.eval(value, &c.operand) {
+                return Step::Go(Choice::Cond(i, why));
+            }
+        }
+        Step::Go(Choice::NoMatch(format!(
+            "{why}; result \"{value}\" matches no condition"
+        )))
+    }
+}

@@ -1,0 +1,210 @@
+//! Invoke Lambda: the request, the answer, the time limit.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn invoke_lambda(
+        &mut self,
+        idx: BlockIdx,
+        arn: &str,
+        time_limit_secs: u32,
+        response_type: LambdaResponseType,
+        parameters: &IndexMap<String, Value>,
+        asynchronous: bool,
+    ) -> Step {
+        let written = arn;
+        let arn = self.text_value(idx, arn);
+        if arn.trim().is_empty() {
+            // No ARN (a draft), or a reference that resolved to nothing.
+            let why = if written.trim().is_empty() {
+                "the block names no LambdaFunctionARN".to_owned()
+            } else {
+                format!("the function ARN \"{written}\" resolved to nothing")
+            };
+            return Step::Go(Choice::Error("NoMatchingError".into(), why));
+        }
+        let function = function_name(&arn);
+        let mut params = IndexMap::with_capacity(parameters.len());
+        for (k, v) in parameters {
+            let v = self.resolve_leaves(idx, v);
+            params.insert(k.clone(), v);
+        }
+        let limit = time_limit_secs.clamp(1, 8);
+        if limit != time_limit_secs {
+            self.warn(
+                Some(idx),
+                format!(
+                    "InvocationTimeLimitSeconds {time_limit_secs} is outside 1–8; Connect would refuse it (using {limit})"
+                ),
+            );
+        }
+        if asynchronous {
+            self.warn(
+                Some(idx),
+                "ASYNCHRONOUS invocation is simulated as synchronous".into(),
+            );
+        }
+        let event = build_event(&self.contact, &params);
+        let call = self.next_call;
+        self.next_call += 1;
+        // Each invocation replaces $.External, whatever its outcome.
+        self.contact.external = Value::Null;
+        self.emit(TraceKind::LambdaInvoked {
+            block: self.block_ref(idx),
+            call,
+            function: function.clone(),
+            time_limit_ms: u64::from(limit) * 1000,
+            response_type: match response_type {
+                LambdaResponseType::Json => "JSON",
+                LambdaResponseType::StringMap => "STRING_MAP",
+            }
+            .into(),
+            request: event.clone(),
+        });
+        self.out.push(Effect::InvokeLambda(LambdaCall {
+            call,
+            request: LambdaRequest {
+                function_arn: arn,
+                function_name: function.clone(),
+                event,
+                time_limit: Duration::from_secs(u64::from(limit)),
+            },
+        }));
+        self.wait = Wait::Lambda {
+            block: idx,
+            call,
+            function,
+            deadline: self.now.plus_secs(limit),
+            started: self.now,
+            response_type: response_type,
+            time_limit: limit,
+        };
+        Step::Wait
+    }
+
+    pub(super) fn lambda_done(&mut self, call: u64, outcome: LambdaOutcome) {
+        let Wait::Lambda {
+            block,
+            call: waiting,
+            deadline,
+            started,
+            response_type,
+            ..
+        } = &self.wait
+        else {
+            self.warn(
+                None,
+                format!("Lambda call {call} answered after the flow moved on; ignored"),
+            );
+            return;
+        };
+        if *waiting != call {
+            self.warn(
+                None,
+                format!("Lambda call {call} answered after the flow moved on; ignored"),
+            );
+            return;
+        }
+        let (idx, deadline, started, kind) = (*block, *deadline, *started, *response_type);
+        if self.now > deadline {
+            self.lambda_timeout();
+            return;
+        }
+        let duration_ms = self.now.since(started).as_millis() as u64;
+        let result = match outcome {
+            LambdaOutcome::NoAnswer => return,
+            LambdaOutcome::Response { payload } => match validate_response(&payload, kind) {
+                Ok(accepted) => {
+                    for w in accepted.warnings {
+                        self.warn(Some(idx), w);
+                    }
+                    self.contact.external = accepted.external.clone();
+                    Ok((accepted.external, kind))
+                }
+                Err(reason) => Err((reason, Some(payload))),
+            },
+            LambdaOutcome::FunctionError { message } => {
+                Err((format!("function error: {message}"), None))
+            }
+            LambdaOutcome::InvokeError { cause } => {
+                Err((format!("invocation failed: {cause}"), None))
+            }
+        };
+        let block = self.block_ref(idx);
+        match result {
+            Ok((response, kind)) => {
+                let detail = format!(
+                    "valid {} response",
+                    if kind == LambdaResponseType::Json {
+                        "JSON"
+                    } else {
+                        "STRING_MAP"
+                    }
+                );
+                self.emit(TraceKind::LambdaResult {
+                    block,
+                    call,
+                    ok: true,
+                    detail: detail.clone(),
+                    response: Some(response),
+                    raw: None,
+                    duration_ms,
+                });
+                self.resume(idx, Choice::Next(detail));
+            }
+            Err((detail, raw)) => {
+                self.emit(TraceKind::LambdaResult {
+                    block,
+                    call,
+                    ok: false,
+                    detail: detail.clone(),
+                    response: None,
+                    raw: raw.map(|r| truncate(&r, 2000)),
+                    duration_ms,
+                });
+                self.resume(idx, Choice::Error("NoMatchingError".into(), detail));
+            }
+        }
+    }
+
+    pub(super) fn lambda_timeout(&mut self) {
+        let Wait::Lambda {
+            block,
+            call,
+            started,
+            time_limit,
+            ..
+        } = &self.wait
+        else {
+            return;
+        };
+        let (idx, call, started, limit) = (*block, *call, *started, *time_limit);
+        let detail = format!("no answer within {limit} s (InvocationTimeLimitSeconds)");
+        self.emit(TraceKind::LambdaResult {
+            block: self.block_ref(idx),
+            call,
+            ok: false,
+            detail: detail.clone(),
+            response: None,
+            raw: None,
+            duration_ms: self.now.since(started).as_millis() as u64,
+        });
+        self.resume(idx, Choice::Error("NoMatchingError".into(), detail));
+    }
+
+    /// A JSON value with each text leaf resolved as [`Self::text_value`] does.
+    pub(super) fn resolve_leaves(&mut self, idx: BlockIdx, v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.text_value(idx, s)),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve_leaves(idx, v)))
+                    .collect(),
+            ),
+            Value::Array(a) => {
+                Value::Array(a.iter().map(|v| self.resolve_leaves(idx, v)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+}

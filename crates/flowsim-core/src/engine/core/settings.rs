@@ -1,0 +1,158 @@
+//! Contact settings: attributes, voice, recording, logging, contact data, the working queue, recorded side requests.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn set_voice(
+        &mut self,
+        idx: BlockIdx,
+        voice: Option<&str>,
+        engine: Option<&str>,
+        style: Option<&str>,
+    ) -> Step {
+        if let Some(v) = voice {
+            self.contact.voice = self.text_value(idx, v);
+        }
+        let mut value = self.contact.voice.clone();
+        for extra in [engine, style].into_iter().flatten() {
+            value.push_str(&format!(" ({extra})"));
+        }
+        self.emit(TraceKind::ContactUpdated {
+            field: "voice".into(),
+            value,
+        });
+        Step::Go(Choice::Next("voice set".into()))
+    }
+
+    pub(super) fn set_recording(&mut self, block: &Block) -> Step {
+        let summary = Value::Object(block.params.clone()).to_string();
+        self.contact.recording = Some(summary.clone());
+        self.emit(TraceKind::ContactUpdated {
+            field: "recording".into(),
+            value: summary,
+        });
+        Step::Go(Choice::Next("recording behaviour set".into()))
+    }
+
+    pub(super) fn set_logging(&mut self, enabled: bool) -> Step {
+        self.contact.logging = enabled;
+        self.emit(TraceKind::ContactUpdated {
+            field: "logging".into(),
+            value: if enabled { "enabled" } else { "disabled" }.into(),
+        });
+        Step::Go(Choice::Next("flow logging set".into()))
+    }
+
+    pub(super) fn update_contact_data(
+        &mut self,
+        idx: BlockIdx,
+        fields: &IndexMap<String, String>,
+    ) -> Step {
+        for (k, v) in fields {
+            if k == "TargetContact" {
+                continue;
+            }
+            let v = self.text_value(idx, v);
+            if k == "LanguageCode" {
+                self.contact.language = v.clone();
+            }
+            self.contact.data.insert(k.clone(), v.clone());
+            self.emit(TraceKind::ContactUpdated {
+                field: k.clone(),
+                value: v,
+            });
+        }
+        Step::Go(Choice::Next("contact data updated".into()))
+    }
+
+    pub(super) fn set_queue(&mut self, idx: BlockIdx, queue: &str, name: Option<&str>) -> Step {
+        let arn = self.text_value(idx, queue);
+        if arn.is_empty() {
+            return Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                "the queue reference is empty".into(),
+            ));
+        }
+        let name = name
+            .map(str::to_owned)
+            .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(&arn).to_owned());
+        self.emit(TraceKind::ContactUpdated {
+            field: "queue".into(),
+            value: name.clone(),
+        });
+        self.contact.queue = Some((name, arn));
+        Step::Go(Choice::Next("working queue set".into()))
+    }
+
+    pub(super) fn record_setting(&mut self, block: &Block, idx: BlockIdx, field: &str) -> Step {
+        // Each parameter, nested keys dotted, references resolved:
+        // `EventHooks.CustomerQueue = arn:…/contact-flow/…`.
+        let mut parts = Vec::new();
+        let mut todo: Vec<(String, &Value)> =
+            block.params.iter().map(|(k, v)| (k.clone(), v)).collect();
+        todo.reverse();
+        while let Some((key, v)) = todo.pop() {
+            match v {
+                Value::String(s) => parts.push(format!("{key} = {}", self.text_value(idx, s))),
+                Value::Object(m) => {
+                    todo.extend(m.iter().rev().map(|(k, v)| (format!("{key}.{k}"), v)));
+                }
+                other => parts.push(format!("{key} = {other}")),
+            }
+        }
+        self.emit(TraceKind::ContactUpdated {
+            field: field.into(),
+            value: parts.join(", "),
+        });
+        Step::Go(Choice::Next(format!("{field} set")))
+    }
+
+    pub(super) fn set_attributes(
+        &mut self,
+        idx: BlockIdx,
+        attributes: &IndexMap<String, String>,
+        flow_scope: bool,
+    ) -> Step {
+        let mut values = Vec::with_capacity(attributes.len());
+        for (k, v) in attributes {
+            let key = self.text_value(idx, k);
+            if key.is_empty() || key.contains('$') || key.contains('.') {
+                return Step::Go(Choice::Error(
+                    "NoMatchingError".into(),
+                    format!("attribute key \"{key}\" is empty or contains $ or . (nothing set)"),
+                ));
+            }
+            let value = self.text_value(idx, v);
+            values.push((key, value));
+        }
+        let target = if flow_scope {
+            &self.contact.flow_attributes
+        } else {
+            &self.contact.attributes
+        };
+        let mut size: usize = target.iter().map(|(k, v)| k.len() + v.len()).sum();
+        for (k, v) in &values {
+            size += k.len() + v.len();
+        }
+        if size > MAX_ATTRIBUTE_BYTES {
+            return Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                format!("attributes would total {size} bytes, over Connect's 32 KB (nothing set)"),
+            ));
+        }
+        let scope = if flow_scope { "flow" } else { "contact" };
+        for (k, v) in values {
+            self.emit(TraceKind::AttributeSet {
+                scope: scope.into(),
+                key: k.clone(),
+                value: v.clone(),
+            });
+            if flow_scope {
+                self.contact.flow_attributes.insert(k, v);
+            } else {
+                self.contact.attributes.insert(k, v);
+            }
+        }
+        Step::Go(Choice::Next(format!("{scope} attributes set")))
+    }
+}

@@ -1,0 +1,126 @@
+//! Leaving the block graph: transfers to a queue, a flow, a third party; modules in and out.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn third_party(&mut self, idx: BlockIdx, number: &str, continue_flow: bool) -> Step {
+        let number = self.text_value(idx, number);
+        self.emit(TraceKind::ContactUpdated {
+            field: "third-party transfer".into(),
+            value: format!("dialing {number}"),
+        });
+        if continue_flow {
+            Step::Go(Choice::Next(format!(
+                "{number} answered; the flow goes on when the third party hangs up"
+            )))
+        } else {
+            Step::End(EndReason::Ended {
+                detail: format!("handed off to {number} by a third-party transfer"),
+            })
+        }
+    }
+
+    pub(super) fn transfer_to_flow(
+        &mut self,
+        flow: &Arc<Flow>,
+        idx: BlockIdx,
+        target: &str,
+        name: Option<&str>,
+    ) -> Step {
+        let reference = self.text_value(idx, target);
+        match self.flows.find(&reference, name.as_deref()) {
+            None => Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                format!(
+                    "flow {} not found (give the folder holding it with --flows DIR)",
+                    name.as_deref().unwrap_or(&reference)
+                ),
+            )),
+            Some(next) => {
+                self.emit(TraceKind::FlowChanged {
+                    from: flow.name.clone(),
+                    to: next.name.clone(),
+                    how: "transfer".into(),
+                });
+                self.contact.flow_attributes.clear();
+                self.current = Some(next.start);
+                self.stack = vec![Frame {
+                    flow: next,
+                    caller: None,
+                }];
+                Step::Jumped
+            }
+        }
+    }
+
+    pub(super) fn invoke_module(
+        &mut self,
+        flow: &Arc<Flow>,
+        idx: BlockIdx,
+        module: &str,
+        name: Option<&str>,
+    ) -> Step {
+        let reference = self.text_value(idx, module);
+        if self.stack.len() > MAX_MODULE_DEPTH {
+            return Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                format!("flow modules nest deeper than {MAX_MODULE_DEPTH} levels"),
+            ));
+        }
+        match self.flows.find(&reference, name.as_deref()) {
+            None => Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                format!(
+                    "module {} not found (give the folder holding it with --flows DIR)",
+                    name.as_deref().unwrap_or(&reference)
+                ),
+            )),
+            Some(module) => {
+                self.emit(TraceKind::FlowChanged {
+                    from: flow.name.clone(),
+                    to: module.name.clone(),
+                    how: "module".into(),
+                });
+                self.current = Some(module.start);
+                self.stack.push(Frame {
+                    flow: module,
+                    caller: Some(idx),
+                });
+                Step::Jumped
+            }
+        }
+    }
+
+    pub(super) fn end_module(&mut self) -> Step {
+        if self.stack.len() > 1 {
+            let frame = self.stack.pop().expect("len > 1");
+            let caller = frame.caller.expect("module frames have a caller");
+            self.emit(TraceKind::FlowChanged {
+                from: frame.flow.name.clone(),
+                to: self.flow().name.clone(),
+                how: "module returned".into(),
+            });
+            Step::GoFrom(caller, Choice::Next("module ended".into()))
+        } else {
+            Step::End(EndReason::Ended {
+                detail: "flow module ended".into(),
+            })
+        }
+    }
+
+    pub(super) fn transfer_to_queue(&mut self) -> Step {
+        match &self.contact.queue {
+            None => Step::Go(Choice::Error(
+                "NoMatchingError".into(),
+                "no working queue set".into(),
+            )),
+            Some(_) if self.config.queue_at_capacity => Step::Go(Choice::Error(
+                "QueueAtCapacity".into(),
+                "the queue is at capacity (configured)".into(),
+            )),
+            Some((name, _)) => Step::End(EndReason::Queued {
+                queue: name.clone(),
+            }),
+        }
+    }
+}
