@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::rules::{self, Rule};
 use super::{DUP_MARK, Raw};
-use crate::catalogue::{ActionType, FlowType};
+use crate::catalogue::{ActionType, ErrorType, FlowType};
 use crate::engine::refs;
 use crate::flow::{Block, BlockIdx, Flow, Kind, Operator};
 
@@ -91,7 +91,7 @@ fn success_can_end(b: &Block) -> bool {
     }
     can_miss_conditions(b)
         && b.next.is_none()
-        && b.error_target("NoMatchingCondition")
+        && b.error_target(ErrorType::NoMatchingCondition)
             .is_none_or(|e| e.target.is_none())
 }
 
@@ -164,7 +164,8 @@ impl<'a> Linter<'a> {
                     ),
                     Some(_) => {}
                 }
-            } else if success_can_end(b) && b.error_target("NoMatchingCondition").is_none() {
+            } else if success_can_end(b) && b.error_target(ErrorType::NoMatchingCondition).is_none()
+            {
                 let what = if next_empty { "empty" } else { "no" };
                 self.push(
                     rules::EMPTY_TARGET,
@@ -264,7 +265,7 @@ impl<'a> Linter<'a> {
                 continue;
             };
             let t = format!("{}.Transitions", base(b));
-            if b.error_target("NoMatchingError").is_none() {
+            if b.error_target(ErrorType::NoMatchingError).is_none() {
                 self.push(
                     rules::INPUT_NO_ERROR_BRANCH,
                     b,

@@ -1,5 +1,6 @@
 //! The engine proper: one call through a set of flows.
 
+use crate::catalogue::ErrorType;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -170,7 +171,7 @@ enum Choice {
     Next(String),
     Cond(usize, String),
     /// An error type: its own branch, else `NoMatchingError`.
-    Error(String, String),
+    Error(ErrorType, String),
     /// No condition matched: `NoMatchingCondition`, else `NextAction`.
     NoMatch(String),
 }
@@ -464,7 +465,7 @@ impl Engine {
             Kind::MessageParticipantIteratively { prompts } => self.loop_prompts(idx, prompts),
             Kind::MessageParticipant { prompt } => match self.play(idx, prompt.as_ref()) {
                 Ok(()) => Step::Go(Choice::Next("prompt played".into())),
-                Err(e) => Step::Go(Choice::Error("NoMatchingError".into(), e)),
+                Err(e) => Step::Go(Choice::Error(ErrorType::NoMatchingError, e)),
             },
             Kind::GetParticipantInput {
                 prompt,
@@ -602,7 +603,7 @@ impl Engine {
             Step::Go(Choice::Next("unsupported block passed through".into()))
         } else {
             Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 "unsupported block with no NextAction".into(),
             ))
         }
@@ -618,19 +619,23 @@ impl Engine {
                 let c = &block.conditions[i];
                 (c.label(), c.target, reason)
             }
-            Choice::Error(kind, reason) => match block.error_target(&kind) {
-                Some(e) => (kind, e.target, reason),
-                None => match block.error_target("NoMatchingError") {
+            Choice::Error(kind, reason) => match block.error_target(kind) {
+                Some(e) => (kind.as_str().to_owned(), e.target, reason),
+                None => match block.error_target(ErrorType::NoMatchingError) {
                     Some(e) => (
-                        "NoMatchingError".into(),
+                        ErrorType::NoMatchingError.as_str().to_owned(),
                         e.target,
                         format!("{kind}: {reason}"),
                     ),
                     None => (format!("{kind} (no branch)"), None, reason),
                 },
             },
-            Choice::NoMatch(reason) => match block.error_target("NoMatchingCondition") {
-                Some(e) => ("NoMatchingCondition".into(), e.target, reason),
+            Choice::NoMatch(reason) => match block.error_target(ErrorType::NoMatchingCondition) {
+                Some(e) => (
+                    ErrorType::NoMatchingCondition.as_str().to_owned(),
+                    e.target,
+                    reason,
+                ),
                 None => ("Next".into(), block.next, reason),
             },
         };

@@ -9,6 +9,7 @@
 //! 100%. The rules mirror how [`Engine`](super::Engine) picks a branch; the engine
 //! tests pin both sides.
 
+use crate::catalogue::ErrorType;
 use crate::flow::{Block, Branch, Kind, Prompt};
 
 /// A declared branch no call can take, and why.
@@ -21,7 +22,7 @@ pub struct DeadBranch {
 /// The declared branches of `block` that the engine never takes.
 pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
     let has_condition = |operand: &str| block.conditions.iter().any(|c| c.operand == operand);
-    let has_no_match = block.error_target("NoMatchingCondition").is_some();
+    let has_no_match = block.error_target(ErrorType::NoMatchingCondition).is_some();
     // The kinds whose every result has a branch of its own once these are wired.
     let reason = if let Kind::GetParticipantInput { store: false, .. } = block.kind
         && has_no_match
@@ -52,9 +53,9 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
         });
     }
     if let Some(reason) = cannot_fail(block) {
-        if block.error_target("NoMatchingError").is_some() {
+        if block.error_target(ErrorType::NoMatchingError).is_some() {
             out.push(DeadBranch {
-                branch: Branch::Error("NoMatchingError".into()),
+                branch: Branch::Error(ErrorType::NoMatchingError.as_str().into()),
                 reason,
             });
         }
@@ -65,7 +66,7 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
 /// Why the block never takes `NoMatchingError`, if it never does: it raises no
 /// error, or only errors that have branches of their own.
 fn cannot_fail(block: &Block) -> Option<&'static str> {
-    let own = |error: &str| block.error_target(error).is_some();
+    let own = |error: ErrorType| block.error_target(error).is_some();
     let plays = |prompt: &Option<Prompt>| match prompt {
         Some(Prompt::Ssml(s)) => static_ssml_plays(s),
         _ => true,
@@ -76,7 +77,7 @@ fn cannot_fail(block: &Block) -> Option<&'static str> {
             prompt,
             store: false,
             ..
-        } if plays(prompt) && own("InputTimeLimitExceeded") => {
+        } if plays(prompt) && own(ErrorType::InputTimeLimitExceeded) => {
             Some("the prompt always plays and silence has its own branch")
         }
         Kind::GetParticipantInput {
@@ -84,7 +85,7 @@ fn cannot_fail(block: &Block) -> Option<&'static str> {
             store: true,
             validation,
             ..
-        } if plays(prompt) && (validation.is_none() || own("InvalidPhoneNumber")) => {
+        } if plays(prompt) && (validation.is_none() || own(ErrorType::InvalidPhoneNumber)) => {
             Some("the prompt always plays and an invalid number has its own branch")
         }
         Kind::CheckHoursOfOperation { hours: Some(_) } => {

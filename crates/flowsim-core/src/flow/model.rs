@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::graph::{Branch, FlowGraph};
-use crate::catalogue::{ActionType, Spec};
+use crate::catalogue::{ActionType, ErrorType, Spec};
 
 /// Index of a block in [`Flow::blocks`].
 pub type BlockIdx = usize;
@@ -114,8 +114,10 @@ impl Block {
     }
 
     /// The target of the named error branch, if declared.
-    pub fn error_target(&self, error_type: &str) -> Option<&ErrorBranch> {
-        self.errors.iter().find(|e| e.error_type == error_type)
+    pub fn error_target(&self, error_type: ErrorType) -> Option<&ErrorBranch> {
+        self.errors
+            .iter()
+            .find(|e| e.error_type == error_type.as_str())
     }
 
     /// `Metadata.ActionMetadata.<id>.parameters.<param>.displayName`, or the

@@ -67,7 +67,7 @@ impl Engine {
     ) -> Step {
         if hours.is_none() && self.contact.queue.is_none() {
             return Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 "no HoursOfOperationId and no working queue to take hours from".into(),
             ));
         }

@@ -11,7 +11,7 @@ impl Engine {
         store: bool,
     ) -> Step {
         if let Err(e) = self.play(idx, prompt) {
-            return Step::Go(Choice::Error("NoMatchingError".into(), e));
+            return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
         }
         let deadline = self.now.plus_secs(timeout_secs);
         self.emit(TraceKind::InputRequested {
@@ -48,7 +48,7 @@ impl Engine {
 
     pub(super) fn lex_bot(&mut self, idx: BlockIdx, prompt: Option<&Prompt>, bot: &str) -> Step {
         if let Err(e) = self.play(idx, prompt) {
-            return Step::Go(Choice::Error("NoMatchingError".into(), e));
+            return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
         }
         self.emit(TraceKind::InputRequested {
             block: self.block_ref(idx),
@@ -142,7 +142,7 @@ impl Engine {
                 self.resume(
                     idx,
                     Choice::Error(
-                        "InputTimeLimitExceeded".into(),
+                        ErrorType::InputTimeLimitExceeded,
                         format!("no key within {secs} s"),
                     ),
                 );
@@ -161,13 +161,13 @@ impl Engine {
                     let flow = self.flow().clone();
                     let secs = self.input_timeout(idx);
                     if flow.blocks[idx]
-                        .error_target("InputTimeLimitExceeded")
+                        .error_target(ErrorType::InputTimeLimitExceeded)
                         .is_some()
                     {
                         self.resume(
                             idx,
                             Choice::Error(
-                                "InputTimeLimitExceeded".into(),
+                                ErrorType::InputTimeLimitExceeded,
                                 format!("no digits within {secs} s"),
                             ),
                         );
@@ -185,7 +185,7 @@ impl Engine {
                 self.resume(
                     idx,
                     Choice::Error(
-                        "InputTimeLimitExceeded".into(),
+                        ErrorType::InputTimeLimitExceeded,
                         "the caller said nothing".into(),
                     ),
                 );
@@ -228,7 +228,7 @@ impl Engine {
                         Choice::Next(why)
                     }
                     None => Choice::Error(
-                        "InvalidPhoneNumber".into(),
+                        ErrorType::InvalidPhoneNumber,
                         format!(
                             "\"{typed}\" is not a valid {} phone number",
                             match format {

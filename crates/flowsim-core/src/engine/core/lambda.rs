@@ -21,7 +21,7 @@ impl Engine {
             } else {
                 format!("the function ARN \"{written}\" resolved to nothing")
             };
-            return Step::Go(Choice::Error("NoMatchingError".into(), why));
+            return Step::Go(Choice::Error(ErrorType::NoMatchingError, why));
         }
         let function = function_name(&arn);
         let mut params = IndexMap::with_capacity(parameters.len());
@@ -162,7 +162,7 @@ impl Engine {
                     raw: raw.map(|r| truncate(&r, 2000)),
                     duration_ms,
                 });
-                self.resume(idx, Choice::Error("NoMatchingError".into(), detail));
+                self.resume(idx, Choice::Error(ErrorType::NoMatchingError, detail));
             }
         }
     }
@@ -189,7 +189,7 @@ impl Engine {
             raw: None,
             duration_ms: self.now.since(started).as_millis() as u64,
         });
-        self.resume(idx, Choice::Error("NoMatchingError".into(), detail));
+        self.resume(idx, Choice::Error(ErrorType::NoMatchingError, detail));
     }
 
     /// A JSON value with each text leaf resolved as [`Self::text_value`] does.

@@ -6,7 +6,7 @@ impl Engine {
     pub(super) fn loop_prompts(&mut self, idx: BlockIdx, prompts: &[Prompt]) -> Step {
         for prompt in prompts {
             if let Err(e) = self.play(idx, Some(prompt)) {
-                return Step::Go(Choice::Error("NoMatchingError".into(), e));
+                return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
             }
         }
         Step::End(EndReason::Ended {

@@ -69,7 +69,7 @@ impl Engine {
         let arn = self.text_value(idx, queue);
         if arn.is_empty() {
             return Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 "the queue reference is empty".into(),
             ));
         }
@@ -118,7 +118,7 @@ impl Engine {
             let key = self.text_value(idx, k);
             if key.is_empty() || key.contains('$') || key.contains('.') {
                 return Step::Go(Choice::Error(
-                    "NoMatchingError".into(),
+                    ErrorType::NoMatchingError,
                     format!("attribute key \"{key}\" is empty or contains $ or . (nothing set)"),
                 ));
             }
@@ -136,7 +136,7 @@ impl Engine {
         }
         if size > MAX_ATTRIBUTE_BYTES {
             return Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 format!("attributes would total {size} bytes, over Connect's 32 KB (nothing set)"),
             ));
         }

@@ -30,7 +30,7 @@ impl Engine {
         let reference = self.text_value(idx, target);
         match self.flows.find(&reference, name.as_deref()) {
             None => Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 format!(
                     "flow {} not found (give the folder holding it with --flows DIR)",
                     name.as_deref().unwrap_or(&reference)
@@ -63,13 +63,13 @@ impl Engine {
         let reference = self.text_value(idx, module);
         if self.stack.len() > MAX_MODULE_DEPTH {
             return Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 format!("flow modules nest deeper than {MAX_MODULE_DEPTH} levels"),
             ));
         }
         match self.flows.find(&reference, name.as_deref()) {
             None => Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 format!(
                     "module {} not found (give the folder holding it with --flows DIR)",
                     name.as_deref().unwrap_or(&reference)
@@ -111,11 +111,11 @@ impl Engine {
     pub(super) fn transfer_to_queue(&mut self) -> Step {
         match &self.contact.queue {
             None => Step::Go(Choice::Error(
-                "NoMatchingError".into(),
+                ErrorType::NoMatchingError,
                 "no working queue set".into(),
             )),
             Some(_) if self.config.queue_at_capacity => Step::Go(Choice::Error(
-                "QueueAtCapacity".into(),
+                ErrorType::QueueAtCapacity,
                 "the queue is at capacity (configured)".into(),
             )),
             Some((name, _)) => Step::End(EndReason::Queued {
