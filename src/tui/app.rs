@@ -378,7 +378,7 @@ impl App {
                         self.overlay = Overlay::None;
                         self.restart(number);
                     }
-                    Err(e) => *error = Some(e),
+                    Err(e) => *error = Some(e.to_string()),
                 },
                 _ => {}
             },
@@ -810,8 +810,8 @@ fn add_signed(v: usize, n: i32) -> usize {
 }
 
 /// A number typed into the new-caller box: E.164, or a 10-digit US number.
-fn check_caller(text: &str) -> Result<String, String> {
-    crate::phone::normalise_typed(text).map_err(|e| e.to_string())
+fn check_caller(text: &str) -> Result<String, crate::phone::InvalidNumber> {
+    crate::phone::normalise_typed(text)
 }
 
 #[cfg(test)]
