@@ -16,7 +16,7 @@ const VANITY: &str = r#"*vanity*=json:{"ssmlResponse":"<speak>The first number i
 
 /// A call that has been through the Lambda and is back at the menu.
 fn app(rt: &tokio::runtime::Runtime) -> App {
-    let flows = flowsim::cli::load_flows(None, None).expect("built-in flow");
+    let flows = flowsim::session::load_flows(None, None).expect("built-in flow");
     let mapping = Mapping::parse(VANITY, std::path::Path::new(".")).unwrap();
     let registry = Registry::new(&[mapping], &BackendContext::default()).unwrap();
     let engine = Engine::new(flows, CallConfig::default());

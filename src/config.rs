@@ -57,20 +57,35 @@ pub struct AwsConfig {
     pub endpoint_url: Option<String>,
 }
 
+/// A config file that cannot be used: one line naming the file (and the line).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: cannot read config: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+}
+
 impl ConfigFile {
-    /// Read a config file; the error is one line naming the file.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read config: {e}", path.display()))?;
-        let mut cfg: Self = toml::from_str(&text).map_err(|e| {
-            let msg = e.message().to_owned();
-            let line = e
+    /// Read a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut cfg: Self = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-            match line {
-                Some(l) => format!("{}:{l}: {msg}", path.display()),
-                None => format!("{}: {msg}", path.display()),
-            }
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1)),
+            message: e.message().to_owned(),
         })?;
         if let Some(dir) = path.parent() {
             cfg.flows = cfg.flows.map(|f| dir.join(f));

@@ -27,11 +27,56 @@ pub enum Clock {
 /// What stops a driver outright (not a flow branch).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DriverError {
-    #[error(
-        "block \"{block}\" invokes Lambda function `{function}`, which no --lambda mapping answers \
-         (add e.g. --lambda '{function}=json:{{\"key\":\"value\"}}')"
-    )]
+    #[error("{}", unmapped_message(.block, .function, AnsweredBy::Flag))]
     Unmapped { function: String, block: String },
+}
+
+/// How the user maps a Lambda function to a backend, for [`unmapped_message`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnsweredBy {
+    /// `--lambda PATTERN=BACKEND` (and the config file).
+    Flag,
+    /// A call script's `lambda NAME = BACKEND` line, or `--lambda`.
+    ScriptLine,
+}
+
+/// What every front-end says about a function no mapping answers (the TUI's
+/// question shows it too).
+pub const NO_MAPPING: &str = "which no --lambda mapping answers";
+
+/// The one message for a Lambda function that no mapping answers, with a hint
+/// for how to answer it.
+pub fn unmapped_message(block: &str, function: &str, by: AnsweredBy) -> String {
+    match by {
+        AnsweredBy::Flag => format!(
+            "block \"{block}\" invokes Lambda function `{function}`, {NO_MAPPING} \
+             (add e.g. --lambda '{function}=json:{{\"key\":\"value\"}}')"
+        ),
+        AnsweredBy::ScriptLine => format!(
+            "block \"{block}\" invokes Lambda function `{function}`, which no `lambda` line or \
+             --lambda answers (add e.g. `lambda {function} = json:{{\"key\":\"value\"}}`)"
+        ),
+    }
+}
+
+/// What [`Driver::run_until`] does when the call waits for the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtInput {
+    /// Return: the caller answers.
+    Return,
+    /// Let the input time out and go on.
+    TimeOut,
+}
+
+/// What [`Driver::run_until`]'s callback decided at a resting point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Return now.
+    Stop,
+    /// Go on by the status: step, time out, or return (see [`AtInput`]).
+    Go,
+    /// The callback fed the call an input: settle again before looking at it.
+    Fed,
 }
 
 struct InFlight {
@@ -398,10 +443,29 @@ impl Driver {
         Ok(())
     }
 
+    /// Virtual time: [`run_until`] on the driver alone.
+    pub async fn run_until(
+        &mut self,
+        at_input: AtInput,
+        at_rest: impl FnMut(&mut Self) -> Result<Next, DriverError>,
+    ) -> Result<(), DriverError> {
+        fn itself(d: &mut Driver) -> &mut Driver {
+            d
+        }
+        run_until(self, itself, at_input, at_rest).await
+    }
+
     /// Let the Lambda registry finish background work (the vanity pipeline).
     pub async fn close(&self) {
         self.registry.close().await;
     }
+}
+
+/// A bad `--keys` list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeysError {
+    #[error("empty item in --keys (use ~ for silence)")]
+    EmptyItem,
 }
 
 /// One `--keys` item.
@@ -415,7 +479,7 @@ pub enum KeyItem {
 
 impl KeyItem {
     /// Parse `--keys 1,3,5551234567#,~`.
-    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, KeysError> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
@@ -425,12 +489,48 @@ impl KeyItem {
                 if item == "~" {
                     Ok(Self::Silence)
                 } else if item.is_empty() {
-                    Err("empty item in --keys (use ~ for silence)".to_owned())
+                    Err(KeysError::EmptyItem)
                 } else {
                     Ok(Self::Keys(item.to_owned()))
                 }
             })
             .collect()
+    }
+}
+
+/// Virtual time: the one loop that runs a call on. `ctx` holds the driver (`driver`
+/// reaches it) and whatever the caller keeps beside it. Each round settles Lambda
+/// calls, then asks `at_rest` (which may take the events, feed an input, or stop);
+/// then a pause steps, a Lambda wait jumps to its deadline, an input request returns
+/// or times out (`at_input`), and the end returns. It also returns when the call
+/// waits with no deadline to jump to.
+pub async fn run_until<C>(
+    ctx: &mut C,
+    driver: fn(&mut C) -> &mut Driver,
+    at_input: AtInput,
+    mut at_rest: impl FnMut(&mut C) -> Result<Next, DriverError>,
+) -> Result<(), DriverError> {
+    loop {
+        let d = driver(ctx);
+        debug_assert_eq!(d.clock, Clock::Virtual);
+        d.settle().await?;
+        match at_rest(ctx)? {
+            Next::Stop => return Ok(()),
+            Next::Fed => continue,
+            Next::Go => {}
+        }
+        let d = driver(ctx);
+        match d.engine.status() {
+            Status::Ended(_) | Status::NotStarted => return Ok(()),
+            Status::Paused { .. } => d.send(Input::Step)?,
+            Status::AwaitingInput { .. } if at_input == AtInput::Return => return Ok(()),
+            Status::AwaitingInput { .. } | Status::AwaitingLambda { .. } => {
+                if d.engine.next_deadline().is_none() {
+                    return Ok(());
+                }
+                d.advance_to_deadline()?;
+            }
+        }
     }
 }
 
@@ -449,35 +549,30 @@ pub async fn run_with_keys_streaming(
     let mut keys: VecDeque<KeyItem> = keys.into();
     let mut answered = 0;
     driver.send(Input::Start)?;
-    loop {
-        driver.settle().await?;
-        sink(driver.take_events());
-        match driver.engine().status() {
-            Status::Ended(_) => return Ok(()),
-            Status::Paused { .. } => driver.send(Input::Step)?,
-            Status::AwaitingInput { mode, .. } => {
-                let request = driver.input_requests();
-                if request != answered {
-                    answered = request;
-                    if let Some(item) = keys.pop_front() {
-                        match item {
-                            KeyItem::Silence => driver.silence()?,
-                            KeyItem::Keys(text) if mode == "lex" => {
-                                driver.send(Input::Utterance(text))?
-                            }
-                            KeyItem::Keys(text) => {
-                                for c in text.chars() {
-                                    driver.send(Input::Key(c))?;
-                                }
-                            }
-                        }
-                        continue;
+    driver
+        .run_until(AtInput::TimeOut, |driver| {
+            sink(driver.take_events());
+            let Status::AwaitingInput { mode, .. } = driver.engine().status() else {
+                return Ok(Next::Go);
+            };
+            let request = driver.input_requests();
+            if request == answered {
+                return Ok(Next::Go);
+            }
+            answered = request;
+            let Some(item) = keys.pop_front() else {
+                return Ok(Next::Go);
+            };
+            match item {
+                KeyItem::Silence => driver.silence()?,
+                KeyItem::Keys(text) if mode == "lex" => driver.send(Input::Utterance(text))?,
+                KeyItem::Keys(text) => {
+                    for c in text.chars() {
+                        driver.send(Input::Key(c))?;
                     }
                 }
-                driver.advance_to_deadline()?;
             }
-            Status::AwaitingLambda { .. } => driver.advance_to_deadline()?,
-            Status::NotStarted => return Ok(()),
-        }
-    }
+            Ok(Next::Fed)
+        })
+        .await
 }

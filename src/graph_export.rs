@@ -1,4 +1,4 @@
-//! `flowsim graph`: the block graph as Graphviz DOT or a Mermaid flowchart.
+//! The block graph as Graphviz DOT or a Mermaid flowchart (`flowsim graph`).
 //!
 //! Nodes are labelled with the block type and name; edges with the branch label
 //! (parallel edges of the same kind between two blocks are merged, since console
@@ -6,44 +6,8 @@
 //! the start block is bold and fed by a `start` marker.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
-
-use crate::cli::UsageError;
 use crate::flow::{Block, Flow};
-
-/// Output format of `graph`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum GraphFormat {
-    /// Graphviz DOT (`dot -Tsvg`).
-    #[default]
-    Dot,
-    /// A Mermaid flowchart.
-    Mermaid,
-}
-
-/// `flowsim graph` arguments.
-#[derive(Debug, Args)]
-pub struct GraphArgs {
-    /// The flow file.
-    pub flow: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-    pub format: GraphFormat,
-}
-
-/// Run `flowsim graph`.
-pub fn command(args: &GraphArgs) -> Result<ExitCode, UsageError> {
-    let flow = crate::flow::load_file(&args.flow)?;
-    let out = match args.format {
-        GraphFormat::Dot => to_dot(&flow),
-        GraphFormat::Mermaid => to_mermaid(&flow),
-    };
-    print!("{out}");
-    Ok(ExitCode::SUCCESS)
-}
 
 /// One drawn edge: source, target, error?, labels.
 struct Edge {

@@ -12,6 +12,7 @@ pub mod builtin;
 pub mod canned;
 pub mod exec;
 pub mod registry;
+pub mod sequence;
 
 use std::future::Future;
 use std::pin::Pin;

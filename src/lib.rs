@@ -1,12 +1,24 @@
 //! flowsim: run Amazon Connect contact flows off the cloud.
 //!
-//! The pure part (flow model, action catalogue, engine, linter, `.call` language)
-//! is the `flowsim-core` crate, re-exported here under the same names. This crate
-//! adds what does IO, each layer depending only on those below it:
-//! `cli` → `tui` / `script` (runner) → `driver` (async) → `lambda` backends →
-//! `flowsim_core`.
+//! The pure part (flow model, action catalogue, engine, linter, `.call` language,
+//! phone numbers, text helpers) is the `flowsim-core` crate, re-exported here under
+//! the same names. This crate adds what does IO, each layer depending only on those
+//! below it (`tests/layers.rs` checks that no two modules depend on each other and
+//! that only the entry points use `cli`):
+//!
+//! - [`cli`]: clap arguments, printing, exit codes; the only user of everything below;
+//! - [`tui`] (interactive) and [`script`] (the `.call` runner);
+//! - [`session`]: shared settings merged over the config file, flow loading;
+//! - [`driver`]: the async driver and the one virtual-time loop;
+//! - [`lambda`]: the backends that answer Lambda blocks;
+//! - `flowsim_core`.
+//!
+//! [`vanity`] (the built-in generator and call pipeline) is a leaf used by `lambda`
+//! (its backend) and `cli` (`flowsim vanity`, `flowsim calls`); [`config`] (the TOML
+//! file) is a leaf used by `session`; [`transcript`] and [`graph_export`] render
+//! traces and flows for `cli` and `script`.
 
-pub use flowsim_core::{call, catalogue, check, engine, flow, mapping, ssml};
+pub use flowsim_core::{call, catalogue, check, engine, flow, mapping, phone, ssml, text};
 
 pub mod cli;
 pub mod config;
@@ -14,6 +26,7 @@ pub mod driver;
 pub mod graph_export;
 pub mod lambda;
 pub mod script;
+pub mod session;
 pub mod transcript;
 pub mod tui;
 pub mod vanity;

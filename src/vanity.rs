@@ -4,11 +4,12 @@
 //! - [`generate`]: the pure generator (number → ranked vanity numbers).
 //! - [`words`]: the embedded SCOWL-derived word list and its keypad index.
 //! - [`ssml`]: what the IVR says.
-//! - [`function`]: the `LambdaBackend` answering Connect events.
+//! - [`function`]: the function answering Connect events (the `LambdaBackend` for it
+//!   is `crate::lambda::builtin`, so this module needs nothing from `lambda`).
 //! - [`pipeline`]: the local queue and the SQLite call table.
-//! - [`cli`]: `flowsim vanity` and `flowsim calls`.
+//!
+//! `flowsim vanity` and `flowsim calls` print from here in `crate::cli::vanity`.
 
-pub mod cli;
 pub mod function;
 pub mod generate;
 pub mod pipeline;
@@ -16,22 +17,9 @@ pub mod ssml;
 pub mod words;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::lambda::LambdaBackend;
-use crate::lambda::registry::BackendContext;
-
-pub use cli::{command_calls, command_vanity};
 pub use function::VanityFunction;
 pub use generate::{Generated, InvalidNumber, Number, Part, Vanity, generate};
-
-/// The `builtin:vanity` backend: the function plus its call pipeline, storing into
-/// `ctx.data_dir` (memory only when `None`).
-pub fn backend(ctx: &BackendContext) -> Arc<dyn LambdaBackend> {
-    Arc::new(VanityFunction::new(pipeline::Pipeline::new(
-        pipeline::Sink::for_data_dir(ctx.data_dir.clone()),
-    )))
-}
 
 /// Where the call table lives: `FLOWSIM_DATA_DIR`, else the user's data dir.
 pub fn default_data_dir() -> Option<PathBuf> {

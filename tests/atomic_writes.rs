@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
+mod common;
+
 /// A flow whose call says one long prompt over and over until the step budget
 /// stops it: its recording (an `expect` per prompt) is tens of megabytes, so the
 /// write takes long enough to be caught in the middle.
@@ -19,7 +21,7 @@ fn long_flow(dir: &Path) {
 }
 
 fn record(dir: &Path, name: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_flowsim"));
+    let mut c = Command::new(common::BIN);
     c.args(["run", "long.json", "--max-steps", "10000", "--record", name])
         .current_dir(dir)
         .env("FLOWSIM_DATA_DIR", dir.join("data"))
@@ -102,7 +104,7 @@ fn calls_killed_at_any_moment_leave_the_call_store_intact() {
     let data = tmp.path().join("data");
     let flow = Path::new(env!("CARGO_MANIFEST_DIR")).join("contactflow/Vanity_Numbers.json");
     let call = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_flowsim"));
+        let mut c = Command::new(common::BIN);
         c.arg("run")
             .arg(&flow)
             .args(["--keys", "1,2,8003569377#,9"])
@@ -126,7 +128,7 @@ fn calls_killed_at_any_moment_leave_the_call_store_intact() {
     assert_eq!(check, "ok");
     drop(db);
 
-    let out = Command::new(env!("CARGO_BIN_EXE_flowsim"))
+    let out = Command::new(common::BIN)
         .args(["calls", "--json", "--limit", "100"])
         .env("FLOWSIM_DATA_DIR", &data)
         .output()

@@ -2,8 +2,10 @@
 //! scripts with every kind of mistake, Lambdas that answer garbage. Each case names
 //! the exact one-line error (exit 2) or the branch the call takes.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
@@ -29,12 +31,7 @@ impl Dir {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_flowsim"))
-            .args(args)
-            .current_dir(self.tmp.path())
-            .env("FLOWSIM_DATA_DIR", self.path("data"))
-            .output()
-            .unwrap()
+        common::run_in(self.tmp.path(), &self.path("data"), args)
     }
 
     /// The command fails with exit 2 and exactly this one line on stderr.

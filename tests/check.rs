@@ -7,11 +7,9 @@ use std::process::{Command, Output};
 use flowsim::check::{self, Finding, rules};
 use serde_json::{Value, json};
 
-const SEED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/seed/Vanity_Numbers.json"
-);
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+mod common;
+
+use common::{BIN, stdout};
 
 fn findings_text(text: &str) -> Vec<Finding> {
     check::check_bytes(text.as_bytes(), "t.json", "t")
@@ -645,13 +643,11 @@ fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 #[test]
 fn seed_flow_check_through_the_binary() {
-    let o = run(&["check", SEED]);
+    let Some(seed) = common::seed() else { return };
+    let seed = seed.to_str().unwrap();
+    let o = run(&["check", seed]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("0 errors"), "{out}");
@@ -662,13 +658,15 @@ fn seed_flow_check_through_the_binary() {
         "{out}"
     );
     assert!(out.contains("  hint: "), "{out}");
-    let o = run(&["check", "--deny-warnings", SEED]);
+    let o = run(&["check", "--deny-warnings", seed]);
     assert_eq!(o.status.code(), Some(1));
 }
 
 #[test]
 fn json_output_is_one_object_per_line() {
-    let o = run(&["check", "--format", "json", SEED]);
+    let Some(seed) = common::seed() else { return };
+    let seed = seed.to_str().unwrap();
+    let o = run(&["check", "--format", "json", seed]);
     for line in stdout(&o).lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         for k in [
@@ -681,6 +679,8 @@ fn json_output_is_one_object_per_line() {
 
 #[test]
 fn sarif_output_has_the_required_fields() {
+    let Some(seed) = common::seed() else { return };
+    let seed = seed.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad flow.json");
     let text = serde_json::to_string_pretty(&flow(json!([say("A", "Nowhere")]))).unwrap();
@@ -690,7 +690,7 @@ fn sarif_output_has_the_required_fields() {
         .position(|l| l.contains("\"Identifier\": \"A\""))
         .unwrap()
         + 1;
-    let o = run(&["check", "--format", "sarif", SEED, bad.to_str().unwrap()]);
+    let o = run(&["check", "--format", "sarif", seed, bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["version"], "2.1.0");
@@ -728,6 +728,8 @@ fn sarif_output_has_the_required_fields() {
 
 #[test]
 fn exit_codes() {
+    let Some(seed) = common::seed() else { return };
+    let seed = seed.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let not_json = dir.path().join("x.json");
     std::fs::write(&not_json, "hello").unwrap();
@@ -739,7 +741,7 @@ fn exit_codes() {
     assert!(String::from_utf8_lossy(&o.stderr).starts_with("flowsim: "));
     assert_eq!(run(&["check"]).status.code(), Some(2));
     assert_eq!(
-        run(&["check", "--format", "xml", SEED]).status.code(),
+        run(&["check", "--format", "xml", seed]).status.code(),
         Some(2)
     );
     let o = run(&["check", "--list-rules"]);
@@ -794,7 +796,9 @@ fn assert_valid_dot(dot: &str) {
 
 #[test]
 fn graph_dot_for_the_seed_flow() {
-    let o = run(&["graph", SEED]);
+    let Some(seed) = common::seed() else { return };
+    let seed = seed.to_str().unwrap();
+    let o = run(&["graph", seed]);
     assert_eq!(o.status.code(), Some(0));
     let dot = stdout(&o);
     assert_valid_dot(&dot);
@@ -819,7 +823,9 @@ fn graph_escapes_quotes_and_backslashes() {
 
 #[test]
 fn graph_mermaid_for_the_seed_flow() {
-    let o = run(&["graph", "--format", "mermaid", SEED]);
+    let Some(seed) = common::seed() else { return };
+    let seed = seed.to_str().unwrap();
+    let o = run(&["graph", "--format", "mermaid", seed]);
     assert_eq!(o.status.code(), Some(0));
     let mm = stdout(&o);
     let mut lines = mm.lines();
@@ -847,7 +853,7 @@ fn graph_mermaid_for_the_seed_flow() {
 /// always); otherwise the seed flow. No crash, and `graph` output passes `dot`.
 #[test]
 fn corpus_flows_check_and_graph() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/flows");
+    let corpus = common::root().join("../shared/corpus/flows");
     let mut files: Vec<PathBuf> = Vec::new();
     if corpus.is_dir() {
         let mut stack = vec![corpus];
@@ -862,7 +868,7 @@ fn corpus_flows_check_and_graph() {
             }
         }
     } else {
-        files.push(PathBuf::from(SEED));
+        files.extend(common::seed());
     }
     for f in files {
         let found = flowsim::cli::check::check_file(&f).unwrap();

@@ -11,13 +11,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-fn seed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/Vanity_Numbers.json")
-}
+mod common;
 
 /// The seed flow with another InvocationTimeLimitSeconds.
-fn seed_with_limit(dir: &Path, secs: &str) -> PathBuf {
-    let mut flow: Value = serde_json::from_str(&std::fs::read_to_string(seed()).unwrap()).unwrap();
+fn seed_with_limit(seed: &Path, dir: &Path, secs: &str) -> PathBuf {
+    let mut flow: Value = serde_json::from_str(&std::fs::read_to_string(seed).unwrap()).unwrap();
     for a in flow["Actions"].as_array_mut().unwrap() {
         if a["Type"] == "InvokeLambdaFunction" {
             a["Parameters"]["InvocationTimeLimitSeconds"] = Value::String(secs.into());
@@ -121,9 +119,8 @@ fn handle(stream: TcpStream, behaviour: Behaviour, log: &Mutex<Vec<Seen>>) {
 
 fn flowsim(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_flowsim"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
+    let mut c = common::bin();
+    c.args(args)
         .env("HOME", home.path())
         .env("FLOWSIM_DATA_DIR", home.path())
         .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEDUMMY")
@@ -179,8 +176,9 @@ fn run_aws(flow: &Path, port: u16) -> (Output, Vec<Value>) {
 
 #[test]
 fn aws_backend_success_sends_connects_event() {
+    let Some(seed) = common::seed() else { return };
     let server = serve(Behaviour::Answer);
-    let (o, ev) = run_aws(&seed(), server.port);
+    let (o, ev) = run_aws(&seed, server.port);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(lambda_result(&ev)["ok"], true, "{ev:?}");
     assert!(
@@ -215,8 +213,9 @@ fn aws_backend_success_sends_connects_event() {
 
 #[test]
 fn aws_function_error_takes_the_error_branch() {
+    let Some(seed) = common::seed() else { return };
     let server = serve(Behaviour::FunctionError);
-    let (_, ev) = run_aws(&seed(), server.port);
+    let (_, ev) = run_aws(&seed, server.port);
     let r = lambda_result(&ev);
     assert_eq!(r["ok"], false);
     assert!(r["detail"].as_str().unwrap().contains("Unhandled"), "{r}");
@@ -231,8 +230,9 @@ fn aws_function_error_takes_the_error_branch() {
 
 #[test]
 fn aws_late_reply_is_a_timeout() {
+    let Some(seed) = common::seed() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let flow = seed_with_limit(tmp.path(), "2");
+    let flow = seed_with_limit(&seed, tmp.path(), "2");
     let server = serve(Behaviour::Late(Duration::from_secs(3)));
     let (_, ev) = run_aws(&flow, server.port);
     let r = lambda_result(&ev);
@@ -252,11 +252,12 @@ fn aws_late_reply_is_a_timeout() {
 
 #[test]
 fn aws_connection_refused_takes_the_error_branch() {
+    let Some(seed) = common::seed() else { return };
     let port = {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let (_, ev) = run_aws(&seed(), port);
+    let (_, ev) = run_aws(&seed, port);
     let r = lambda_result(&ev);
     assert_eq!(r["ok"], false);
     // One line naming the endpoint and the innermost cause, not the SDK's dump.
@@ -304,7 +305,8 @@ fn run_exec(mode: &str, flow: &Path) -> Vec<Value> {
 
 #[test]
 fn exec_python_handler_runs_the_seed_flow() {
-    let ev = run_exec("ok", &seed());
+    let Some(seed) = common::seed() else { return };
+    let ev = run_exec("ok", &seed);
     assert_eq!(lambda_result(&ev)["ok"], true);
     assert!(
         ev.iter().any(|e| e["event"] == "prompt"
@@ -325,7 +327,8 @@ fn exec_python_handler_runs_the_seed_flow() {
 
 #[test]
 fn exec_failures_take_the_error_branch() {
-    let ev = run_exec("fail", &seed());
+    let Some(seed) = common::seed() else { return };
+    let ev = run_exec("fail", &seed);
     let r = lambda_result(&ev);
     assert_eq!(r["ok"], false);
     assert!(
@@ -337,10 +340,10 @@ fn exec_failures_take_the_error_branch() {
             |e| e["event"] == "lambda_log" && e["text"].as_str().unwrap().contains("Traceback")
         )
     );
-    let r = lambda_result(&run_exec("garbage", &seed())).clone();
+    let r = lambda_result(&run_exec("garbage", &seed)).clone();
     assert!(r["detail"].as_str().unwrap().contains("not JSON"), "{r}");
     let tmp = tempfile::tempdir().unwrap();
-    let ev = run_exec("slow", &seed_with_limit(tmp.path(), "1"));
+    let ev = run_exec("slow", &seed_with_limit(&seed, tmp.path(), "1"));
     let r = lambda_result(&ev);
     assert!(
         r["detail"]

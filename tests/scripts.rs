@@ -1,22 +1,14 @@
 //! `flowsim test` and `flowsim run --record` through the real binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::root;
 
 fn flowsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowsim"))
-        .args(args)
-        .current_dir(root())
-        .env(
-            "FLOWSIM_DATA_DIR",
-            std::env::temp_dir().join("flowsim-tests"),
-        )
-        .output()
-        .expect("flowsim runs")
+    common::run_in(&root(), &std::env::temp_dir().join("flowsim-tests"), args)
 }
 
 fn text(b: &[u8]) -> String {
@@ -288,7 +280,8 @@ fn scripts_without_a_flow_run_the_built_in_one() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    let out = flowsim(&["test", s, "--flow", "../shared/seed/Vanity_Numbers.json"]);
+    let Some(seed) = common::seed() else { return };
+    let out = flowsim(&["test", s, "--flow", seed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
 

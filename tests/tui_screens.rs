@@ -16,7 +16,7 @@ use ratatui::widgets::Widget;
 const VANITY: &str = r#"*vanity*=json:{"ssmlResponse":"<speak>The first number is 1-800-FLOWERS</speak>","ssmlError":"false"}"#;
 
 fn app_with(registry: Registry, clock: Clock) -> App {
-    let flows = flowsim::cli::load_flows(None, None).expect("built-in flow");
+    let flows = flowsim::session::load_flows(None, None).expect("built-in flow");
     let engine = Engine::new(flows, CallConfig::default());
     let mut app = App::new(Driver::new(engine, registry, clock));
     app.start();

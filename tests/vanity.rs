@@ -9,7 +9,7 @@ use flowsim::lambda::registry::BackendContext;
 use flowsim::lambda::{LambdaOutcome, LambdaRequest, Registry};
 use flowsim::vanity::function::{Clock, VanityFunction};
 use flowsim::vanity::pipeline::{Pipeline, Sink, SqliteStore};
-use flowsim::vanity::{self, generate};
+use flowsim::vanity::generate;
 use serde_json::{Value, json};
 
 fn request(target: &str, caller: &str) -> LambdaRequest {
@@ -133,7 +133,7 @@ async fn injected_clock_sets_the_record_id_and_many_calls_are_all_stored() {
 
 #[test]
 fn memory_only_without_data_dir() {
-    let backend = vanity::backend(&BackendContext::default());
+    let backend = flowsim::lambda::builtin::vanity_backend(&BackendContext::default());
     assert_eq!(backend.describe(), "builtin:vanity");
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -152,10 +152,10 @@ fn calls_command_reads_the_table() {
     let f = VanityFunction::with_clock(p, Arc::new(|| 1_700_000_000_000));
     f.handle(&request("+18003569377", "+13035551234").event);
     f.pipeline().flush_blocking();
-    let code = vanity::command_calls(10, true, Some(dir.path().to_path_buf()));
+    let code = flowsim::cli::vanity::command_calls(10, true, Some(dir.path().to_path_buf()));
     assert_eq!(code, std::process::ExitCode::SUCCESS);
     let empty = tempfile::tempdir().unwrap();
-    let code = vanity::command_calls(10, false, Some(empty.path().to_path_buf()));
+    let code = flowsim::cli::vanity::command_calls(10, false, Some(empty.path().to_path_buf()));
     assert_eq!(code, std::process::ExitCode::SUCCESS);
 }
 
@@ -163,11 +163,11 @@ fn calls_command_reads_the_table() {
 fn vanity_command_exit_codes() {
     use std::process::ExitCode;
     assert_eq!(
-        vanity::command_vanity(&["+18003569377".into()], 5, true),
+        flowsim::cli::vanity::command_vanity(&["+18003569377".into()], 5, true),
         ExitCode::SUCCESS
     );
     assert_eq!(
-        vanity::command_vanity(&["+18003569377".into(), "12".into()], 5, false),
+        flowsim::cli::vanity::command_vanity(&["+18003569377".into(), "12".into()], 5, false),
         ExitCode::from(2)
     );
 }

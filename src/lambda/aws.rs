@@ -265,15 +265,9 @@ fn region_of(function: &str) -> Option<&str> {
     }
 }
 
+/// At most `max` characters, then `…`.
 fn shorten(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    crate::text::truncate(s, max + 1)
 }
 
 impl LambdaBackend for AwsBackend {

@@ -95,12 +95,7 @@ impl LambdaBackend for FailureBackend {
     }
 }
 
+/// At most 40 characters of the body, then `…`.
 fn shorten(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        let head: String = s.chars().take(MAX).collect();
-        format!("{head}…")
-    }
+    crate::text::truncate(s, 41)
 }

@@ -114,6 +114,25 @@ impl Registry {
         self.entries.insert(0, (pattern, spec, backend));
     }
 
+    /// Add, in front of the others, one function answered by `specs` in turn, the
+    /// last repeating (a call script's several `lambda` lines for one function).
+    pub fn push_front_sequence(
+        &mut self,
+        pattern: String,
+        specs: &[BackendSpec],
+    ) -> Result<(), RegistryError> {
+        let backends = specs
+            .iter()
+            .map(|s| self.factory.build(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(first) = specs.first() else {
+            return Ok(());
+        };
+        let backend = Arc::new(super::sequence::SequenceBackend::new(backends));
+        self.entries.insert(0, (pattern, first.clone(), backend));
+        Ok(())
+    }
+
     /// The backend for a function, by name (last ARN segment) or whole ARN.
     pub fn resolve(&self, arn: &str, name: &str) -> Option<Arc<dyn LambdaBackend>> {
         for (pattern, _, backend) in &self.entries {

@@ -247,20 +247,29 @@ fn absolute(p: &Path) -> std::io::Result<PathBuf> {
     std::fs::canonicalize(p)
 }
 
+/// A file that could not be written: one line naming it.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{}: already exists (use --force to overwrite)", .0.display())]
+    Exists(PathBuf),
+    #[error("{}: cannot write: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Write a new file atomically (a temporary file in the same folder, then a rename).
 /// Refuses to replace an existing file unless `force`.
-pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), String> {
+pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), WriteError> {
     if !force && path.exists() {
-        return Err(format!(
-            "{}: already exists (use --force to overwrite)",
-            path.display()
-        ));
+        return Err(WriteError::Exists(path.to_path_buf()));
     }
     write_atomic(path, text)
 }
 
 /// Replace a file's contents atomically.
-pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -274,7 +283,10 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
             let _ = std::fs::remove_file(&tmp);
         })
     });
-    result.map_err(|e| format!("{}: cannot write: {e}", path.display()))
+    result.map_err(|source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Write `text` to a hidden temporary file `.{name}.{pid}.tmp` in `dir`, synced to
@@ -315,6 +327,7 @@ mod tests {
         assert!(
             write_new(&p, "two\n", false)
                 .unwrap_err()
+                .to_string()
                 .contains("--force")
         );
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "one\n");

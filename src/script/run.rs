@@ -8,15 +8,16 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::driver::{Clock, Driver, DriverError};
+use crate::driver::{
+    AnsweredBy, AtInput, Clock, Driver, DriverError, Next, run_until, unmapped_message,
+};
 use crate::engine::{CallConfig, EndReason, Engine, Input, Status, TraceEvent, TraceKind};
 use crate::flow::FlowSet;
 use crate::lambda::registry::{BackendContext, glob_match};
-use crate::lambda::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest, Mapping, Registry};
+use crate::lambda::{BackendSpec, Mapping, Registry, RegistryError};
+use crate::session::unmapped_functions;
 
 use super::parse::{Directive, EndExpect, Matcher, Script, escape, fold};
 
@@ -98,86 +99,37 @@ pub fn call_config(script: &Script, base: &CallConfig) -> CallConfig {
 /// The Lambda registry for a script: `--lambda` mappings first, then the script's
 /// `lambda` lines (several lines for one function answer in turn, the last repeats),
 /// then the default (`*vanity*` → built-in).
-pub fn registry(script: &Script, opts: &RunOptions) -> Result<Registry, String> {
-    let mut groups: Vec<(String, Vec<Mapping>)> = Vec::new();
+pub fn registry(script: &Script, opts: &RunOptions) -> Result<Registry, RegistryError> {
+    let mut groups: Vec<(String, Vec<BackendSpec>)> = Vec::new();
     for l in &script.lines {
         if let Directive::Lambda(m) = &l.directive {
             match groups.iter_mut().find(|(p, _)| *p == m.pattern) {
-                Some((_, v)) => v.push(m.clone()),
-                None => groups.push((m.pattern.clone(), vec![m.clone()])),
+                Some((_, v)) => v.push(m.spec.clone()),
+                None => groups.push((m.pattern.clone(), vec![m.spec.clone()])),
             }
         }
     }
     let mut all = opts.mappings.clone();
     let mut sequences = Vec::new();
-    for (pattern, ms) in groups {
-        if ms.len() == 1 {
-            all.extend(ms);
+    for (pattern, specs) in groups {
+        if let [spec] = &specs[..] {
+            all.push(Mapping {
+                pattern,
+                spec: spec.clone(),
+            });
         } else if !opts
             .mappings
             .iter()
             .any(|m| glob_match(&m.pattern, &pattern))
         {
-            sequences.push((pattern, ms));
+            sequences.push((pattern, specs));
         }
     }
-    let mut reg = Registry::new(&all, &opts.backends).map_err(|e| e.to_string())?;
-    for (pattern, ms) in sequences {
-        let mut backends = Vec::new();
-        for m in &ms {
-            let one = Registry::new(
-                &[Mapping {
-                    pattern: "*".into(),
-                    spec: m.spec.clone(),
-                }],
-                &opts.backends,
-            )
-            .map_err(|e| e.to_string())?;
-            backends.push(one.resolve("*", "*").expect("`*` matches"));
-        }
-        let spec = ms[0].spec.clone();
-        reg.push_front_backend(pattern, spec, Arc::new(Sequence::new(backends)));
+    let mut reg = Registry::new(&all, &opts.backends)?;
+    for (pattern, specs) in sequences {
+        reg.push_front_sequence(pattern, &specs)?;
     }
     Ok(reg)
-}
-
-/// Several backends answering one function in turn; the last repeats.
-struct Sequence {
-    backends: Vec<Arc<dyn LambdaBackend>>,
-    next: AtomicUsize,
-}
-
-impl Sequence {
-    fn new(backends: Vec<Arc<dyn LambdaBackend>>) -> Self {
-        Self {
-            backends,
-            next: AtomicUsize::new(0),
-        }
-    }
-}
-
-impl LambdaBackend for Sequence {
-    fn describe(&self) -> String {
-        let i = self.next.load(Ordering::Relaxed).saturating_sub(1);
-        self.backends[i.min(self.backends.len() - 1)].describe()
-    }
-
-    fn invoke<'a>(&'a self, request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        self.backends[i.min(self.backends.len() - 1)].invoke(request)
-    }
-
-    fn takes_real_time(&self) -> bool {
-        self.backends.iter().any(|b| b.takes_real_time())
-    }
-
-    fn close(&self) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            for b in &self.backends {
-                b.close().await;
-            }
-        })
-    }
 }
 
 /// Run a script against `flows`. Needs a tokio runtime (the driver spawns Lambda tasks).
@@ -193,17 +145,15 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
     let registry = match registry(script, opts) {
         Ok(r) => r,
         Err(e) => {
-            result.outcome = Outcome::Error(e);
+            result.outcome = Outcome::Error(e.to_string());
             return result;
         }
     };
-    if let Some((_, block, function)) = crate::cli::unmapped_functions(flows, &registry)
-        .into_iter()
-        .next()
-    {
-        result.outcome = Outcome::Error(format!(
-            "block \"{block}\" invokes Lambda function `{function}`, which no `lambda` line or \
-             --lambda answers (add e.g. `lambda {function} = json:{{\"key\":\"value\"}}`)"
+    if let Some(u) = unmapped_functions(flows, &registry).into_iter().next() {
+        result.outcome = Outcome::Error(unmapped_message(
+            &u.block,
+            &u.function,
+            AnsweredBy::ScriptLine,
         ));
         return result;
     }
@@ -483,20 +433,7 @@ impl Run {
     /// Run until `done`, the call waits for input, or it ends.
     async fn run_until(&mut self, done: impl Fn(&Self) -> bool) -> Result<(), DriverError> {
         self.start()?;
-        loop {
-            self.driver.settle().await?;
-            self.pull();
-            if done(self) {
-                return Ok(());
-            }
-            match self.driver.engine().status() {
-                Status::Ended(_) | Status::AwaitingInput { .. } | Status::NotStarted => {
-                    return Ok(());
-                }
-                Status::Paused { .. } => self.driver.send(Input::Step)?,
-                Status::AwaitingLambda { .. } => self.driver.advance_to_deadline()?,
-            }
-        }
+        self.drive(AtInput::Return, done).await
     }
 
     /// Run until the call waits for input or ends.
@@ -507,18 +444,23 @@ impl Run {
     /// Run the call to its end; input requests time out.
     async fn run_to_end(&mut self) -> Result<(), DriverError> {
         self.start()?;
-        for _ in 0..100_000 {
-            self.driver.settle().await?;
-            self.pull();
-            match self.driver.engine().status() {
-                Status::Ended(_) | Status::NotStarted => return Ok(()),
-                Status::Paused { .. } => self.driver.send(Input::Step)?,
-                Status::AwaitingInput { .. } | Status::AwaitingLambda { .. } => {
-                    self.driver.advance_to_deadline()?
-                }
-            }
+        self.drive(AtInput::TimeOut, |_| false).await
+    }
+
+    /// [`run_until`], collecting the events and stopping at `done`.
+    async fn drive(
+        &mut self,
+        at_input: AtInput,
+        done: impl Fn(&Self) -> bool,
+    ) -> Result<(), DriverError> {
+        fn driver(r: &mut Run) -> &mut Driver {
+            &mut r.driver
         }
-        Ok(())
+        run_until(self, driver, at_input, |r| {
+            r.pull();
+            Ok(if done(r) { Next::Stop } else { Next::Go })
+        })
+        .await
     }
 
     /// The next match of `m` after the cursor: (event index, end of the match).

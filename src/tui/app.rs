@@ -16,6 +16,7 @@ use crate::engine::{Engine, Input, SimTime, Status, TraceEvent, TraceKind};
 use crate::lambda::LambdaOutcome;
 use crate::lambda::registry::BackendSpec;
 use crate::script::record::{RecordOptions, recording_from_trace};
+use crate::text::truncate;
 
 /// How long a pressed key stays lit.
 const KEY_LIT_MS: u64 = 250;
@@ -377,7 +378,7 @@ impl App {
                         self.overlay = Overlay::None;
                         self.restart(number);
                     }
-                    Err(e) => *error = Some(e),
+                    Err(e) => *error = Some(e.to_string()),
                 },
                 _ => {}
             },
@@ -431,7 +432,7 @@ impl App {
                 self.overlay = Overlay::None;
                 self.note(&format!(
                     "{function} answers with {} for this session",
-                    short(spec, 60)
+                    truncate(spec, 60)
                 ));
                 let r = self.driver.answer_unmapped();
                 self.after(r);
@@ -808,29 +809,9 @@ fn add_signed(v: usize, n: i32) -> usize {
     }
 }
 
-/// Shorten to `max` characters with an ellipsis.
-pub fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
-fn check_caller(text: &str) -> Result<String, String> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
-    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("expected a phone number in E.164 form, e.g. +13035551234".into());
-    }
-    Ok(if text.starts_with('+') {
-        text.to_owned()
-    } else if digits.len() == 10 {
-        format!("+1{digits}")
-    } else {
-        format!("+{digits}")
-    })
+/// A number typed into the new-caller box: E.164, or a 10-digit US number.
+fn check_caller(text: &str) -> Result<String, crate::phone::InvalidNumber> {
+    crate::phone::normalise_typed(text)
 }
 
 #[cfg(test)]
@@ -841,6 +822,8 @@ mod tests {
     fn caller_numbers() {
         assert_eq!(check_caller("3035551234").unwrap(), "+13035551234");
         assert_eq!(check_caller("+442071234567").unwrap(), "+442071234567");
+        // Not E.164 and not 10 digits: the `+` is not guessed.
+        assert!(check_caller("442071234567").is_err());
         assert!(check_caller("+").is_err());
         assert!(check_caller("12ab").is_err());
     }

@@ -21,12 +21,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use serde_json::Value;
 
-use super::app::{App, Choice, Entry, FlowView, Overlay, short};
+use super::app::{App, Choice, Entry, FlowView, Overlay};
 use super::keymap;
 use super::widgets::keypad::Keypad;
 use super::widgets::map::FlowMap;
 use super::widgets::transcript::Transcript;
+use crate::driver::NO_MAPPING;
 use crate::engine::Status;
+use crate::text::truncate;
 
 /// Where each panel goes in an area.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -244,7 +246,7 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled("  (none)", dim));
     }
     for (k, v) in &c.attributes {
-        lines.push(Line::raw(short(&format!("  {k} = \"{v}\""), w)));
+        lines.push(Line::raw(truncate(&format!("  {k} = \"{v}\""), w)));
     }
     lines.push(Line::styled("$.External", head));
     match &c.external {
@@ -257,14 +259,14 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
                         Style::new().fg(Color::Yellow),
                     ),
                 };
-                lines.push(Line::styled(short(&text, w), style));
+                lines.push(Line::styled(truncate(&text, w), style));
             }
         }
-        Value::Null => lines.push(Line::styled(short("  (no Lambda response yet)", w), dim)),
-        other => lines.push(Line::raw(short(&format!("  {other}"), w))),
+        Value::Null => lines.push(Line::styled(truncate("  (no Lambda response yet)", w), dim)),
+        other => lines.push(Line::raw(truncate(&format!("  {other}"), w))),
     }
     if let Some(s) = &c.stored_input {
-        lines.push(Line::raw(short(&format!("stored input \"{s}\""), w)));
+        lines.push(Line::raw(truncate(&format!("stored input \"{s}\""), w)));
     }
     let mut loops: Vec<_> = c.loops.iter().collect();
     loops.sort();
@@ -274,7 +276,7 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
             .flow()
             .block(block)
             .map_or_else(|| block.clone(), crate::flow::Block::label);
-        lines.push(Line::raw(short(&format!("loop {label}: {n}"), w)));
+        lines.push(Line::raw(truncate(&format!("loop {label}: {n}"), w)));
     }
     let warnings: Vec<&str> = app.warnings().collect();
     if !warnings.is_empty() {
@@ -284,7 +286,7 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
         ));
         for warn in warnings.iter().rev() {
             lines.push(Line::styled(
-                short(&format!("  {warn}"), w),
+                truncate(&format!("  {warn}"), w),
                 Style::new().fg(Color::Yellow),
             ));
         }
@@ -327,7 +329,7 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     match (engine.current_block(), &status) {
         (_, Status::Ended(r)) => {
             lines.push(Line::styled(
-                short(&format!("■ {}", r.describe()), w),
+                truncate(&format!("■ {}", r.describe()), w),
                 bold.fg(Color::Red),
             ));
         }
@@ -345,7 +347,10 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
             if let Some(n) = app.branches().last() {
                 let to = n.target.as_deref().unwrap_or("(end of flow)");
                 let text = format!("↳ via {} [{}] {} → {to}", n.block, n.branch, n.reason);
-                lines.push(Line::styled(short(&text, w), Style::new().fg(Color::Green)));
+                lines.push(Line::styled(
+                    truncate(&text, w),
+                    Style::new().fg(Color::Green),
+                ));
             }
             let dead = crate::engine::dead_branches(b);
             for (branch, target) in b.branches() {
@@ -360,7 +365,7 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                 };
                 let note = if never { " (never taken)" } else { "" };
                 lines.push(Line::styled(
-                    short(&format!("   {} → {to}{note}", branch.label()), w),
+                    truncate(&format!("   {} → {to}{note}", branch.label()), w),
                     style,
                 ));
             }
@@ -373,7 +378,7 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
         for n in app.branches().iter().rev().take(room - 1) {
             let to = n.target.as_deref().unwrap_or("(end of flow)");
             let text = format!("{} [{}] {} → {to}", n.block, n.branch, n.reason);
-            lines.push(Line::styled(short(&text, w), dim));
+            lines.push(Line::styled(truncate(&text, w), dim));
         }
     }
     Paragraph::new(lines).render(inner, buf);
@@ -526,7 +531,7 @@ fn render_unmapped(
     };
     let mut lines = vec![
         Line::raw(format!(" Block \"{block}\" invokes `{function}`,")),
-        Line::raw(" which no --lambda mapping answers. Answer for this session:"),
+        Line::raw(format!(" {NO_MAPPING}. Answer for this session:")),
         Line::raw(""),
         Line::styled(
             format!(" {} a JSON response:", radio(Choice::Json)),

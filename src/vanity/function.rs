@@ -1,5 +1,6 @@
 //! `builtin:vanity`: answers the seed flow's Invoke Lambda block like the seed's
-//! `vanity-to-sqs` Lambda, then queues the call record.
+//! `vanity-to-sqs` Lambda, then queues the call record. The `LambdaBackend` impl is
+//! in `crate::lambda::builtin`.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,7 +10,6 @@ use serde_json::{Map, Value};
 use super::generate::generate;
 use super::pipeline::{CallRecord, Pipeline, VanityNumbers};
 use super::ssml;
-use crate::lambda::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest};
 
 /// How many numbers the function returns (`vanity1`…`vanity5`).
 pub const COUNT: usize = 5;
@@ -122,24 +122,6 @@ impl VanityFunction {
             self.pipeline.send(record);
         }
         Value::Object(a.response).to_string()
-    }
-}
-
-impl LambdaBackend for VanityFunction {
-    fn describe(&self) -> String {
-        "builtin:vanity".into()
-    }
-
-    fn invoke<'a>(&'a self, request: &'a LambdaRequest) -> BoxFuture<'a, LambdaOutcome> {
-        Box::pin(async move {
-            LambdaOutcome::Response {
-                payload: self.handle(&request.event),
-            }
-        })
-    }
-
-    fn close(&self) -> BoxFuture<'_, ()> {
-        Box::pin(self.pipeline.flush())
     }
 }
 

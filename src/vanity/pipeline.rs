@@ -34,6 +34,35 @@ pub const ATTEMPTS: u32 = 3;
 const BACKOFF: Duration = Duration::from_millis(20);
 
 /// The five numbers of a call, as the seed nests them.
+/// Why the call table could not be opened, read or written: one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+impl StoreError {
+    pub fn msg(m: impl Into<String>) -> Self {
+        Self(m.into())
+    }
+}
+
+impl From<&str> for StoreError {
+    fn from(m: &str) -> Self {
+        Self(m.to_owned())
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VanityNumbers {
     pub first: String,
@@ -89,24 +118,25 @@ impl CallRecord {
 
     /// Parse a queue message body. Like the seed's consumer, a `vanityNumbers` that is
     /// itself a JSON string is parsed again.
-    pub fn from_body(body: &str) -> Result<Self, String> {
-        let mut value: serde_json::Value =
-            serde_json::from_str(body).map_err(|e| format!("message is not JSON: {e}"))?;
+    pub fn from_body(body: &str) -> Result<Self, StoreError> {
+        let mut value: serde_json::Value = serde_json::from_str(body)
+            .map_err(|e| StoreError::msg(format!("message is not JSON: {e}")))?;
         if let Some(inner) = value.get("vanityNumbers").and_then(|v| v.as_str()) {
             let parsed: serde_json::Value = serde_json::from_str(inner)
-                .map_err(|e| format!("vanityNumbers is not JSON: {e}"))?;
+                .map_err(|e| StoreError::msg(format!("vanityNumbers is not JSON: {e}")))?;
             value["vanityNumbers"] = parsed;
         }
-        serde_json::from_value(value).map_err(|e| format!("invalid call record: {e}"))
+        serde_json::from_value(value)
+            .map_err(|e| StoreError::msg(format!("invalid call record: {e}")))
     }
 }
 
 /// Where records end up. Errors are one-line messages.
 pub trait Store: Send {
     /// Store a record; `Ok(false)` when its id was already there.
-    fn insert(&mut self, record: &CallRecord) -> Result<bool, String>;
+    fn insert(&mut self, record: &CallRecord) -> Result<bool, StoreError>;
     /// Keep a message that could not be stored.
-    fn dead_letter(&mut self, body: &str, error: &str) -> Result<(), String>;
+    fn dead_letter(&mut self, body: &str, error: &str) -> Result<(), StoreError>;
 }
 
 /// Records kept in memory (no data dir).
@@ -120,11 +150,11 @@ pub struct MemoryTable {
 pub struct MemoryStore(pub Arc<Mutex<MemoryTable>>);
 
 impl Store for MemoryStore {
-    fn insert(&mut self, record: &CallRecord) -> Result<bool, String> {
+    fn insert(&mut self, record: &CallRecord) -> Result<bool, StoreError> {
         let mut t = self
             .0
             .lock()
-            .map_err(|_| "memory table poisoned".to_owned())?;
+            .map_err(|_| StoreError::from("memory table poisoned"))?;
         let id = record.id();
         if t.calls.iter().any(|c| c.id() == id) {
             return Ok(false);
@@ -132,11 +162,11 @@ impl Store for MemoryStore {
         t.calls.push(record.clone());
         Ok(true)
     }
-    fn dead_letter(&mut self, body: &str, error: &str) -> Result<(), String> {
+    fn dead_letter(&mut self, body: &str, error: &str) -> Result<(), StoreError> {
         let mut t = self
             .0
             .lock()
-            .map_err(|_| "memory table poisoned".to_owned())?;
+            .map_err(|_| StoreError::from("memory table poisoned"))?;
         t.dead_letters.push((body.to_owned(), error.to_owned()));
         Ok(())
     }
@@ -155,11 +185,13 @@ fn now_ms() -> i64 {
 
 impl SqliteStore {
     /// Open (creating the dir, file and tables) `dir/calls.sqlite3`.
-    pub fn open(dir: &Path) -> Result<Self, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::msg(format!("{}: {e}", dir.display())))?;
         let path = dir.join(DB_FILE);
-        let conn = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::init(conn).map_err(|e| format!("{}: {e}", path.display()))
+        let conn = Connection::open(&path)
+            .map_err(|e| StoreError::msg(format!("{}: {e}", path.display())))?;
+        Self::init(conn).map_err(|e| StoreError::msg(format!("{}: {e}", path.display())))
     }
 
     fn init(conn: Connection) -> rusqlite::Result<Self> {
@@ -187,8 +219,8 @@ impl SqliteStore {
     }
 
     /// The newest `limit` calls and the number of dead letters.
-    pub fn list(&self, limit: usize) -> Result<(Vec<CallRecord>, u64), String> {
-        let err = |e: rusqlite::Error| e.to_string();
+    pub fn list(&self, limit: usize) -> Result<(Vec<CallRecord>, u64), StoreError> {
+        let err = StoreError::from;
         let mut stmt = self
             .conn
             .prepare(
@@ -217,30 +249,30 @@ impl SqliteStore {
     }
 
     /// The dead-lettered message bodies, oldest first.
-    pub fn dead_letters(&self) -> Result<Vec<(String, String)>, String> {
+    pub fn dead_letters(&self) -> Result<Vec<(String, String)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT body, error FROM dead_letters ORDER BY seq")
-            .map_err(|e| e.to_string())?;
+            .map_err(StoreError::from)?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| e.to_string())?
+            .map_err(StoreError::from)?
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
     /// Whether a call with this id is stored.
-    pub fn contains(&self, id: &str) -> Result<bool, String> {
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
         self.conn
             .query_row("SELECT 1 FROM calls WHERE id = ?1", [id], |_| Ok(()))
             .optional()
             .map(|o| o.is_some())
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 }
 
 impl Store for SqliteStore {
-    fn insert(&mut self, r: &CallRecord) -> Result<bool, String> {
-        let numbers = serde_json::to_string(&r.vanity_numbers).map_err(|e| e.to_string())?;
+    fn insert(&mut self, r: &CallRecord) -> Result<bool, StoreError> {
+        let numbers = serde_json::to_string(&r.vanity_numbers).map_err(StoreError::from)?;
         let ts: i64 = r.timestamp.parse().unwrap_or(0);
         self.conn
             .execute(
@@ -249,17 +281,17 @@ impl Store for SqliteStore {
                 params![r.id(), r.phone_number, r.target_number, r.timestamp, ts, numbers],
             )
             .map(|n| n == 1)
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 
-    fn dead_letter(&mut self, body: &str, error: &str) -> Result<(), String> {
+    fn dead_letter(&mut self, body: &str, error: &str) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO dead_letters (body, error, failed_at) VALUES (?1, ?2, ?3)",
                 params![body, error, now_ms()],
             )
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(StoreError::from)
     }
 }
 
@@ -406,7 +438,7 @@ impl Consumer {
         }
     }
 
-    fn store(&mut self) -> Result<&mut Box<dyn Store>, String> {
+    fn store(&mut self) -> Result<&mut Box<dyn Store>, StoreError> {
         if self.store.is_none() {
             let dir = self.dir.as_deref().ok_or("no store")?;
             self.store = Some(Box::new(SqliteStore::open(dir)?));
@@ -417,7 +449,7 @@ impl Consumer {
     fn handle(&mut self, body: &str) {
         let record = match CallRecord::from_body(body) {
             Ok(r) => r,
-            Err(e) => return self.dead_letter(body, &e),
+            Err(e) => return self.dead_letter(body, &e.0),
         };
         let mut last = String::new();
         for attempt in 0..ATTEMPTS {
@@ -426,7 +458,7 @@ impl Consumer {
             }
             match self.store().and_then(|s| s.insert(&record)) {
                 Ok(_) => return,
-                Err(e) => last = e,
+                Err(e) => last = e.0,
             }
         }
         self.dead_letter(body, &format!("after {ATTEMPTS} attempts: {last}"));
@@ -438,7 +470,7 @@ impl Consumer {
         let line = serde_json::json!({
             "body": body,
             "error": error,
-            "deadLetterError": table_err,
+            "deadLetterError": table_err.0,
             "failedAt": now_ms(),
         });
         let file = self.jsonl.as_ref().map(|p| {
@@ -455,7 +487,7 @@ impl Consumer {
 }
 
 /// Open the table in `dir` for reading, if it exists.
-pub fn open_existing(dir: &Path) -> Result<Option<SqliteStore>, String> {
+pub fn open_existing(dir: &Path) -> Result<Option<SqliteStore>, StoreError> {
     if !dir.join(DB_FILE).exists() {
         return Ok(None);
     }
@@ -524,10 +556,10 @@ mod tests {
 
     struct Broken;
     impl Store for Broken {
-        fn insert(&mut self, _: &CallRecord) -> Result<bool, String> {
+        fn insert(&mut self, _: &CallRecord) -> Result<bool, StoreError> {
             Err("disk on fire".into())
         }
-        fn dead_letter(&mut self, _: &str, _: &str) -> Result<(), String> {
+        fn dead_letter(&mut self, _: &str, _: &str) -> Result<(), StoreError> {
             Err("still on fire".into())
         }
     }

@@ -304,13 +304,7 @@ pub fn parse_line(raw: &str, dir: &Path) -> Result<Option<Directive>, String> {
         }
         "caller" | "dialed" => {
             let n = bare(rest);
-            let digits = n.strip_prefix('+').unwrap_or(n);
-            if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(format!(
-                    "`{word} {n}`: expected a phone number in E.164 form, e.g. +13035551234"
-                ));
-            }
+            crate::phone::e164(n).map_err(|e| format!("`{word} {n}`: {e}"))?;
             if word == "caller" {
                 Directive::Caller(n.to_owned())
             } else {

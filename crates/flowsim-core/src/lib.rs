@@ -14,4 +14,6 @@ pub mod check;
 pub mod engine;
 pub mod flow;
 pub mod mapping;
+pub mod phone;
 pub mod ssml;
+pub mod text;

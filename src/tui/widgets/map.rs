@@ -65,7 +65,7 @@ pub fn positions(flow: &Flow) -> Vec<(f64, f64)> {
 }
 
 fn label(flow: &Flow, i: BlockIdx) -> String {
-    crate::tui::app::short(&flow.blocks[i].label(), LABEL_CHARS)
+    crate::text::truncate(&flow.blocks[i].label(), LABEL_CHARS)
 }
 
 impl Widget for FlowMap<'_> {
@@ -142,7 +142,8 @@ impl Widget for FlowMap<'_> {
             } else {
                 Style::new()
             };
-            let text: Vec<char> = label(flow, i).chars().collect();
+            let full = label(flow, i);
+            let text: Vec<char> = full.chars().collect();
             let (cx, cy0) = cell(pos[i]);
             for cy in cy0..(cy0 + 3).min(h) {
                 let free = (cx..w).take_while(|&x| !taken[cy * w + x]).count();
@@ -153,14 +154,7 @@ impl Widget for FlowMap<'_> {
                 if n == 0 {
                     break;
                 }
-                let shown: String = if n < text.len() {
-                    text[..n.saturating_sub(1)]
-                        .iter()
-                        .chain(['…'].iter())
-                        .collect()
-                } else {
-                    text.iter().collect()
-                };
+                let shown = crate::text::truncate(&full, n);
                 let x = area.x + u16::try_from(cx).unwrap_or(0);
                 let y = area.y + u16::try_from(cy).unwrap_or(0);
                 buf.set_stringn(x, y, &shown, n, style);
@@ -179,7 +173,7 @@ mod tests {
 
     #[test]
     fn tiny_areas_do_not_panic() {
-        let flows = crate::cli::load_flows(None, None).unwrap();
+        let flows = crate::session::load_flows(None, None).unwrap();
         for (w, h) in [(0, 0), (1, 1), (2, 2), (10, 3)] {
             let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
             FlowMap {

@@ -1,13 +1,40 @@
-//! `flowsim vanity` and `flowsim calls`.
+//! `flowsim vanity` and `flowsim calls`: arguments and printing. The generator and
+//! the call table are [`crate::vanity`].
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Args;
 use serde_json::json;
 
-use super::generate::{Generated, Vanity, generate};
-use super::pipeline::{self, CallRecord};
+use crate::vanity::generate::{Generated, Part, Vanity, generate};
+use crate::vanity::pipeline::{self, CallRecord};
+
+/// `flowsim vanity` arguments.
+#[derive(Debug, Args)]
+pub struct VanityArgs {
+    /// Phone numbers (E.164, or 10-digit US).
+    #[arg(required = true)]
+    pub numbers: Vec<String>,
+    /// How many vanity numbers per phone number.
+    #[arg(long, default_value_t = 5)]
+    pub count: usize,
+    /// One JSON object per number.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `flowsim calls` arguments.
+#[derive(Debug, Args)]
+pub struct CallsArgs {
+    /// Show at most N calls (newest first).
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// One JSON object per call.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// How a substituted reading is explained, e.g. `0 read as O: BOOK`.
 fn reading_note(v: &Vanity) -> Option<String> {
@@ -17,7 +44,7 @@ fn reading_note(v: &Vanity) -> Option<String> {
     let mut zeros = false;
     let mut ones = false;
     for part in &v.parts {
-        if let super::generate::Part::Word {
+        if let Part::Word {
             shown,
             substituted: true,
             ..
@@ -133,7 +160,7 @@ fn call_json(r: &CallRecord) -> serde_json::Value {
 
 /// `flowsim calls [--limit N] [--json]`: newest first.
 pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> ExitCode {
-    let Some(dir) = data_dir.or_else(super::default_data_dir) else {
+    let Some(dir) = data_dir.or_else(crate::vanity::default_data_dir) else {
         eprintln!("flowsim calls: no data directory (set FLOWSIM_DATA_DIR)");
         return ExitCode::from(2);
     };

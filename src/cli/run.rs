@@ -1,0 +1,103 @@
+//! `flowsim run`: one headless call, printed as a transcript or JSON lines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{SharedOpts, UsageError, end_code, runtime};
+use crate::driver::{AnsweredBy, Clock, Driver, KeyItem, unmapped_message};
+use crate::engine::{Engine, TraceEvent};
+use crate::session::{load_flows, unmapped_functions};
+use crate::transcript::{self, Detail};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The flow file (flow-language JSON, as exported from Connect).
+    pub flow: PathBuf,
+    /// Answers to input requests, comma-separated: `1`, `5551234567#`; `~` is silence.
+    #[arg(long, value_name = "K1,K2,…", allow_hyphen_values = true)]
+    pub keys: Option<String>,
+    /// One JSON trace event per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Show every block, branch and attribute, not just what the caller hears.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Write the call as a `.call` recording (replay with `flowsim test`).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Let --record replace an existing file.
+    #[arg(long, requires = "record")]
+    pub force: bool,
+    #[command(flatten)]
+    pub shared: SharedOpts,
+}
+
+/// `flowsim run`.
+pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
+    let setup = args.shared.setup(Path::new("."))?;
+    if let Some(r) = &args.record {
+        if !args.force && r.exists() {
+            return Err(UsageError(format!(
+                "{}: already exists (use --force to overwrite)",
+                r.display()
+            )));
+        }
+    }
+    let flows = load_flows(Some(&args.flow), setup.flows_dir.as_deref())?;
+    let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or(""))?;
+    let registry = setup.registry()?;
+    if let Some(u) = unmapped_functions(&flows, &registry).into_iter().next() {
+        return Err(UsageError(format!(
+            "{}: {}",
+            u.source,
+            unmapped_message(&u.block, &u.function, AnsweredBy::Flag)
+        )));
+    }
+    let engine = Engine::new(flows, setup.call.clone());
+    let mut driver = Driver::new(engine, registry, Clock::Virtual);
+    let detail = if args.verbose {
+        Detail::Flow
+    } else {
+        Detail::Call
+    };
+    let json = args.json;
+    let rt = runtime()?;
+    let stdout = std::io::stdout();
+    let mut trace: Vec<TraceEvent> = Vec::new();
+    let record = args.record.is_some();
+    let result = rt.block_on(async {
+        let mut out = stdout.lock();
+        let mut print = |events: Vec<TraceEvent>| {
+            if record {
+                trace.extend(events.iter().cloned());
+            }
+            for e in events {
+                let line = if json {
+                    serde_json::to_string(&e).ok()
+                } else {
+                    transcript::line(&e, detail)
+                };
+                if let Some(l) = line {
+                    let _ = writeln!(out, "{l}");
+                }
+            }
+        };
+        let r = crate::driver::run_with_keys_streaming(&mut driver, keys, &mut print).await;
+        driver.close().await;
+        r
+    });
+    result?;
+    if let Some(path) = &args.record {
+        let opts = crate::script::RecordOptions {
+            flow_path: Some(&args.flow),
+            recording_path: Some(path),
+            config: Some(&setup.call),
+        };
+        let text = crate::script::recording_from_trace(&opts, &trace);
+        crate::script::write_new(path, &text, args.force)?;
+    }
+    Ok(end_code(driver.engine().ended()))
+}

@@ -1,0 +1,35 @@
+//! `flowsim tui`, the default command.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{SharedOpts, UsageError, runtime};
+use crate::session::load_flows;
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// The flow file (default: the built-in vanity flow).
+    pub flow: Option<PathBuf>,
+    /// Folder the `w` key writes `.call` recordings to.
+    #[arg(long, value_name = "DIR", default_value = "recordings")]
+    pub recordings: PathBuf,
+    #[command(flatten)]
+    pub shared: SharedOpts,
+}
+
+/// `flowsim tui` (and `flowsim` with no command).
+pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
+    let setup = args.shared.setup(Path::new("."))?;
+    let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
+    let registry = setup.registry()?;
+    let options = crate::tui::Options {
+        flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
+        recordings_dir: args.recordings.clone(),
+    };
+    let rt = runtime()?;
+    crate::tui::run(flows, setup.call, registry, options, &rt)
+        .map_err(|e| UsageError(format!("terminal: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
