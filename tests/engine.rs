@@ -533,8 +533,10 @@ fn lambda_non_string_values_warn_naming_the_key() {
     );
     // The wording shows the difference: a boolean is not the text a flow compares.
     assert!(
-        c.warnings().iter().any(|w| w.contains("as true (a boolean), not text")
-            && w.contains("Equals \"True\" would not match")),
+        c.warnings()
+            .iter()
+            .any(|w| w.contains("as true (a boolean), not text")
+                && w.contains("Equals \"True\" would not match")),
         "{:?}",
         c.warnings()
     );

@@ -8,8 +8,8 @@ use std::time::Duration;
 use flowsim::lambda::registry::BackendContext;
 use flowsim::lambda::{LambdaOutcome, LambdaRequest, Registry};
 use flowsim::vanity::function::{Clock, VanityFunction};
-use flowsim::vanity::pipeline::{Pipeline, Sink, SqliteStore};
 use flowsim::vanity::generate;
+use flowsim::vanity::pipeline::{Pipeline, Sink, SqliteStore};
 use serde_json::{Value, json};
 
 fn request(target: &str, caller: &str) -> LambdaRequest {

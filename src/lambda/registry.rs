@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::LambdaBackend;
-pub use flowsim_core::mapping::{BackendSpec, Mapping, MappingError};
 use super::canned::{CannedBackend, FailureBackend};
+pub use flowsim_core::mapping::{BackendSpec, Mapping, MappingError};
 
 /// A backend that cannot be built, or a bad mapping: a one-line message for the user
 /// (exit 2).
@@ -246,5 +246,4 @@ mod tests {
         assert!(glob_match("a*b*c", "aXXbYYc"));
         assert!(!glob_match("a*b*c", "aXXbYY"));
     }
-
 }

@@ -423,10 +423,10 @@ impl App {
         let parsed = BackendSpec::parse(spec, std::path::Path::new("."))
             .map_err(crate::lambda::RegistryError::from)
             .and_then(|s| {
-            self.driver
-                .registry_mut()
-                .push_front(function.to_owned(), s)
-        });
+                self.driver
+                    .registry_mut()
+                    .push_front(function.to_owned(), s)
+            });
         match parsed {
             Ok(()) => {
                 self.overlay = Overlay::None;

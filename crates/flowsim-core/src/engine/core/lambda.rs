@@ -76,7 +76,7 @@ impl Engine {
             function,
             deadline: self.now.plus_secs(limit),
             started: self.now,
-            response_type: response_type,
+            response_type,
             time_limit: limit,
         };
         Step::Wait

@@ -28,12 +28,12 @@ impl Engine {
         name: Option<&str>,
     ) -> Step {
         let reference = self.text_value(idx, target);
-        match self.flows.find(&reference, name.as_deref()) {
+        match self.flows.find(&reference, name) {
             None => Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
                 format!(
                     "flow {} not found (give the folder holding it with --flows DIR)",
-                    name.as_deref().unwrap_or(&reference)
+                    name.unwrap_or(&reference)
                 ),
             )),
             Some(next) => {
@@ -67,12 +67,12 @@ impl Engine {
                 format!("flow modules nest deeper than {MAX_MODULE_DEPTH} levels"),
             ));
         }
-        match self.flows.find(&reference, name.as_deref()) {
+        match self.flows.find(&reference, name) {
             None => Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
                 format!(
                     "module {} not found (give the folder holding it with --flows DIR)",
-                    name.as_deref().unwrap_or(&reference)
+                    name.unwrap_or(&reference)
                 ),
             )),
             Some(module) => {
