@@ -565,7 +565,9 @@ pub async fn run_with_keys_streaming(
             };
             match item {
                 KeyItem::Silence => driver.silence()?,
-                KeyItem::Keys(text) if mode == "lex" => driver.send(Input::Utterance(text))?,
+                KeyItem::Keys(text) if mode == crate::engine::InputMode::Lex => {
+                    driver.send(Input::Utterance(text))?
+                }
                 KeyItem::Keys(text) => {
                     for c in text.chars() {
                         driver.send(Input::Key(c))?;

@@ -51,11 +51,7 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
         TraceKind::InputRequested {
             mode, timeout_ms, ..
         } => {
-            let what = match mode.as_str() {
-                "store" => "digits",
-                "lex" => "an utterance",
-                _ => "a key",
-            };
+            let what = mode.awaited();
             format!("      (waiting for {what}, {} s)", timeout_ms / 1000)
         }
         TraceKind::Key { key } => format!("KEY   {key}"),
@@ -148,15 +144,15 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
                 .map_or("(end of flow)", |t| t.label.as_str())
         ),
         TraceKind::AttributeSet { scope, key, value } if verbose => {
-            let ns = if scope == "flow" {
-                "FlowAttributes"
-            } else {
-                "Attributes"
-            };
-            format!("SET   $.{ns}.{key} = \"{value}\"")
+            format!("SET   $.{}.{key} = \"{value}\"", scope.namespace())
         }
         TraceKind::ContactUpdated { field, value } if verbose => format!("SET   {field} = {value}"),
-        _ => return None,
+        // Shown only with -v.
+        TraceKind::LambdaInvoked { .. }
+        | TraceKind::BlockStarted { .. }
+        | TraceKind::BranchTaken { .. }
+        | TraceKind::AttributeSet { .. }
+        | TraceKind::ContactUpdated { .. } => return None,
     };
     Some(format!("{:>7}  {body}", event.at.to_string()))
 }

@@ -172,7 +172,9 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
                         now = engine.next_deadline().expect("input waits have deadlines");
                         Input::Tick
                     }
-                    18 if mode == "lex" => Input::Utterance("Help".into()),
+                    18 if mode == flowsim::engine::InputMode::Lex => {
+                        Input::Utterance("Help".into())
+                    }
                     18 => Input::Silence,
                     _ => Input::Hangup,
                 };

@@ -2,8 +2,8 @@
 //! Pure: no tokio, no clock — the tests feed inputs and times directly.
 
 use flowsim::engine::{
-    CallConfig, Effect, EndReason, Engine, Input, LambdaCall, SimTime, Status, TraceEvent,
-    TraceKind,
+    CallConfig, Effect, EndReason, Engine, Input, InputMode, LambdaCall, SimTime, Status,
+    TraceEvent, TraceKind,
 };
 use flowsim::flow::{FlowSet, parse_str};
 use flowsim::lambda::LambdaOutcome;
@@ -225,7 +225,10 @@ fn menu_key_matches_condition() {
     let mut c = Call::start("m", menu_flow());
     assert!(matches!(
         c.engine.status(),
-        Status::AwaitingInput { mode: "menu", .. }
+        Status::AwaitingInput {
+            mode: InputMode::Menu,
+            ..
+        }
     ));
     assert_eq!(c.engine.next_deadline(), Some(SimTime::from_secs(5)));
     c.keys("2");
@@ -994,7 +997,10 @@ fn lex_bot_intent_comes_from_input() {
     );
     assert!(matches!(
         c.engine.status(),
-        Status::AwaitingInput { mode: "lex", .. }
+        Status::AwaitingInput {
+            mode: InputMode::Lex,
+            ..
+        }
     ));
     c.send(Input::Utterance("Billing".into()));
     assert_eq!(c.prompts(), ["How can I help?", "billing Billing"]);

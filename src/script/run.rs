@@ -524,11 +524,7 @@ impl Run {
         let now = match self.driver.engine().status() {
             Status::Ended(r) => format!("the call ended: {}", r.describe()),
             Status::AwaitingInput { block, mode, .. } => {
-                let what = match mode {
-                    "store" => "digits",
-                    "lex" => "an utterance",
-                    _ => "a key",
-                };
+                let what = mode.awaited();
                 format!("the call waits for {what} at block \"{}\"", block.label)
             }
             Status::AwaitingLambda {

@@ -533,11 +533,7 @@ impl App {
             } => {
                 self.typed.clear();
                 self.countdown_from = event.at;
-                let what = match mode.as_str() {
-                    "store" => "digits",
-                    "lex" => "an utterance",
-                    _ => "a key",
-                };
+                let what = mode.awaited();
                 self.transcript.push(Entry::Waiting {
                     what,
                     timeout_ms: *timeout_ms,

@@ -150,10 +150,10 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
         Status::NotStarted => ("ringing…".to_owned(), Color::Gray),
         Status::Paused { next } => (format!("⏸ before {}", next.label), Color::Yellow),
         Status::AwaitingInput { mode, .. } => (
-            match *mode {
-                "store" => "▶ enter digits",
-                "lex" => "▶ say something",
-                _ => "▶ press a key",
+            match mode {
+                crate::engine::InputMode::Store => "▶ enter digits",
+                crate::engine::InputMode::Lex => "▶ say something",
+                crate::engine::InputMode::Menu => "▶ press a key",
             }
             .to_owned(),
             Color::Green,

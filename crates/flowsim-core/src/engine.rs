@@ -29,4 +29,6 @@ pub use invoke::{LambdaOutcome, LambdaRequest};
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
 pub use reach::{DeadBranch, dead_branches};
 pub use time::SimTime;
-pub use trace::{BlockRef, EndReason, PromptKind, TraceEvent, TraceKind};
+pub use trace::{
+    AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind,
+};

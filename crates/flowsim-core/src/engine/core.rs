@@ -12,7 +12,9 @@ use super::contact::Contact;
 use super::invoke::{LambdaOutcome, LambdaRequest};
 use super::lambda_io::{build_event, validate_response};
 use super::time::SimTime;
-use super::trace::{BlockRef, EndReason, PromptKind, TraceEvent, TraceKind};
+use super::trace::{
+    AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind,
+};
 use crate::flow::{
     Block, BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
 };
@@ -116,8 +118,7 @@ pub enum Status {
     },
     AwaitingInput {
         block: BlockRef,
-        /// `menu`, `store` or `lex`.
-        mode: &'static str,
+        mode: InputMode,
         deadline: SimTime,
         /// Digits typed so far (store mode).
         typed: String,
@@ -381,7 +382,7 @@ impl Engine {
         match &self.wait {
             Wait::Menu { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
-                mode: "menu",
+                mode: InputMode::Menu,
                 deadline: *deadline,
                 typed: String::new(),
             },
@@ -392,13 +393,13 @@ impl Engine {
                 ..
             } => Status::AwaitingInput {
                 block: self.block_ref(*block),
-                mode: "store",
+                mode: InputMode::Store,
                 deadline: *deadline,
                 typed: digits.clone(),
             },
             Wait::Lex { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
-                mode: "lex",
+                mode: InputMode::Lex,
                 deadline: *deadline,
                 typed: String::new(),
             },
@@ -493,9 +494,11 @@ impl Engine {
             Kind::Compare { value } => self.compare(flow, idx, value),
             Kind::Loop { count } => self.loop_block(flow, idx, count),
             Kind::UpdateContactAttributes { attributes } => {
-                self.set_attributes(idx, attributes, false)
+                self.set_attributes(idx, attributes, AttributeScope::Contact)
             }
-            Kind::UpdateFlowAttributes { attributes } => self.set_attributes(idx, attributes, true),
+            Kind::UpdateFlowAttributes { attributes } => {
+                self.set_attributes(idx, attributes, AttributeScope::Flow)
+            }
             Kind::CheckHoursOfOperation { hours } => self.check_hours(flow, idx, hours.as_deref()),
             Kind::UpdateContactTextToSpeechVoice {
                 voice,

@@ -77,6 +77,64 @@ impl EndReason {
     }
 }
 
+/// What an input block waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputMode {
+    /// Get customer input: one key chooses a branch.
+    Menu,
+    /// Store customer input: digits until the terminator, a maximum or a timeout.
+    Store,
+    /// A Lex bot: an utterance (or DTMF).
+    Lex,
+}
+
+impl InputMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Menu => "menu",
+            Self::Store => "store",
+            Self::Lex => "lex",
+        }
+    }
+
+    /// What the caller is asked for: `a key`, `digits`, `an utterance`.
+    pub fn awaited(self) -> &'static str {
+        match self {
+            Self::Menu => "a key",
+            Self::Store => "digits",
+            Self::Lex => "an utterance",
+        }
+    }
+}
+
+/// Which attributes an UpdateContactAttributes / UpdateFlowAttributes block set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeScope {
+    /// `$.Attributes`: the contact's user-defined attributes.
+    Contact,
+    /// `$.FlowAttributes`: this flow's only.
+    Flow,
+}
+
+impl AttributeScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Contact => "contact",
+            Self::Flow => "flow",
+        }
+    }
+
+    /// The namespace a flow reads them from.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            Self::Contact => "Attributes",
+            Self::Flow => "FlowAttributes",
+        }
+    }
+}
+
 /// What kind of prompt was played.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,7 +172,7 @@ pub enum TraceKind {
     /// The call waits for the caller: keys (`menu`/`store`) or an utterance (`lex`).
     InputRequested {
         block: BlockRef,
-        mode: String,
+        mode: InputMode,
         timeout_ms: u64,
     },
     /// The caller pressed a key.
@@ -141,8 +199,7 @@ pub enum TraceKind {
         target: Option<BlockRef>,
     },
     AttributeSet {
-        /// `contact` or `flow`.
-        scope: String,
+        scope: AttributeScope,
         key: String,
         value: String,
     },

@@ -16,7 +16,11 @@ impl Engine {
         let deadline = self.now.plus_secs(timeout_secs);
         self.emit(TraceKind::InputRequested {
             block: self.block_ref(idx),
-            mode: if store { "store" } else { "menu" }.into(),
+            mode: if store {
+                InputMode::Store
+            } else {
+                InputMode::Menu
+            },
             timeout_ms: u64::from(timeout_secs) * 1000,
         });
         self.wait = if store {
@@ -52,7 +56,7 @@ impl Engine {
         }
         self.emit(TraceKind::InputRequested {
             block: self.block_ref(idx),
-            mode: "lex".into(),
+            mode: InputMode::Lex,
             timeout_ms: 5000,
         });
         let _ = bot;

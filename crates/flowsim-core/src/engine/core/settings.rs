@@ -111,7 +111,7 @@ impl Engine {
         &mut self,
         idx: BlockIdx,
         attributes: &IndexMap<String, String>,
-        flow_scope: bool,
+        scope: AttributeScope,
     ) -> Step {
         let mut values = Vec::with_capacity(attributes.len());
         for (k, v) in attributes {
@@ -125,7 +125,7 @@ impl Engine {
             let value = self.text_value(idx, v);
             values.push((key, value));
         }
-        let target = if flow_scope {
+        let target = if scope == AttributeScope::Flow {
             &self.contact.flow_attributes
         } else {
             &self.contact.attributes
@@ -140,19 +140,18 @@ impl Engine {
                 format!("attributes would total {size} bytes, over Connect's 32 KB (nothing set)"),
             ));
         }
-        let scope = if flow_scope { "flow" } else { "contact" };
         for (k, v) in values {
             self.emit(TraceKind::AttributeSet {
-                scope: scope.into(),
+                scope,
                 key: k.clone(),
                 value: v.clone(),
             });
-            if flow_scope {
+            if scope == AttributeScope::Flow {
                 self.contact.flow_attributes.insert(k, v);
             } else {
                 self.contact.attributes.insert(k, v);
             }
         }
-        Step::Go(Choice::Next(format!("{scope} attributes set")))
+        Step::Go(Choice::Next(format!("{} attributes set", scope.as_str())))
     }
 }
