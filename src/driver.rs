@@ -524,7 +524,9 @@ pub async fn run_until<C>(
             Status::Ended(_) | Status::NotStarted => return Ok(()),
             Status::Paused { .. } => d.send(Input::Step)?,
             Status::AwaitingInput { .. } if at_input == AtInput::Return => return Ok(()),
-            Status::AwaitingInput { .. } | Status::AwaitingLambda { .. } => {
+            Status::AwaitingInput { .. }
+            | Status::AwaitingLambda { .. }
+            | Status::Waiting { .. } => {
                 if d.engine.next_deadline().is_none() {
                     return Ok(());
                 }

@@ -127,6 +127,11 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             Some(b) => format!("WARN  [{}] {message}", b.label),
             None => format!("WARN  {message}"),
         },
+        TraceKind::EnvironmentDefault {
+            block,
+            setting,
+            outcome,
+        } => format!("ENV   [{}] {outcome} (default; set {setting})", block.label),
         TraceKind::Ended { reason } => format!("END   {}", reason.describe()),
         TraceKind::FlowChanged { from, to, how } => format!("FLOW  {from} → {to} ({how})"),
         TraceKind::BlockStarted {

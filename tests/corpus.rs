@@ -114,10 +114,16 @@ fn assert_not_dead(flows: &FlowSet, kind: &TraceKind, seed: u64) {
 /// Lambda calls answered well, badly, or not at all.
 fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let config = CallConfig {
+    let mut config = CallConfig {
         seed,
         hours_open: rng.bool(),
         ..CallConfig::default()
+    };
+    // Most calls are voice; some walks run as chat and task contacts.
+    config.env.channel = match rng.u8(0..10) {
+        0..=5 => None,
+        6..=8 => Some("CHAT".into()),
+        _ => Some("TASK".into()),
     };
     let max_steps = config.max_steps;
     let mut engine = Engine::new(flows.clone(), config);
@@ -127,7 +133,17 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
         for e in effects {
             match e {
                 Effect::InvokeLambda(call) => lambdas.push(call.call),
-                Effect::Trace(t) => assert_not_dead(flows, &t.kind, seed),
+                Effect::Trace(t) => {
+                    assert_not_dead(flows, &t.kind, seed);
+                    // Every block a real export uses is simulated.
+                    if let TraceKind::Warning { message, .. } = &t.kind {
+                        assert!(
+                            !message.contains("not simulated")
+                                && !message.contains("not one flowsim knows"),
+                            "walk {seed}: {message}"
+                        );
+                    }
+                }
             }
         }
     };
@@ -177,6 +193,15 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
                     }
                     18 => Input::Silence,
                     _ => Input::Hangup,
+                };
+                collect(engine.handle(input, now), &mut lambdas);
+            }
+            Status::Waiting { .. } => {
+                let input = if rng.bool() {
+                    Input::Utterance("I'm back".into())
+                } else {
+                    now = engine.next_deadline().expect("a Wait has a deadline");
+                    Input::Tick
                 };
                 collect(engine.handle(input, now), &mut lambdas);
             }

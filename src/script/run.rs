@@ -535,6 +535,9 @@ impl Run {
                     block.label
                 )
             }
+            Status::Waiting { block, .. } => {
+                format!("the call waits at block \"{}\" (a Wait)", block.label)
+            }
             Status::Paused { next } => format!("the call is at block \"{}\"", next.label),
             Status::NotStarted => "the call has not started".into(),
         };

@@ -650,6 +650,14 @@ impl App {
                     None => message.clone(),
                 }))
             }
+            TraceKind::EnvironmentDefault {
+                block,
+                setting,
+                outcome,
+            } => self.transcript.push(Entry::Note(format!(
+                "[{}] {outcome} (default; set {setting})",
+                block.label
+            ))),
             TraceKind::FlowChanged { from, to, how } => {
                 self.transcript
                     .push(Entry::Note(format!("flow {from} → {to} ({how})")));

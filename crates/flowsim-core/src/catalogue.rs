@@ -2,7 +2,7 @@
 //!
 //! Each row gives a type's console block, its known parameters, the error types it
 //! can raise, the flow types and channels it may appear in, and its traits (waits for
-//! the caller, ends the flow, raises no error, simulated by flowsim). The parser
+//! the caller, ends the flow, raises no error). The parser
 //! ([`crate::flow`]), the engine's reach rules, the linter ([`crate::check`]) and
 //! `docs/actions.md` ([`markdown`]) all read it. A type the catalogue does not know is
 //! one that Connect does not have.
@@ -257,8 +257,6 @@ pub struct Spec {
     pub ends_flow: bool,
     /// The action never raises an error as flowsim runs it.
     pub raises_no_error: bool,
-    /// flowsim simulates it; otherwise the engine warns and passes through.
-    pub simulated: bool,
 }
 
 macro_rules! catalogue {
@@ -271,7 +269,7 @@ macro_rules! catalogue {
         errors: [$($err:ident),*],
         $(flows: $flows:expr,)?
         $(channels: $channels:expr,)?
-        traits: [$($t:ident),*] $(,)?
+        traits: [$($t:ident), *] $(,)?
     } )* ) => {
         /// Every action type of the flow language.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -298,7 +296,6 @@ macro_rules! catalogue {
                         waits: catalogue!(@has waits $($t)*),
                         ends_flow: catalogue!(@has ends $($t)*),
                         raises_no_error: catalogue!(@has no_error $($t)*),
-                        simulated: catalogue!(@has sim $($t)*),
                     };
                     &S
                 } )* }
@@ -311,7 +308,6 @@ macro_rules! catalogue {
     (@has waits waits $($rest:ident)*) => { true };
     (@has ends ends $($rest:ident)*) => { true };
     (@has no_error no_error $($rest:ident)*) => { true };
-    (@has sim sim $($rest:ident)*) => { true };
     (@has $want:ident $other:ident $($rest:ident)*) => { catalogue!(@has $want $($rest)*) };
 }
 
@@ -333,7 +329,7 @@ catalogue! {
         block: "Play prompt", cat: Participant,
         params: Params::Known(&["Text", "SSML", "PromptId", "Media"]),
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     GetParticipantInput = "GetParticipantInput" {
         block: "Get customer input / Store customer input", cat: Participant,
@@ -341,20 +337,20 @@ catalogue! {
             "StoreInput", "InputValidation", "InputEncryption", "DTMFConfiguration"]),
         errors: [NoMatchingError, NoMatchingCondition, InputTimeLimitExceeded, InvalidPhoneNumber],
         flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows"),
-        traits: [waits, sim],
+        traits: [waits],
     }
     ConnectParticipantWithLexBot = "ConnectParticipantWithLexBot" {
         block: "Get customer input (Lex)", cat: Participant,
         params: Params::Known(&["Text", "SSML", "PromptId", "Media", "LexV2Bot", "LexBot",
             "LexSessionAttributes", "LexInitializationData", "LexTimeoutSeconds"]),
         errors: [NoMatchingError, NoMatchingCondition, InputTimeLimitExceeded],
-        traits: [waits, sim],
+        traits: [waits],
     }
     DisconnectParticipant = "DisconnectParticipant" {
         block: "Disconnect / hang up", cat: Participant,
         params: Params::Known(&[]),
         errors: [],
-        traits: [ends, no_error, sim],
+        traits: [ends, no_error],
     }
     MessageParticipantIteratively = "MessageParticipantIteratively" {
         block: "Loop prompts", cat: Participant,
@@ -362,7 +358,7 @@ catalogue! {
         errors: [NoMatchingError],
         flows: Flows::Only(&[F::CustomerQueue, F::CustomerHold, F::AgentHold],
             "allowed only in customer-queue and hold flows"),
-        traits: [waits, ends, sim],
+        traits: [waits, ends],
     }
     ShowView = "ShowView" {
         block: "Show view", cat: Participant,
@@ -376,7 +372,7 @@ catalogue! {
         params: Params::Known(&["ThirdPartyPhoneNumber", "ThirdPartyConnectionTimeLimitSeconds",
             "ContinueFlowExecution", "ThirdPartyDTMFDigits", "CallerId"]),
         errors: [CallFailed, ConnectionTimeLimitExceeded, NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     AuthenticateParticipant = "AuthenticateParticipant" {
         block: "Authenticate Customer", cat: Other,
@@ -396,7 +392,7 @@ catalogue! {
         block: "Check hours of operation", cat: FlowControl,
         params: Params::Known(&["HoursOfOperationId"]),
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     CheckMetricData = "CheckMetricData" {
         block: "Check staffing / Check queue status", cat: FlowControl,
@@ -420,13 +416,13 @@ catalogue! {
         block: "Check contact attributes", cat: FlowControl,
         params: Params::Known(&["ComparisonValue"]),
         errors: [NoMatchingCondition],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     DistributeByPercentage = "DistributeByPercentage" {
         block: "Distribute by percentage", cat: FlowControl,
         params: Params::Known(&[]),
         errors: [NoMatchingCondition],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     EndFlowExecution = "EndFlowExecution" {
         block: "End flow / Resume", cat: FlowControl,
@@ -435,7 +431,7 @@ catalogue! {
         flows: Flows::Only(&[F::CustomerQueue, F::CustomerWhisper, F::AgentWhisper,
             F::OutboundWhisper, F::ContactFlowModule],
             "allowed only in whisper and customer-queue flows"),
-        traits: [ends, no_error, sim],
+        traits: [ends, no_error],
     }
     GetMetricData = "GetMetricData" {
         block: "Get metrics", cat: FlowControl,
@@ -447,13 +443,13 @@ catalogue! {
         block: "Loop", cat: FlowControl,
         params: Params::Known(&["LoopCount"]),
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     StartVoiceIdStream = "StartVoiceIdStream" {
         block: "Set Voice ID", cat: FlowControl,
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     TransferToFlow = "TransferToFlow" {
         block: "Transfer to flow", cat: FlowControl,
@@ -461,19 +457,19 @@ catalogue! {
         required: ["ContactFlowId"],
         errors: [NoMatchingError],
         flows: Flows::Not(QUEUE_FLOW, "not allowed in customer-queue flows"),
-        traits: [ends, sim],
+        traits: [ends],
     }
     UpdateFlowAttributes = "UpdateFlowAttributes" {
         block: "Set contact attributes (Flow)", cat: FlowControl,
         params: Params::Known(&["FlowAttributes"]),
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     UpdateFlowLoggingBehavior = "UpdateFlowLoggingBehavior" {
         block: "Set logging behavior", cat: FlowControl,
         params: Params::Known(&["FlowLoggingBehavior"]),
         errors: [],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     /// `UpdateRoutingCriteria` on the page, `UpdateContactRoutingCriteria` in exports.
     UpdateContactRoutingCriteria = "UpdateContactRoutingCriteria" {
@@ -481,7 +477,7 @@ catalogue! {
         aliases: ["UpdateRoutingCriteria"],
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     Wait = "Wait" {
         block: "Wait", cat: FlowControl,
@@ -497,7 +493,7 @@ catalogue! {
         block: "(outbound calls)", cat: Contact,
         params: Params::Unlisted,
         errors: [],
-        traits: [ends],
+        traits: [no_error],
     }
     CreateCase = "CreateCase" {
         block: "Cases (Create case)", cat: Contact,
@@ -509,26 +505,26 @@ catalogue! {
         block: "Create task", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     CreateWisdomSession = "CreateWisdomSession" {
         block: "Amazon Q in Connect", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     DequeueContactAndTransferToQueue = "DequeueContactAndTransferToQueue" {
         block: "Transfer to queue (customer queue flow)", cat: Contact,
         params: Params::Unlisted,
         errors: [QueueAtCapacity, NoMatchingError],
         flows: Flows::Only(QUEUE_FLOW, "allowed only in customer-queue flows"),
-        traits: [ends],
+        traits: [],
     }
     EndFlowModuleExecution = "EndFlowModuleExecution" {
         block: "Return", cat: Contact,
         params: Params::Known(&[]),
         errors: [],
-        traits: [ends, no_error, sim],
+        traits: [ends, no_error],
     }
     GetCase = "GetCase" {
         block: "Cases (Get case)", cat: Contact,
@@ -541,7 +537,7 @@ catalogue! {
         params: Params::Known(&["FlowModuleId"]),
         required: ["FlowModuleId"],
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     StartOutboundChatContact = "StartOutboundChatContact" {
         block: "Send message", cat: Contact,
@@ -553,7 +549,7 @@ catalogue! {
         block: "Contact tags", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     TransferContactToAgent = "TransferContactToAgent" {
         block: "Transfer to agent (beta)", cat: Contact,
@@ -565,7 +561,7 @@ catalogue! {
         block: "Transfer to queue", cat: Contact,
         params: Params::Known(&[]),
         errors: [QueueAtCapacity, NoMatchingError],
-        traits: [ends, sim],
+        traits: [ends],
     }
     /// `UnTagContact` on the page; the service accepts `UntagContact`.
     UnTagContact = "UnTagContact" {
@@ -573,7 +569,7 @@ catalogue! {
         aliases: ["UntagContact"],
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateCase = "UpdateCase" {
         block: "Cases (Update case)", cat: Contact,
@@ -585,7 +581,7 @@ catalogue! {
         block: "Set contact attributes", cat: Contact,
         params: Params::Known(&["Attributes", "TargetContact"]),
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     UpdateContactCallbackNumber = "UpdateContactCallbackNumber" {
         block: "Set callback number", cat: Contact,
@@ -597,7 +593,7 @@ catalogue! {
         block: "Set contact attributes / Set Voice ID / Connect assistant", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateContactEventHooks = "UpdateContactEventHooks" {
         block: "Set customer queue / hold / whisper / disconnect / event flow", cat: Contact,
@@ -605,31 +601,31 @@ catalogue! {
         // from independent repositories), though the reference does not list it.
         params: Params::Known(&["EventHooks", "EventHooksConfiguration"]),
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateContactMediaProcessing = "UpdateContactMediaProcessing" {
         block: "Set recording, analytics and processing behavior (chat processor)", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError, ChannelMismatch],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateContactMediaStreamingBehavior = "UpdateContactMediaStreamingBehavior" {
         block: "Start / Stop media streaming", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateContactRecordingAndAnalyticsBehavior = "UpdateContactRecordingAndAnalyticsBehavior" {
         block: "Set recording, analytics and processing behavior", cat: Contact,
         params: Params::Unlisted,
         errors: [NoMatchingError, ChannelMismatch, InFlightRedactionConfigurationFailed],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateContactRecordingBehavior = "UpdateContactRecordingBehavior" {
         block: "Set recording and analytics behavior", cat: Contact,
         params: Params::Known(&["RecordingBehavior", "AnalyticsBehavior"]),
         errors: [],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     ResumeContact = "ResumeContact" {
         block: "Resume contact", cat: Contact,
@@ -642,19 +638,19 @@ catalogue! {
         params: Params::Known(&["QueuePriority", "QueueTimeAdjustmentSeconds"]),
         errors: [],
         flows: Flows::Only(&[F::ContactFlow, F::ContactFlowModule], "allowed only in inbound flows"),
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdateContactTargetQueue = "UpdateContactTargetQueue" {
         block: "Set working queue", cat: Contact,
         params: Params::Known(&["QueueId", "AgentId"]),
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     UpdateContactTextToSpeechVoice = "UpdateContactTextToSpeechVoice" {
         block: "Set voice", cat: Contact,
         params: Params::Known(&["TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle"]),
         errors: [NoMatchingError],
-        traits: [no_error, sim],
+        traits: [no_error],
     }
     UpdatePreviousContactParticipantState = "UpdatePreviousContactParticipantState" {
         block: "Hold customer or agent", cat: Contact,
@@ -688,7 +684,7 @@ catalogue! {
             "LambdaInvocationAttributes", "ResponseValidation"]),
         required: ["LambdaFunctionARN"],
         errors: [NoMatchingError],
-        traits: [sim],
+        traits: [],
     }
     GetCustomerProfile = "GetCustomerProfile" {
         block: "Customer profiles (Get profile)", cat: Interaction,
@@ -810,8 +806,9 @@ pub fn markdown() -> String {
          current). Every action `Type` of Amazon Connect's flow language that flowsim knows; \
          a type not listed here is one Connect does not have, and `flowsim check` reports it.\n\n\
          Traits: **waits** the caller is waited for; **ends** the flow ends here on success; \
-         **no error** flowsim never raises an error for it; **simulated** flowsim runs it \
-         (otherwise it warns and passes through on `NextAction`).\n\n\
+         **no error** flowsim never raises an error for it. flowsim simulates every type \
+         listed; the outcomes that depend on the contact center come from the environment \
+         (`docs/environment.md`).\n\n\
          | Type | Console block | Errors | Flow types | Channels | Traits |\n\
          |---|---|---|---|---|---|\n",
     );
@@ -842,7 +839,6 @@ pub fn markdown() -> String {
             (s.waits, "waits"),
             (s.ends_flow, "ends"),
             (s.raises_no_error, "no error"),
-            (s.simulated, "simulated"),
         ]
         .into_iter()
         .filter_map(|(on, n)| on.then_some(n))

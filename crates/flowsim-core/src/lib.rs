@@ -12,6 +12,7 @@ pub mod call;
 pub mod catalogue;
 pub mod check;
 pub mod engine;
+pub mod env;
 pub mod flow;
 pub mod mapping;
 pub mod phone;

@@ -15,6 +15,8 @@ pub struct Contact {
     pub caller: String,
     pub dialed: String,
     pub channel: String,
+    /// `$.InitiationMethod`.
+    pub initiation_method: String,
     pub language: String,
     pub voice: String,
     /// `$.Attributes`: user-defined contact attributes.
@@ -34,6 +36,11 @@ pub struct Contact {
     /// Recording and analytics as last set.
     pub recording: Option<String>,
     pub logging: bool,
+    /// Namespaces the contact center fills: `Metrics`, `Customer`, `Case`, `Views`,
+    /// `DataTable`, `Email`, `VoiceId`, … (read as `$.Name.path`).
+    pub namespaces: IndexMap<String, Value>,
+    /// The callback number (`$.CustomerCallbackNumber`).
+    pub callback_number: Option<String>,
     /// Loop counters per (flow, block id).
     pub loops: HashMap<(String, String), u32>,
 }
@@ -60,37 +67,15 @@ impl Contact {
         match (segs[0].as_str(), rest.as_slice()) {
             ("Attributes", [k]) => opt(self.attributes.get(*k)),
             ("FlowAttributes", [k]) => opt(self.flow_attributes.get(*k)),
-            ("External", path) if !path.is_empty() => {
-                let mut v = &self.external;
-                for p in path {
-                    v = match v {
-                        Value::Object(m) => match m.get(*p) {
-                            Some(x) => x,
-                            None => return Resolved::Missing,
-                        },
-                        Value::Array(a) => match p.parse::<usize>().ok().and_then(|i| a.get(i)) {
-                            Some(x) => x,
-                            None => return Resolved::Missing,
-                        },
-                        _ => return Resolved::Missing,
-                    };
-                }
-                match v {
-                    Value::String(s) => Resolved::Value(s.clone()),
-                    Value::Null => Resolved::Missing,
-                    other => Resolved::NonString {
-                        text: other.to_string(),
-                        key: format!("$.External.{}", path.join(".")),
-                    },
-                }
-            }
+            ("External", path) if !path.is_empty() => json_path(&self.external, "External", path),
             ("StoredCustomerInput", []) => opt(self.stored_input.as_ref()),
             ("CustomerEndpoint", ["Address"]) => s(&self.caller),
             ("CustomerEndpoint" | "SystemEndpoint", ["Type"]) => s("TELEPHONE_NUMBER"),
             ("SystemEndpoint", ["Address"]) => s(&self.dialed),
             ("Channel", []) => s(&self.channel),
             ("ContactId" | "InitialContactId", []) => s(&self.contact_id),
-            ("InitiationMethod", []) => s("INBOUND"),
+            ("InitiationMethod", []) => s(&self.initiation_method),
+            ("CustomerCallbackNumber", []) => opt(self.callback_number.as_ref()),
             ("InstanceARN", []) => s(INSTANCE_ARN),
             ("AwsRegion", []) => s("us-east-1"),
             ("LanguageCode", []) => s(&self.language),
@@ -98,6 +83,9 @@ impl Contact {
             ("Queue", ["Name"]) => self.queue.as_ref().map_or(Resolved::Missing, |q| s(&q.0)),
             ("Queue", ["ARN"]) => self.queue.as_ref().map_or(Resolved::Missing, |q| s(&q.1)),
             ("Lex", ["IntentName"]) => opt(self.lex_intent.as_ref()),
+            (ns, path) if !path.is_empty() && self.namespaces.contains_key(ns) => {
+                json_path(&self.namespaces[ns], ns, path)
+            }
             (field, []) => opt(self.data.get(field)),
             _ => Resolved::Missing,
         }
@@ -165,3 +153,29 @@ impl Contact {
 /// The instance the simulated contact belongs to.
 pub const INSTANCE_ARN: &str =
     "arn:aws:connect:us-east-1:000000000000:instance/00000000-0000-4000-8000-000000000000";
+
+/// `$.NS.a.b` inside a JSON value: text, or a non-string rendered as JSON prints it.
+fn json_path(root: &Value, ns: &str, path: &[&str]) -> Resolved {
+    let mut v = root;
+    for p in path {
+        v = match v {
+            Value::Object(m) => match m.get(*p) {
+                Some(x) => x,
+                None => return Resolved::Missing,
+            },
+            Value::Array(a) => match p.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                Some(x) => x,
+                None => return Resolved::Missing,
+            },
+            _ => return Resolved::Missing,
+        };
+    }
+    match v {
+        Value::String(s) => Resolved::Value(s.clone()),
+        Value::Null => Resolved::Missing,
+        other => Resolved::NonString {
+            text: other.to_string(),
+            key: format!("$.{ns}.{}", path.join(".")),
+        },
+    }
+}

@@ -15,10 +15,13 @@ use super::time::SimTime;
 use super::trace::{
     AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind,
 };
+use crate::env::Environment;
 use crate::flow::{
     Block, BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
 };
 use crate::ssml;
+
+mod center;
 
 mod branching;
 mod input;
@@ -54,6 +57,8 @@ pub struct CallConfig {
     pub max_steps: u32,
     /// Initial contact attributes.
     pub attributes: IndexMap<String, String>,
+    /// The contact center: queues, profiles, views, … (defaults when unset).
+    pub env: Environment,
 }
 
 impl Default for CallConfig {
@@ -67,6 +72,7 @@ impl Default for CallConfig {
             strict: false,
             max_steps: 1000,
             attributes: IndexMap::new(),
+            env: Environment::default(),
         }
     }
 }
@@ -129,6 +135,11 @@ pub enum Status {
         function: String,
         deadline: SimTime,
     },
+    /// A Wait block: the timer runs (a chat message from the customer ends it).
+    Waiting {
+        block: BlockRef,
+        deadline: SimTime,
+    },
     Ended(EndReason),
 }
 
@@ -155,6 +166,12 @@ enum Wait {
     Lex {
         block: BlockIdx,
         deadline: SimTime,
+    },
+    /// A Wait block's timer: `result` when it runs out.
+    Timer {
+        block: BlockIdx,
+        deadline: SimTime,
+        result: &'static str,
     },
     Lambda {
         block: BlockIdx,
@@ -204,6 +221,8 @@ pub struct Engine {
     steps: u32,
     next_call: u64,
     typeahead: VecDeque<char>,
+    /// Unknown action types already warned about.
+    warned_types: std::collections::HashSet<String>,
     rng: fastrand::Rng,
     now: SimTime,
     out: Vec<Effect>,
@@ -224,7 +243,16 @@ impl Engine {
             contact_id,
             caller: config.caller.clone(),
             dialed: config.dialed.clone(),
-            channel: "VOICE".into(),
+            channel: config
+                .env
+                .channel
+                .as_deref()
+                .map_or_else(|| "VOICE".into(), str::to_ascii_uppercase),
+            initiation_method: config
+                .env
+                .initiation_method
+                .as_deref()
+                .map_or_else(|| "INBOUND".into(), str::to_ascii_uppercase),
             language: "en-US".into(),
             voice: "Joanna".into(),
             attributes: config.attributes.clone(),
@@ -249,6 +277,7 @@ impl Engine {
             steps: 0,
             next_call: 1,
             typeahead: VecDeque::new(),
+            warned_types: std::collections::HashSet::new(),
             rng,
             now: SimTime::ZERO,
             out: Vec::new(),
@@ -291,16 +320,21 @@ impl Engine {
             }
             Input::Utterance(text) => {
                 self.emit(TraceKind::Utterance { text: text.clone() });
-                if let Wait::Lex { block, .. } = self.wait {
-                    self.lex_intent(block, text);
+                match self.wait {
+                    Wait::Lex { block, .. } => self.lex_intent(block, text),
+                    // On chat, a message from the customer ends a Wait.
+                    Wait::Timer { block, .. } => self.timer_done(block, "CustomerReturned"),
+                    Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lambda { .. } => {}
                 }
             }
             Input::Tick => {
                 if self.next_deadline().is_some_and(|d| self.now >= d) {
-                    if let Wait::Lambda { .. } = self.wait {
-                        self.lambda_timeout();
-                    } else {
-                        self.timeout_input();
+                    match self.wait {
+                        Wait::Lambda { .. } => self.lambda_timeout(),
+                        Wait::Timer { block, result, .. } => self.timer_done(block, result),
+                        Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lex { .. } => {
+                            self.timeout_input()
+                        }
                     }
                 }
             }
@@ -317,6 +351,7 @@ impl Engine {
             Wait::Menu { deadline, .. }
             | Wait::Store { deadline, .. }
             | Wait::Lex { deadline, .. }
+            | Wait::Timer { deadline, .. }
             | Wait::Lambda { deadline, .. } => Some(*deadline),
         }
     }
@@ -356,6 +391,7 @@ impl Engine {
             Wait::Menu { block, .. }
             | Wait::Store { block, .. }
             | Wait::Lex { block, .. }
+            | Wait::Timer { block, .. }
             | Wait::Lambda { block, .. } => Some(*block),
         }
     }
@@ -413,6 +449,12 @@ impl Engine {
                 block: self.block_ref(*block),
                 call: *call,
                 function: function.clone(),
+                deadline: *deadline,
+            },
+            Wait::Timer {
+                block, deadline, ..
+            } => Status::Waiting {
+                block: self.block_ref(*block),
                 deadline: *deadline,
             },
             Wait::None => match self.current {
@@ -551,65 +593,67 @@ impl Engine {
                 detail: "EndFlowExecution".into(),
             }),
             Kind::DistributeByPercentage => self.distribute(flow, idx),
-            Kind::Unknown
-            | Kind::ShowView
-            | Kind::AuthenticateParticipant
-            | Kind::ConnectParticipantWithAgenticCX
-            | Kind::CheckMetricData
-            | Kind::CheckOutboundCallStatus
-            | Kind::CheckVoiceId
-            | Kind::GetMetricData
-            | Kind::Wait
-            | Kind::CompleteOutboundCall
-            | Kind::CreateCase
-            | Kind::DequeueContactAndTransferToQueue
-            | Kind::GetCase
-            | Kind::StartOutboundChatContact
-            | Kind::TransferContactToAgent
-            | Kind::UpdateCase
-            | Kind::UpdateContactCallbackNumber
-            | Kind::ResumeContact
-            | Kind::UpdatePreviousContactParticipantState
-            | Kind::AssociateContactToCustomerProfile
-            | Kind::CreateCallbackContact
-            | Kind::CreateCustomerProfile
-            | Kind::GetCustomerProfile
-            | Kind::GetCustomerProfileObject
-            | Kind::GetCalculatedAttributesForCustomerProfile
-            | Kind::UpdateCustomerProfile
-            | Kind::EvaluateDataTableValues
-            | Kind::ListDataTableValues
-            | Kind::UpsertDataTableValues
-            | Kind::LoadContactContent
-            | Kind::CreatePersistentContactAssociation
-            | Kind::CreateContact
-            | Kind::StartOutboundEmailContact
-            | Kind::RenderMessageTemplate
-            | Kind::CheckSegmentMembership
-            | Kind::RouteContactToAgent => self.not_simulated(block, idx),
+            Kind::ShowView => self.show_view(flow, idx),
+            Kind::AuthenticateParticipant => self.authenticate(flow, idx),
+            Kind::ConnectParticipantWithAgenticCX => self.agentic_cx(idx),
+            Kind::CheckMetricData => self.check_metric(flow, idx),
+            Kind::CheckOutboundCallStatus => self.call_progress(flow, idx),
+            Kind::CheckVoiceId => self.check_voice_id(flow, idx),
+            Kind::GetMetricData => self.get_metrics(block, idx),
+            Kind::Wait => self.wait_block(block, idx),
+            Kind::CompleteOutboundCall => self.complete_outbound(block, idx),
+            Kind::CreateCase => self.create_case(block, idx),
+            Kind::DequeueContactAndTransferToQueue => self.dequeue_to_queue(block, idx),
+            Kind::GetCase => self.get_case(block, idx),
+            Kind::StartOutboundChatContact => self.sink(block, idx, "outbound message"),
+            Kind::TransferContactToAgent => self.transfer_to_agent(idx),
+            Kind::UpdateCase => self.update_case(block, idx),
+            Kind::UpdateContactCallbackNumber => self.set_callback_number(block, idx),
+            Kind::ResumeContact => self.resume_contact(),
+            Kind::UpdatePreviousContactParticipantState => self.previous_participant(idx),
+            Kind::AssociateContactToCustomerProfile => self.associate_profile(block, idx),
+            Kind::CreateCallbackContact => self.create_callback(block, idx),
+            Kind::CreateCustomerProfile => self.create_profile(block, idx),
+            Kind::GetCustomerProfile => self.get_profile(block, idx),
+            Kind::GetCustomerProfileObject => self.get_profile_object(block, idx),
+            Kind::GetCalculatedAttributesForCustomerProfile => self.calculated_attributes(idx),
+            Kind::UpdateCustomerProfile => self.update_profile(block, idx),
+            Kind::EvaluateDataTableValues => self.data_table(block, idx, "EvaluateDataTableValues"),
+            Kind::ListDataTableValues => self.data_table(block, idx, "ListDataTableValues"),
+            Kind::UpsertDataTableValues => self.upsert_data_table(block, idx),
+            Kind::LoadContactContent => self.load_content(idx),
+            Kind::CreatePersistentContactAssociation => self.persistent_chat(block, idx),
+            Kind::CreateContact => self.sink(block, idx, "contact created"),
+            Kind::StartOutboundEmailContact => self.sink(block, idx, "outbound email"),
+            Kind::RenderMessageTemplate => self.render_template(block, idx),
+            Kind::CheckSegmentMembership => self.segment_membership(flow, idx),
+            Kind::RouteContactToAgent => self.route_to_agent(idx),
+            Kind::Unknown => self.unknown_type(block, idx),
         }
     }
 
     /// A contact setting or side request flowsim records but does not act on: each
     /// parameter in the trace, then `NextAction`.
-    /// A block flowsim does not simulate (or a type the catalogue does not know):
-    /// a warning, then `NextAction` (else `NoMatchingError`); `--strict` stops.
-    fn not_simulated(&mut self, block: &Block, idx: BlockIdx) -> Step {
-        let message = format!("action type {} is not simulated", block.type_name);
+    /// A `Type` the catalogue does not know (a typo, or a type newer than flowsim):
+    /// one warning per type per call, then the block's error branch (else the flow
+    /// ends), so a new type never locks a user out of their flow; `--strict` stops.
+    fn unknown_type(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let message = format!("action type {} is not one flowsim knows", block.type_name);
         if self.config.strict {
             return Step::End(EndReason::Stopped {
                 detail: format!("{message} (--strict) at block \"{}\"", block.label()),
             });
         }
-        self.warn(Some(idx), format!("{message}; passing through"));
-        if block.next_id.is_some() {
-            Step::Go(Choice::Next("unsupported block passed through".into()))
-        } else {
-            Step::Go(Choice::Error(
-                ErrorType::NoMatchingError,
-                "unsupported block with no NextAction".into(),
-            ))
+        if self.warned_types.insert(block.type_name.clone()) {
+            self.warn(
+                Some(idx),
+                format!("{message}; taking its error branch (flowsim check reports it)"),
+            );
         }
+        Step::Go(Choice::Error(
+            ErrorType::NoMatchingError,
+            format!("unknown action type {}", block.type_name),
+        ))
     }
 
     /// Take a branch of block `idx` of the top flow.

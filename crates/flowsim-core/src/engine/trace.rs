@@ -253,6 +253,13 @@ pub enum TraceKind {
         block: Option<BlockRef>,
         message: String,
     },
+    /// An outcome the environment did not set: the default used, and the setting
+    /// that changes it.
+    EnvironmentDefault {
+        block: BlockRef,
+        setting: String,
+        outcome: String,
+    },
     Ended {
         reason: EndReason,
     },

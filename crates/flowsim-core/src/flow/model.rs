@@ -300,8 +300,8 @@ pub enum LambdaResponseType {
 
 /// What a block does, with its parameters parsed: one variant per catalogue type
 /// ([`ActionType`]), named as the type, plus [`Kind::Unknown`] for a `Type` the
-/// catalogue does not know. Types flowsim does not simulate yet carry no fields (the
-/// raw parameters are in [`Block::params`]).
+/// catalogue does not know. Types without fields read their raw parameters from
+/// [`Block::params`] when they run.
 #[derive(Clone, Debug)]
 pub enum Kind {
     MessageParticipant {
@@ -397,7 +397,7 @@ pub enum Kind {
     TagContact,
     UnTagContact,
     CreateTask,
-    // Not simulated yet: the engine warns and passes through.
+    // The contact center's: outcomes come from the environment.
     ShowView,
     AuthenticateParticipant,
     ConnectParticipantWithAgenticCX,
@@ -524,8 +524,9 @@ impl Kind {
         self.action().map(ActionType::spec)
     }
 
-    /// Whether flowsim simulates this block (unknown types are not).
+    /// Whether flowsim simulates this block: every catalogue type; not a type the
+    /// catalogue does not know.
     pub fn simulated(&self) -> bool {
-        self.spec().is_some_and(|s| s.simulated)
+        self.action().is_some()
     }
 }

@@ -959,7 +959,7 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
         A::DisconnectParticipant => Kind::DisconnectParticipant,
         A::EndFlowExecution => Kind::EndFlowExecution,
         A::DistributeByPercentage => Kind::DistributeByPercentage,
-        // Not simulated yet: the raw parameters are kept in `Block::params`.
+        // Their parameters are read from `Block::params` when they run.
         A::ShowView => Kind::ShowView,
         A::AuthenticateParticipant => Kind::AuthenticateParticipant,
         A::ConnectParticipantWithAgenticCX => Kind::ConnectParticipantWithAgenticCX,

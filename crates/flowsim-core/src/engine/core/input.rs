@@ -135,6 +135,8 @@ impl Engine {
                 self.lex_intent(idx, key.to_string());
             }
             Wait::None | Wait::Lambda { .. } => self.typeahead.push_back(key),
+            // A chat Wait: keys mean nothing there.
+            Wait::Timer { .. } => {}
         }
     }
 
@@ -194,7 +196,7 @@ impl Engine {
                     ),
                 );
             }
-            Wait::None | Wait::Lambda { .. } => {}
+            Wait::None | Wait::Lambda { .. } | Wait::Timer { .. } => {}
         }
     }
 

@@ -1,0 +1,932 @@
+//! The contact center around the flow: queues and metrics, agents, callbacks,
+//! customer profiles, cases, data tables, views, Voice ID, outbound calls, chat
+//! waits and side requests. Every outcome comes from [`Environment`]; one nobody set
+//! uses the documented default and says so ([`Engine::defaulted`]).
+
+use serde_json::{Map, json};
+
+use super::*;
+use crate::env::{Profile, Queue};
+
+impl Engine {
+    // ---- shared helpers ---------------------------------------------------------
+
+    /// A text parameter, references resolved.
+    fn param(&mut self, block: &Block, idx: BlockIdx, key: &str) -> Option<String> {
+        let v = block.params.get(key)?;
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return None,
+        };
+        Some(self.text_value(idx, &text))
+    }
+
+    /// A nested object parameter with its text values resolved.
+    fn param_map(&mut self, block: &Block, idx: BlockIdx, key: &str) -> Map<String, Value> {
+        match block.params.get(key) {
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| (k.clone(), self.resolve_leaves(idx, v)))
+                .collect(),
+            _ => Map::new(),
+        }
+    }
+
+    /// An outcome the environment did not set: say which default is used and which
+    /// setting changes it. Under `--strict` the call stops instead.
+    pub(super) fn defaulted(
+        &mut self,
+        idx: BlockIdx,
+        setting: &str,
+        outcome: &str,
+    ) -> Result<(), Step> {
+        if self.config.strict {
+            let label = self.flow().blocks[idx].label();
+            return Err(Step::End(EndReason::Stopped {
+                detail: format!(
+                    "no {setting} in the environment (--strict) at block \"{label}\"; the default would be: {outcome}"
+                ),
+            }));
+        }
+        self.emit(TraceKind::EnvironmentDefault {
+            block: self.block_ref(idx),
+            setting: setting.into(),
+            outcome: outcome.into(),
+        });
+        Ok(())
+    }
+
+    fn set_namespace(&mut self, ns: &str, value: Value) {
+        self.emit(TraceKind::ContactUpdated {
+            field: format!("$.{ns}"),
+            value: value.to_string(),
+        });
+        self.contact.namespaces.insert(ns.into(), value);
+    }
+
+    fn channel_is(&self, channels: &[&str]) -> bool {
+        channels.contains(&self.contact.channel.as_str())
+    }
+
+    fn wrong_channel(&self, what: &str, channels: &str) -> Step {
+        Step::Go(Choice::Error(
+            ErrorType::NoMatchingError,
+            format!(
+                "{what} works on {channels} only; this contact is {} (--channel)",
+                self.contact.channel
+            ),
+        ))
+    }
+
+    /// The queue a block means: `QueueId`, else the working queue. The state comes
+    /// from the environment; a queue it does not list has the default state.
+    fn metrics_queue(
+        &mut self,
+        block: &Block,
+        idx: BlockIdx,
+    ) -> Result<(String, String, Queue), Step> {
+        let (name, arn) = match self.param(block, idx, "QueueId").filter(|q| !q.is_empty()) {
+            Some(q) => {
+                let name = block
+                    .display_name("QueueId")
+                    .unwrap_or_else(|| q.rsplit('/').next().unwrap_or(&q).to_owned());
+                (name, q)
+            }
+            None => match &self.contact.queue {
+                Some((n, a)) => (n.clone(), a.clone()),
+                None => {
+                    return Err(Step::Go(Choice::Error(
+                        ErrorType::NoMatchingError,
+                        "no QueueId and no working queue set".into(),
+                    )));
+                }
+            },
+        };
+        let found = self
+            .config
+            .env
+            .queue(&name)
+            .or_else(|| self.config.env.queue(&arn))
+            .map(|(n, q)| (n.to_owned(), q.clone()));
+        match found {
+            Some((n, q)) => Ok((n, arn, q)),
+            None => {
+                self.defaulted(
+                    idx,
+                    &format!("queue \"{name}\" (queues.\"{name}\" in --env, or --queue)"),
+                    "1 agent online, available and staffed; nobody waiting",
+                )?;
+                Ok((name, arn, Queue::default()))
+            }
+        }
+    }
+
+    // ---- flow control: metrics, waits -------------------------------------------
+
+    pub(super) fn check_metric(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        let block = &flow.blocks[idx];
+        let (name, _, q) = match self.metrics_queue(block, idx) {
+            Ok(q) => q,
+            Err(step) => return step,
+        };
+        let metric = self.param(block, idx, "MetricType").unwrap_or_default();
+        // The console writes the oldest contact's age in milliseconds (reference §3.2).
+        let value = match metric.as_str() {
+            "NumberOfAgentsAvailable" => u64::from(q.agents_available),
+            "NumberOfAgentsStaffed" => u64::from(q.agents_staffed),
+            "NumberOfAgentsOnline" => u64::from(q.agents_online),
+            "NumberOfContactsInQueue" => u64::from(q.contacts_in_queue),
+            "OldestContactInQueueAgeSeconds" => u64::from(q.oldest_contact_age_secs) * 1000,
+            other => {
+                return Step::Go(Choice::Error(
+                    ErrorType::NoMatchingError,
+                    format!("unknown MetricType \"{other}\""),
+                ));
+            }
+        };
+        let why = format!("{metric} of {name} is {value}");
+        self.match_conditions_result(flow, idx, &value.to_string(), why)
+    }
+
+    pub(super) fn get_metrics(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let (name, arn, q) = match self.metrics_queue(block, idx) {
+            Ok(q) => q,
+            Err(step) => return step,
+        };
+        let n = |v: u32| Value::String(v.to_string());
+        let mut queue = json!({
+            "Name": name, "ARN": arn,
+            "Size": n(q.contacts_in_queue),
+            "OldestContactAge": n(q.oldest_contact_age_secs),
+        });
+        if let Some(ewt) = q.estimated_wait_secs {
+            queue["EstimatedWaitTime"] = n(ewt);
+        }
+        let mut metrics = json!({ "Queue": queue });
+        // "If there are no agents, no metrics are returned."
+        if q.agents_online > 0 || q.agents_staffed > 0 {
+            metrics["Agents"] = json!({
+                "Online": {"Count": n(q.agents_online)},
+                "Available": {"Count": n(q.agents_available)},
+                "Staffed": {"Count": n(q.agents_staffed)},
+                "AfterContactWork": {"Count": n(q.agents_after_contact_work)},
+                "Busy": {"Count": n(q.agents_busy)},
+                "Missed": {"Count": n(q.agents_missed)},
+                "NonProductive": {"Count": n(q.agents_non_productive)},
+            });
+        }
+        metrics["Contact"] = json!({"PositionInQueue": n(q.contacts_in_queue + 1)});
+        self.set_namespace("Metrics", metrics);
+        Step::Go(Choice::Next(format!("metrics of {name} read")))
+    }
+
+    pub(super) fn wait_block(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let limit = self
+            .param(block, idx, "TimeLimitSeconds")
+            .or_else(|| self.param(block, idx, "TimeoutSeconds"));
+        let Some(secs) = limit.and_then(|t| t.trim().parse::<u32>().ok()) else {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "TimeLimitSeconds is missing or not a whole number".into(),
+            ));
+        };
+        let listens = |event: &str| {
+            block
+                .params
+                .get("Events")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|e| e == event))
+        };
+        match self.contact.channel.as_str() {
+            "CHAT" | "EMAIL" => {}
+            "TASK" => {}
+            _ => return self.wrong_channel("Wait", "CHAT, EMAIL and TASK"),
+        }
+        let (deadline, result) = match self.config.env.customer_returns_after_secs {
+            Some(after)
+                if after < secs
+                    && listens("CustomerReturned")
+                    && self.channel_is(&["CHAT", "EMAIL"]) =>
+            {
+                (self.now.plus_secs(after), "CustomerReturned")
+            }
+            Some(_) => (self.now.plus_secs(secs), "WaitCompleted"),
+            None => {
+                if listens("CustomerReturned")
+                    && let Err(stop) = self.defaulted(
+                        idx,
+                        "customer_returns_after_secs",
+                        "the customer does not return before the time limit",
+                    )
+                {
+                    return stop;
+                }
+                (self.now.plus_secs(secs), "WaitCompleted")
+            }
+        };
+        self.wait = Wait::Timer {
+            block: idx,
+            deadline,
+            result,
+        };
+        Step::Wait
+    }
+
+    /// A Wait ends: its result (`WaitCompleted`, `CustomerReturned`) picks the branch.
+    pub(super) fn timer_done(&mut self, idx: BlockIdx, result: &str) {
+        let flow = self.flow().clone();
+        self.wait = Wait::None;
+        let step =
+            self.match_conditions_result(&flow, idx, result, format!("the wait ended: {result}"));
+        if let Step::Go(choice) = step {
+            self.follow(idx, choice);
+        }
+        self.run();
+    }
+
+    pub(super) fn call_progress(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        let status = match self.config.env.call_progress.clone() {
+            Some(s) => s,
+            None => {
+                if let Err(stop) = self.defaulted(idx, "call_progress", "CallAnswered") {
+                    return stop;
+                }
+                "CallAnswered".into()
+            }
+        };
+        match self.match_conditions_result(flow, idx, &status, format!("call progress: {status}")) {
+            Step::Go(Choice::NoMatch(why)) => {
+                Step::Go(Choice::Error(ErrorType::NoMatchingError, why))
+            }
+            step => step,
+        }
+    }
+
+    pub(super) fn check_voice_id(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        if !self.channel_is(&["VOICE"]) {
+            return self.wrong_channel("Voice ID", "VOICE");
+        }
+        let block = &flow.blocks[idx];
+        let option = self
+            .param(block, idx, "CheckVoiceIdOption")
+            .unwrap_or_default();
+        let v = self.config.env.voice_id.clone();
+        let (set, setting, default) = match option.as_str() {
+            "enrollmentStatus" => (v.enrollment, "voice_id.enrollment", "NotEnrolled"),
+            "fraudDetection" => (v.fraud, "voice_id.fraud", "Inconclusive"),
+            _ => (v.authentication, "voice_id.authentication", "NotEnrolled"),
+        };
+        let status = match set {
+            Some(s) => s,
+            None => {
+                if let Err(stop) = self.defaulted(idx, setting, default) {
+                    return stop;
+                }
+                default.to_owned()
+            }
+        };
+        // An unmatched status: NMC when wired, else NME (the page says NME).
+        match self.match_conditions_result(flow, idx, &status, format!("Voice ID: {status}")) {
+            Step::Go(Choice::NoMatch(why))
+                if block.error_target(ErrorType::NoMatchingCondition).is_none() =>
+            {
+                Step::Go(Choice::Error(ErrorType::NoMatchingError, why))
+            }
+            step => step,
+        }
+    }
+
+    // ---- queues, agents, callbacks ----------------------------------------------
+
+    pub(super) fn transfer_to_agent(&mut self, idx: BlockIdx) -> Step {
+        let free = match self.config.env.agent_available {
+            Some(f) => f,
+            None => {
+                if let Err(stop) = self.defaulted(idx, "agent_available", "the agent is free") {
+                    return stop;
+                }
+                true
+            }
+        };
+        if free {
+            Step::End(EndReason::Ended {
+                detail: "transferred to an agent".into(),
+            })
+        } else {
+            Step::End(EndReason::Disconnected {
+                detail: "the agent is with someone else, so the contact is disconnected".into(),
+            })
+        }
+    }
+
+    pub(super) fn dequeue_to_queue(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let Some(target) = self
+            .param(block, idx, "QueueId")
+            .or_else(|| self.param(block, idx, "AgentId"))
+            .filter(|q| !q.is_empty())
+        else {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no QueueId or AgentId to transfer to".into(),
+            ));
+        };
+        let name = block
+            .display_name("QueueId")
+            .unwrap_or_else(|| target.rsplit('/').next().unwrap_or(&target).to_owned());
+        if self
+            .config
+            .env
+            .queue(&name)
+            .is_some_and(|(_, q)| q.at_capacity)
+        {
+            return Step::Go(Choice::Error(
+                ErrorType::QueueAtCapacity,
+                format!("{name} is at capacity (queues.\"{name}\".at_capacity)"),
+            ));
+        }
+        self.emit(TraceKind::ContactUpdated {
+            field: "queue".into(),
+            value: name.clone(),
+        });
+        self.contact.queue = Some((name.clone(), target));
+        self.contact.initiation_method = "QUEUE_TRANSFER".into();
+        Step::Go(Choice::Next(format!(
+            "moved to {name} as a new contact segment"
+        )))
+    }
+
+    pub(super) fn set_callback_number(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let number = self.param(block, idx, "CallbackNumber").unwrap_or_default();
+        if crate::phone::e164(&number).is_err() {
+            return Step::Go(Choice::Error(
+                ErrorType::InvalidCallbackNumber,
+                format!("\"{number}\" is not an E.164 number"),
+            ));
+        }
+        if let Some(p) = self
+            .config
+            .env
+            .undialable_prefixes
+            .iter()
+            .find(|p| number.starts_with(p.as_str()))
+        {
+            return Step::Go(Choice::Error(
+                ErrorType::CallbackNumberNotDialable,
+                format!("{number} starts with {p} (undialable_prefixes)"),
+            ));
+        }
+        self.emit(TraceKind::ContactUpdated {
+            field: "callback number".into(),
+            value: number.clone(),
+        });
+        self.contact.callback_number = Some(number);
+        Step::Go(Choice::Next("callback number set".into()))
+    }
+
+    pub(super) fn create_callback(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let number = self
+            .contact
+            .callback_number
+            .clone()
+            .unwrap_or_else(|| self.contact.caller.clone());
+        let queue = self
+            .param(block, idx, "QueueId")
+            .or_else(|| self.contact.queue.as_ref().map(|q| q.0.clone()));
+        let Some(queue) = queue.filter(|q| !q.is_empty()) else {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no QueueId and no working queue for the callback".into(),
+            ));
+        };
+        let delay = self
+            .param(block, idx, "InitialCallDelaySeconds")
+            .unwrap_or_else(|| "0".into());
+        self.emit(TraceKind::ContactUpdated {
+            field: "callback created".into(),
+            value: format!("{number} in {queue}, first call after {delay} s"),
+        });
+        Step::Go(Choice::Next("callback queued".into()))
+    }
+
+    pub(super) fn resume_contact(&mut self) -> Step {
+        if self.channel_is(&["TASK"]) {
+            Step::Go(Choice::Next("task resumed".into()))
+        } else {
+            self.wrong_channel("ResumeContact", "TASK")
+        }
+    }
+
+    pub(super) fn previous_participant(&mut self, idx: BlockIdx) -> Step {
+        let _ = idx;
+        Step::Go(Choice::Error(
+            ErrorType::NoMatchingError,
+            "this contact has no previous contact whose participant could be held".into(),
+        ))
+    }
+
+    pub(super) fn complete_outbound(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let caller_id = self.param_map(block, idx, "CallerId");
+        self.emit(TraceKind::ContactUpdated {
+            field: "outbound call".into(),
+            value: format!(
+                "dialing {} {}",
+                self.contact.caller,
+                Value::Object(caller_id)
+            ),
+        });
+        Step::Go(Choice::Next("outbound call placed".into()))
+    }
+
+    pub(super) fn route_to_agent(&mut self, idx: BlockIdx) -> Step {
+        let _ = idx;
+        Step::Go(Choice::Error(
+            ErrorType::NoMatchingError,
+            "RouteContactToAgent is undocumented; flowsim takes its error branch".into(),
+        ))
+    }
+
+    // ---- participants: views, sign-in, AI agents ----------------------------------
+
+    pub(super) fn show_view(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        if !self.channel_is(&["CHAT"]) {
+            return self.wrong_channel("ShowView", "CHAT");
+        }
+        let block = &flow.blocks[idx];
+        let id = match block.params.get("ViewResource").and_then(|v| v.get("Id")) {
+            Some(Value::String(s)) => self.text_value(idx, s),
+            _ => String::new(),
+        };
+        let short = id
+            .rsplit('/')
+            .next()
+            .unwrap_or(&id)
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let scripted = self
+            .config
+            .env
+            .views
+            .iter()
+            .find(|(k, _)| k.as_str() == id || k.as_str() == short)
+            .map(|(_, v)| v.clone());
+        let view = match scripted {
+            Some(v) => v,
+            None => {
+                // The default: the customer takes the first action the block wires.
+                let action = block
+                    .conditions
+                    .first()
+                    .map_or_else(|| "Submit".to_owned(), |c| c.operand.clone());
+                if let Err(stop) = self.defaulted(
+                    idx,
+                    &format!("views.\"{short}\""),
+                    &format!("the customer chooses {action}"),
+                ) {
+                    return stop;
+                }
+                crate::env::View {
+                    action,
+                    data: Value::Object(Map::new()),
+                }
+            }
+        };
+        if view.action == "timeout" {
+            return Step::Go(Choice::Error(
+                ErrorType::TimeLimitExceeded,
+                "the customer did not answer the view in time".into(),
+            ));
+        }
+        self.set_namespace(
+            "Views",
+            json!({"Action": view.action, "ViewResultData": view.data}),
+        );
+        let why = format!("the customer chose {}", view.action);
+        self.match_conditions_result(flow, idx, &view.action, why)
+    }
+
+    pub(super) fn authenticate(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        if !self.channel_is(&["CHAT"]) {
+            return self.wrong_channel("AuthenticateParticipant", "CHAT");
+        }
+        let outcome = match self.config.env.authentication.clone() {
+            Some(o) => o,
+            None => {
+                if let Err(stop) = self.defaulted(idx, "authentication", "timeout") {
+                    return stop;
+                }
+                "timeout".into()
+            }
+        };
+        match outcome.as_str() {
+            "success" => Step::Go(Choice::Next("the customer signed in".into())),
+            "opted_out" => {
+                self.match_conditions_result(flow, idx, "OptedOut", "the customer opted out".into())
+            }
+            "timeout" => Step::Go(Choice::Error(
+                ErrorType::TimeLimitExceeded,
+                "the customer did not sign in in time".into(),
+            )),
+            other => Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("sign-in failed ({other})"),
+            )),
+        }
+    }
+
+    pub(super) fn agentic_cx(&mut self, idx: BlockIdx) -> Step {
+        let _ = idx;
+        Step::Go(Choice::Error(
+            ErrorType::NoMatchingError,
+            "an AI agent session needs an AI agent; flowsim takes the error branch".into(),
+        ))
+    }
+
+    // ---- customer profiles --------------------------------------------------------
+
+    fn profile_value(p: &Profile) -> Value {
+        let mut m = Map::new();
+        if let Some(id) = &p.profile_id {
+            m.insert("ProfileId".into(), json!(id));
+            m.insert(
+                "ProfileARN".into(),
+                json!(format!(
+                    "arn:aws:profile:us-east-1:000000000000:domains/flowsim/profiles/{id}"
+                )),
+            );
+        }
+        if let Some(phone) = &p.phone {
+            m.insert("PhoneNumber".into(), json!(phone));
+        }
+        for (k, v) in &p.fields {
+            m.insert(k.clone(), json!(v));
+        }
+        Value::Object(m)
+    }
+
+    pub(super) fn get_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let key = req
+            .get("IdentifierName")
+            .and_then(Value::as_str)
+            .unwrap_or("_phone")
+            .to_owned();
+        let value = req
+            .get("IdentifierValue")
+            .and_then(Value::as_str)
+            .map_or_else(|| self.contact.caller.clone(), str::to_owned);
+        if self.config.env.customers.is_empty() {
+            if let Err(stop) = self.defaulted(idx, "customers (--customer)", "no profile is found")
+            {
+                return stop;
+            }
+        }
+        let found: Vec<Profile> = self
+            .config
+            .env
+            .find_profiles(&key, &value)
+            .into_iter()
+            .cloned()
+            .collect();
+        match found.as_slice() {
+            [] => Step::Go(Choice::Error(
+                ErrorType::NoneFoundError,
+                format!("no profile has {key} = {value}"),
+            )),
+            [p] => {
+                self.set_namespace("Customer", Self::profile_value(p));
+                Step::Go(Choice::Next(format!("profile found by {key}")))
+            }
+            many => Step::Go(Choice::Error(
+                ErrorType::MultipleFoundError,
+                format!("{} profiles have {key} = {value}", many.len()),
+            )),
+        }
+    }
+
+    pub(super) fn create_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let mut p = Profile {
+            profile_id: Some(format!("{}-profile", &self.contact.contact_id[..8])),
+            ..Profile::default()
+        };
+        for (k, v) in &req {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            if k == "PhoneNumber" {
+                p.phone = Some(v.clone());
+            }
+            p.fields.insert(k.clone(), v);
+        }
+        self.set_namespace("Customer", Self::profile_value(&p));
+        Step::Go(Choice::Next("profile created".into()))
+    }
+
+    pub(super) fn update_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let mut customer = self
+            .contact
+            .namespaces
+            .get("Customer")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        if customer.get("ProfileId").is_none() {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no profile to update (get or create one first)".into(),
+            ));
+        }
+        if let Value::Object(m) = &mut customer {
+            for (k, v) in req {
+                m.insert(k, v);
+            }
+        }
+        self.set_namespace("Customer", customer);
+        Step::Go(Choice::Next("profile updated".into()))
+    }
+
+    pub(super) fn associate_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let id = req
+            .get("ProfileId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| {
+                self.contact
+                    .namespaces
+                    .get("Customer")
+                    .and_then(|c| c.get("ProfileId"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
+        match id.filter(|i| !i.is_empty()) {
+            Some(id) => {
+                self.emit(TraceKind::ContactUpdated {
+                    field: "profile associated".into(),
+                    value: id,
+                });
+                Step::Go(Choice::Next("contact associated with the profile".into()))
+            }
+            None => Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no ProfileId to associate".into(),
+            )),
+        }
+    }
+
+    pub(super) fn get_profile_object(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let kind = req
+            .get("ObjectType")
+            .and_then(Value::as_str)
+            .unwrap_or("object")
+            .to_owned();
+        if let Err(stop) = self.defaulted(idx, "profile objects", "no object is found") {
+            return stop;
+        }
+        Step::Go(Choice::Error(
+            ErrorType::NoneFoundError,
+            format!("no {kind} object for this profile"),
+        ))
+    }
+
+    pub(super) fn calculated_attributes(&mut self, idx: BlockIdx) -> Step {
+        let id = self
+            .contact
+            .namespaces
+            .get("Customer")
+            .and_then(|c| c.get("ProfileId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let profile = id.and_then(|id| {
+            self.config
+                .env
+                .find_profiles("_profileId", &id)
+                .first()
+                .map(|p| (*p).clone())
+        });
+        match profile {
+            Some(p) if !p.calculated.is_empty() => {
+                let mut customer = Self::profile_value(&p);
+                customer["CalculatedAttributes"] = json!(p.calculated);
+                self.set_namespace("Customer", customer);
+                Step::Go(Choice::Next("calculated attributes read".into()))
+            }
+            _ => {
+                if let Err(stop) =
+                    self.defaulted(idx, "customers[].calculated", "no calculated attributes")
+                {
+                    return stop;
+                }
+                Step::Go(Choice::Error(
+                    ErrorType::NoneFoundError,
+                    "the profile has no calculated attributes".into(),
+                ))
+            }
+        }
+    }
+
+    pub(super) fn segment_membership(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
+        let _ = (flow, idx);
+        Step::Go(Choice::Error(
+            ErrorType::NoMatchingError,
+            "segment membership is undocumented; flowsim takes the error branch".into(),
+        ))
+    }
+
+    // ---- cases ----------------------------------------------------------------------
+
+    fn case_value(c: &crate::env::Case) -> Value {
+        let mut m = Map::new();
+        m.insert("case_id".into(), json!(c.case_id));
+        if let Some(cid) = &c.customer_id {
+            m.insert("customer_id".into(), json!(cid));
+        }
+        for (k, v) in &c.fields {
+            m.insert(k.clone(), json!(v));
+        }
+        Value::Object(m)
+    }
+
+    pub(super) fn get_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let req = self.param_map(block, idx, "CaseRequestFields");
+        if self.config.env.cases.is_empty() {
+            if let Err(stop) = self.defaulted(idx, "cases", "no case is found") {
+                return stop;
+            }
+        }
+        let matches = |c: &&crate::env::Case| {
+            req.iter().all(|(k, v)| {
+                let want = v.as_str().unwrap_or_default();
+                match k.as_str() {
+                    "case_id" => c.case_id == want,
+                    "customer_id" => c.customer_id.as_deref() == Some(want),
+                    k => c.fields.get(k).is_some_and(|f| f == want),
+                }
+            })
+        };
+        let found: Vec<crate::env::Case> = self
+            .config
+            .env
+            .cases
+            .iter()
+            .filter(matches)
+            .cloned()
+            .collect();
+        let last = block
+            .params
+            .get("GetLastUpdatedCase")
+            .and_then(Value::as_str)
+            == Some("true");
+        match found.as_slice() {
+            [] => Step::Go(Choice::Error(
+                ErrorType::NoneFound,
+                "no case matches".into(),
+            )),
+            [c] => {
+                self.set_namespace("Case", Self::case_value(c));
+                Step::Go(Choice::Next("case found".into()))
+            }
+            [.., c] if last => {
+                self.set_namespace("Case", Self::case_value(c));
+                Step::Go(Choice::Next("the last updated case found".into()))
+            }
+            many => Step::Go(Choice::Error(
+                ErrorType::MultipleFound,
+                format!("{} cases match", many.len()),
+            )),
+        }
+    }
+
+    pub(super) fn create_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let fields = self.param_map(block, idx, "CaseRequestFields");
+        let case = crate::env::Case {
+            case_id: format!("{}-case", &self.contact.contact_id[..8]),
+            customer_id: fields
+                .get("customer_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            fields: fields
+                .iter()
+                .filter(|(k, _)| k.as_str() != "customer_id")
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect(),
+        };
+        if case.customer_id.as_deref().is_none_or(str::is_empty) {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "a case needs a customer_id (a customer profile)".into(),
+            ));
+        }
+        self.set_namespace("Case", Self::case_value(&case));
+        Step::Go(Choice::Next("case created".into()))
+    }
+
+    pub(super) fn update_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let id = self.param(block, idx, "CaseId").unwrap_or_default();
+        let known = self.config.env.cases.iter().any(|c| c.case_id == id)
+            || self
+                .contact
+                .namespaces
+                .get("Case")
+                .and_then(|c| c.get("case_id"))
+                .is_some_and(|c| c == id.as_str());
+        if id.is_empty() || !known {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("no case \"{id}\" to update (cases in --env, or CreateCase first)"),
+            ));
+        }
+        let fields = self.param_map(block, idx, "CaseRequestFields");
+        self.emit(TraceKind::ContactUpdated {
+            field: format!("case {id}"),
+            value: Value::Object(fields).to_string(),
+        });
+        Step::Go(Choice::Next("case updated".into()))
+    }
+
+    // ---- data tables -----------------------------------------------------------------
+
+    pub(super) fn data_table(&mut self, block: &Block, idx: BlockIdx, what: &str) -> Step {
+        let id = self.param(block, idx, "DataTableId").unwrap_or_default();
+        let short = id.rsplit('/').next().unwrap_or(&id).to_owned();
+        let rows = self
+            .config
+            .env
+            .data_tables
+            .iter()
+            .find(|(k, _)| k.as_str() == id || k.as_str() == short)
+            .map(|(_, r)| r.clone());
+        let Some(rows) = rows else {
+            if let Err(stop) = self.defaulted(
+                idx,
+                &format!("data_tables.\"{short}\""),
+                "the table does not exist",
+            ) {
+                return stop;
+            }
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("{what}: no data table \"{short}\""),
+            ));
+        };
+        self.set_namespace(
+            "DataTable",
+            json!({ "Records": rows, "Count": rows.len().to_string() }),
+        );
+        Step::Go(Choice::Next(format!("{} rows read", rows.len())))
+    }
+
+    pub(super) fn upsert_data_table(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let id = self.param(block, idx, "DataTableId").unwrap_or_default();
+        let short = id.rsplit('/').next().unwrap_or(&id).to_owned();
+        if !self
+            .config
+            .env
+            .data_tables
+            .keys()
+            .any(|k| *k == id || *k == short)
+        {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("no data table \"{short}\" (data_tables in --env)"),
+            ));
+        }
+        self.sink(block, idx, "data table written")
+    }
+
+    // ---- other channels and side requests ------------------------------------------
+
+    pub(super) fn load_content(&mut self, idx: BlockIdx) -> Step {
+        if !self.channel_is(&["EMAIL"]) {
+            return self.wrong_channel("LoadContactContent", "EMAIL");
+        }
+        let _ = idx;
+        self.set_namespace("Email", json!({"EmailMessage": {"Plaintext": ""}}));
+        Step::Go(Choice::Next("email body loaded".into()))
+    }
+
+    pub(super) fn persistent_chat(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if !self.channel_is(&["CHAT"]) {
+            return self.wrong_channel("CreatePersistentContactAssociation", "CHAT");
+        }
+        self.sink(block, idx, "persistent chat")
+    }
+
+    pub(super) fn render_template(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        self.sink(block, idx, "message template rendered")
+    }
+
+    /// A side request with no outcome to choose: recorded in the trace with its
+    /// parameters, then `NextAction`.
+    pub(super) fn sink(&mut self, block: &Block, idx: BlockIdx, what: &str) -> Step {
+        self.record_setting(block, idx, what)
+    }
+}

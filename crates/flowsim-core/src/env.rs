@@ -1,0 +1,244 @@
+//! The contact center around the flow, as data: queues and their metrics, hours,
+//! customer profiles, cases, data tables, views, Voice ID, outbound call progress,
+//! third-party dialing, callbacks, chat events and sign-in outcomes.
+//!
+//! The engine reads it and never does IO: a TOML file (`--env FILE`), flags and
+//! `.call` directives all build one [`Environment`]. Every outcome nobody set has a
+//! documented default, and the trace names the setting that changes it
+//! ([`crate::engine::TraceKind::EnvironmentDefault`]).
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Everything the engine may ask of the contact center.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Environment {
+    /// `VOICE` (default), `CHAT`, `TASK` or `EMAIL`: `$.Channel`.
+    pub channel: Option<String>,
+    /// `INBOUND` (default), `OUTBOUND`, `TRANSFER`, `CALLBACK`, `API`, …:
+    /// `$.InitiationMethod`.
+    pub initiation_method: Option<String>,
+    /// Queues by name (or ARN / id): metrics and capacity.
+    pub queues: IndexMap<String, Queue>,
+    /// Hours of operation by name or id: open (`true`) or closed.
+    pub hours: IndexMap<String, bool>,
+    /// Customer profiles (Customer Profiles domain).
+    pub customers: Vec<Profile>,
+    /// Cases (Cases domain).
+    pub cases: Vec<Case>,
+    /// Data tables by name or id: their rows.
+    pub data_tables: IndexMap<String, Vec<IndexMap<String, String>>>,
+    /// What the customer does in a view (ShowView), by view name, ARN or id.
+    pub views: IndexMap<String, View>,
+    /// Voice ID results.
+    pub voice_id: VoiceId,
+    /// Outbound call progress (CheckOutboundCallStatus): `CallAnswered` (default),
+    /// `VoicemailBeep`, `VoicemailNoBeep`, `NotDetected`.
+    pub call_progress: Option<String>,
+    /// What happens when a third party is dialed: `answered` (default), `failed`,
+    /// `no_answer`.
+    pub third_party: Option<String>,
+    /// Callback numbers that cannot be dialed (prefixes).
+    pub undialable_prefixes: Vec<String>,
+    /// Chat: the customer sends a message this many seconds into a Wait.
+    pub customer_returns_after_secs: Option<u32>,
+    /// AuthenticateParticipant: `success`, `opted_out`, `timeout` (default), `error`.
+    pub authentication: Option<String>,
+    /// An agent is free to take a TransferContactToAgent (default true).
+    pub agent_available: Option<bool>,
+}
+
+/// One queue's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Queue {
+    pub arn: Option<String>,
+    pub agents_online: u32,
+    pub agents_available: u32,
+    pub agents_staffed: u32,
+    pub agents_after_contact_work: u32,
+    pub agents_busy: u32,
+    pub agents_missed: u32,
+    pub agents_non_productive: u32,
+    pub contacts_in_queue: u32,
+    pub oldest_contact_age_secs: u32,
+    pub estimated_wait_secs: Option<u32>,
+    pub at_capacity: bool,
+}
+
+impl Default for Queue {
+    /// Connect's sample instance: one agent online, available and staffed, nobody
+    /// waiting.
+    fn default() -> Self {
+        Self {
+            arn: None,
+            agents_online: 1,
+            agents_available: 1,
+            agents_staffed: 1,
+            agents_after_contact_work: 0,
+            agents_busy: 0,
+            agents_missed: 0,
+            agents_non_productive: 0,
+            contacts_in_queue: 0,
+            oldest_contact_age_secs: 0,
+            estimated_wait_secs: None,
+            at_capacity: false,
+        }
+    }
+}
+
+impl Queue {
+    /// Set one field by its name (`agents_available=0`); `Err` names the problem.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let n = || {
+            value
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{key}={value}: expected a whole number"))
+        };
+        match key {
+            "arn" => self.arn = Some(value.to_owned()),
+            "agents_online" => self.agents_online = n()?,
+            "agents_available" => self.agents_available = n()?,
+            "agents_staffed" => self.agents_staffed = n()?,
+            "agents_after_contact_work" => self.agents_after_contact_work = n()?,
+            "agents_busy" => self.agents_busy = n()?,
+            "agents_missed" => self.agents_missed = n()?,
+            "agents_non_productive" => self.agents_non_productive = n()?,
+            "contacts_in_queue" => self.contacts_in_queue = n()?,
+            "oldest_contact_age_secs" => self.oldest_contact_age_secs = n()?,
+            "estimated_wait_secs" => self.estimated_wait_secs = Some(n()?),
+            "at_capacity" => {
+                self.at_capacity = match value.trim() {
+                    "true" | "yes" | "1" => true,
+                    "false" | "no" | "0" => false,
+                    _ => return Err(format!("{key}={value}: expected true or false")),
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "unknown queue setting `{key}` (agents_online, agents_available, \
+                     agents_staffed, contacts_in_queue, oldest_contact_age_secs, \
+                     estimated_wait_secs, at_capacity, arn, …)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A customer profile: standard fields and attributes, all text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Profile {
+    /// The phone number it is found by (E.164).
+    pub phone: Option<String>,
+    pub profile_id: Option<String>,
+    /// `FirstName`, `LastName`, `EmailAddress`, `AccountNumber`, custom
+    /// `Attributes.x`, …: read back as `$.Customer.<key>`.
+    pub fields: IndexMap<String, String>,
+    /// Calculated attributes: `$.Customer.CalculatedAttributes.<key>`.
+    pub calculated: IndexMap<String, String>,
+}
+
+/// A case.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Case {
+    pub case_id: String,
+    /// The customer profile it belongs to.
+    pub customer_id: Option<String>,
+    /// `status`, `title`, `summary`, … : `$.Case.<key>`.
+    pub fields: IndexMap<String, String>,
+}
+
+/// What the customer does with a view.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct View {
+    /// The action taken (`Submit`, `Next`, `Back`, …); `timeout` for no answer.
+    pub action: String,
+    /// The view's output: `$.Views.ViewResultData`.
+    pub data: Value,
+}
+
+/// Voice ID statuses.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VoiceId {
+    /// `Enrolled`, `NotEnrolled` (default), `OptedOut`.
+    pub enrollment: Option<String>,
+    /// `Authenticated`, `NotAuthenticated`, `Inconclusive`, `NotEnrolled` (default),
+    /// `OptedOut`.
+    pub authentication: Option<String>,
+    /// `HighRisk`, `LowRisk`, `Inconclusive` (default).
+    pub fraud: Option<String>,
+}
+
+impl Environment {
+    /// The queue a reference names (name, ARN, id, or the last ARN segment).
+    pub fn queue(&self, reference: &str) -> Option<(&str, &Queue)> {
+        let last = reference.rsplit('/').next().unwrap_or(reference);
+        self.queues
+            .iter()
+            .find(|(name, q)| {
+                name.as_str() == reference
+                    || name.as_str() == last
+                    || q.arn.as_deref() == Some(reference)
+            })
+            .map(|(n, q)| (n.as_str(), q))
+    }
+
+    /// Profiles found by a phone number or a key=value search.
+    pub fn find_profiles(&self, key: &str, value: &str) -> Vec<&Profile> {
+        self.customers
+            .iter()
+            .filter(|p| match key {
+                "_phone" | "PhoneNumber" => p.phone.as_deref() == Some(value),
+                "_profileId" | "ProfileId" => p.profile_id.as_deref() == Some(value),
+                k => p.fields.get(k).is_some_and(|v| v == value),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_settings_parse_and_refuse_unknown_keys() {
+        let mut q = Queue::default();
+        q.set("agents_available", "0").unwrap();
+        q.set("at_capacity", "true").unwrap();
+        assert_eq!(q.agents_available, 0);
+        assert!(q.at_capacity);
+        assert!(
+            q.set("agents", "1")
+                .unwrap_err()
+                .contains("unknown queue setting")
+        );
+        assert!(q.set("agents_online", "x").is_err());
+    }
+
+    #[test]
+    fn queues_are_found_by_name_arn_or_last_segment() {
+        let mut env = Environment::default();
+        env.queues.insert(
+            "Sales".into(),
+            Queue {
+                arn: Some("arn:aws:connect:us-east-1:1:instance/i/queue/q1".into()),
+                ..Queue::default()
+            },
+        );
+        assert!(env.queue("Sales").is_some());
+        assert!(
+            env.queue("arn:aws:connect:us-east-1:1:instance/i/queue/q1")
+                .is_some()
+        );
+        assert!(env.queue("arn:x/queue/Sales").is_some());
+        assert!(env.queue("Support").is_none());
+    }
+}
