@@ -21,12 +21,19 @@
 //! region = "us-east-1"
 //! profile = "dev"
 //! endpoint_url = "http://127.0.0.1:3001"
+//!
+//! [env]                     # the contact center, as in an --env file
+//! channel = "CHAT"
+//! [env.queues.Sales]
+//! agents_available = 0
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde::Deserialize;
+
+use crate::env::Environment;
 
 /// The file's contents.
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +53,9 @@ pub struct ConfigFile {
     pub attributes: IndexMap<String, String>,
     #[serde(default)]
     pub aws: AwsConfig,
+    /// The contact center (`docs/environment.md`).
+    #[serde(default)]
+    pub env: Environment,
 }
 
 /// `[aws]`.
@@ -71,6 +81,21 @@ pub enum ConfigError {
         line: Option<usize>,
         message: String,
     },
+}
+
+/// Read an environment file (`--env FILE`): TOML of [`Environment`].
+pub fn load_env(path: &Path) -> Result<Environment, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: e
+            .span()
+            .map(|sp| text[..sp.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().to_owned(),
+    })
 }
 
 impl ConfigFile {

@@ -18,7 +18,7 @@
 //! file) is a leaf used by `session`; [`transcript`] and [`graph_export`] render
 //! traces and flows for `cli` and `script`.
 
-pub use flowsim_core::{call, catalogue, check, engine, flow, mapping, phone, ssml, text};
+pub use flowsim_core::{call, catalogue, check, engine, env, flow, mapping, phone, ssml, text};
 
 pub mod cli;
 pub mod config;

@@ -36,6 +36,14 @@ pub struct SessionOptions {
     pub aws_region: Option<String>,
     pub aws_profile: Option<String>,
     pub aws_endpoint_url: Option<String>,
+    /// `--env FILE`: the contact center in TOML.
+    pub env_file: Option<PathBuf>,
+    /// `--channel`.
+    pub channel: Option<String>,
+    /// `--queue 'NAME:key=value,…'` (repeatable).
+    pub queues: Vec<String>,
+    /// `--customer 'PHONE,Key=Value,…'` (repeatable).
+    pub customers: Vec<String>,
 }
 
 /// Why the settings are unusable: one line for the user.
@@ -57,6 +65,8 @@ pub enum SetupError {
     Attribute(String),
     #[error("{}", .0.message)]
     Mapping(#[from] MappingError),
+    #[error(transparent)]
+    Env(#[from] crate::env::EnvError),
 }
 
 /// Everything a call needs, from flags and the config file.
@@ -113,6 +123,20 @@ impl Setup {
                 .split_once('=')
                 .ok_or_else(|| SetupError::Attribute(a.clone()))?;
             call.attributes.insert(k.trim().to_owned(), v.to_owned());
+        }
+        // The environment: the config's [env], then --env FILE, then flags.
+        call.env = file.env;
+        if let Some(path) = &opts.env_file {
+            call.env.merge(crate::config::load_env(path)?);
+        }
+        if let Some(c) = &opts.channel {
+            call.env.set_channel(c)?;
+        }
+        for q in &opts.queues {
+            call.env.set_queue(q)?;
+        }
+        for c in &opts.customers {
+            call.env.add_customer(c)?;
         }
         let mut mappings = Vec::new();
         for m in &opts.lambda {

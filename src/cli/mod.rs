@@ -101,6 +101,20 @@ pub struct SharedOpts {
     /// Endpoint for `aws` backends (SAM local, LocalStack).
     #[arg(long, value_name = "URL")]
     pub aws_endpoint_url: Option<String>,
+    /// The contact center in a TOML file: queues, hours, customers, views, …
+    /// (docs/environment.md).
+    #[arg(long = "env", value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// The contact's channel: voice (default), chat, task or email.
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    /// A queue's state, NAME:key=value,… e.g. 'Sales:agents_available=0' (repeatable).
+    #[arg(long = "queue", value_name = "NAME:K=V,…")]
+    pub queues: Vec<String>,
+    /// A customer profile found by phone, PHONE,Key=Value,… e.g. '+13035551234,FirstName=Ana'
+    /// (repeatable).
+    #[arg(long = "customer", value_name = "PHONE,K=V,…")]
+    pub customers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,6 +171,10 @@ impl SharedOpts {
             aws_region: self.aws_region.clone(),
             aws_profile: self.aws_profile.clone(),
             aws_endpoint_url: self.aws_endpoint_url.clone(),
+            env_file: self.env_file.clone(),
+            channel: self.channel.clone(),
+            queues: self.queues.clone(),
+            customers: self.customers.clone(),
         }
     }
 

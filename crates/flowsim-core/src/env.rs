@@ -177,7 +177,119 @@ pub struct VoiceId {
     pub fraud: Option<String>,
 }
 
+/// A setting flowsim cannot use: one line for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EnvError(pub String);
+
+/// The channels a contact can be.
+pub const CHANNELS: [&str; 4] = ["VOICE", "CHAT", "TASK", "EMAIL"];
+
 impl Environment {
+    /// `--channel chat`: VOICE, CHAT, TASK or EMAIL, any case.
+    pub fn set_channel(&mut self, channel: &str) -> Result<(), EnvError> {
+        let c = channel.trim().to_ascii_uppercase();
+        if !CHANNELS.contains(&c.as_str()) {
+            return Err(EnvError(format!(
+                "channel `{channel}`: expected voice, chat, task or email"
+            )));
+        }
+        self.channel = Some(c);
+        Ok(())
+    }
+
+    /// `--queue 'Sales:agents_available=0,contacts_in_queue=3'`: a queue's state
+    /// (settings not given keep their defaults, or the values set before).
+    pub fn set_queue(&mut self, spec: &str) -> Result<(), EnvError> {
+        let (name, settings) = spec.split_once(':').unwrap_or((spec, ""));
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EnvError(format!(
+                "--queue {spec}: expected NAME:key=value,… e.g. 'Sales:agents_available=0'"
+            )));
+        }
+        let q = self.queues.entry(name.to_owned()).or_default();
+        for kv in settings.split(',').filter(|s| !s.trim().is_empty()) {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| EnvError(format!("--queue {spec}: `{kv}` is not key=value")))?;
+            q.set(k.trim(), v.trim())
+                .map_err(|e| EnvError(format!("--queue {spec}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// `--customer '+13035551234,FirstName=Ana,LastName=Diaz'`: a profile found by
+    /// that phone number.
+    pub fn add_customer(&mut self, spec: &str) -> Result<(), EnvError> {
+        let mut parts = spec.split(',');
+        let phone = parts.next().unwrap_or("").trim();
+        if phone.is_empty() {
+            return Err(EnvError(format!(
+                "--customer {spec}: expected PHONE,Key=Value,… e.g. '+13035551234,FirstName=Ana'"
+            )));
+        }
+        let mut p = Profile {
+            phone: Some(phone.to_owned()),
+            profile_id: Some(format!("profile-{}", self.customers.len() + 1)),
+            ..Profile::default()
+        };
+        for kv in parts.filter(|s| !s.trim().is_empty()) {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| EnvError(format!("--customer {spec}: `{kv}` is not Key=Value")))?;
+            match k.trim() {
+                "ProfileId" => p.profile_id = Some(v.trim().to_owned()),
+                k => {
+                    p.fields.insert(k.to_owned(), v.trim().to_owned());
+                }
+            }
+        }
+        self.customers.push(p);
+        Ok(())
+    }
+
+    /// Settings of `other` laid over these (other wins where it says something).
+    pub fn merge(&mut self, other: Environment) {
+        let Environment {
+            channel,
+            initiation_method,
+            queues,
+            hours,
+            customers,
+            cases,
+            data_tables,
+            views,
+            voice_id,
+            call_progress,
+            third_party,
+            undialable_prefixes,
+            customer_returns_after_secs,
+            authentication,
+            agent_available,
+        } = other;
+        self.channel = channel.or(self.channel.take());
+        self.initiation_method = initiation_method.or(self.initiation_method.take());
+        self.queues.extend(queues);
+        self.hours.extend(hours);
+        self.customers.extend(customers);
+        self.cases.extend(cases);
+        self.data_tables.extend(data_tables);
+        self.views.extend(views);
+        self.voice_id.enrollment = voice_id.enrollment.or(self.voice_id.enrollment.take());
+        self.voice_id.authentication = voice_id
+            .authentication
+            .or(self.voice_id.authentication.take());
+        self.voice_id.fraud = voice_id.fraud.or(self.voice_id.fraud.take());
+        self.call_progress = call_progress.or(self.call_progress.take());
+        self.third_party = third_party.or(self.third_party.take());
+        self.undialable_prefixes.extend(undialable_prefixes);
+        self.customer_returns_after_secs =
+            customer_returns_after_secs.or(self.customer_returns_after_secs);
+        self.authentication = authentication.or(self.authentication.take());
+        self.agent_available = agent_available.or(self.agent_available);
+    }
+
     /// The queue a reference names (name, ARN, id, or the last ARN segment).
     pub fn queue(&self, reference: &str) -> Option<(&str, &Queue)> {
         let last = reference.rsplit('/').next().unwrap_or(reference);
@@ -221,6 +333,25 @@ mod tests {
                 .contains("unknown queue setting")
         );
         assert!(q.set("agents_online", "x").is_err());
+    }
+
+    #[test]
+    fn flags_build_the_environment() {
+        let mut env = Environment::default();
+        env.set_channel("chat").unwrap();
+        assert_eq!(env.channel.as_deref(), Some("CHAT"));
+        assert!(env.set_channel("fax").is_err());
+        env.set_queue("Sales:agents_online=0,agents_available=0")
+            .unwrap();
+        assert_eq!(env.queues["Sales"].agents_online, 0);
+        assert_eq!(
+            env.queues["Sales"].agents_staffed, 1,
+            "unset keys keep defaults"
+        );
+        assert!(env.set_queue("Sales:agents").is_err());
+        env.add_customer("+13035551234,FirstName=Ana").unwrap();
+        let found = env.find_profiles("_phone", "+13035551234");
+        assert_eq!(found[0].fields["FirstName"], "Ana");
     }
 
     #[test]

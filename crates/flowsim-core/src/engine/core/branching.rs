@@ -71,10 +71,29 @@ impl Engine {
                 "no HoursOfOperationId and no working queue to take hours from".into(),
             ));
         }
-        let open = self.config.hours_open;
+        // The environment's hours by id, ARN or name, else `--hours`.
+        let block = &flow.blocks[idx];
+        let name = block.display_name("HoursOfOperationId");
+        let id = hours.map(|h| self.text_value(idx, h));
+        let from_env = [id.as_deref(), name.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|k| {
+                let last = k.rsplit('/').next().unwrap_or(k);
+                self.config
+                    .env
+                    .hours
+                    .iter()
+                    .find(|(n, _)| n.as_str() == k || n.as_str() == last)
+                    .map(|(n, open)| (n.clone(), *open))
+            });
+        let (open, source) = match from_env {
+            Some((n, open)) => (open, format!("hours.\"{n}\"")),
+            None => (self.config.hours_open, "--hours".to_owned()),
+        };
         let result = if open { "True" } else { "False" };
         let why = format!(
-            "hours are {} (--hours)",
+            "hours are {} ({source})",
             if open { "open" } else { "closed" }
         );
         self.match_conditions_result(flow, idx, result, why)

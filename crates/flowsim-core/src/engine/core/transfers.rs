@@ -5,10 +5,31 @@ use super::*;
 impl Engine {
     pub(super) fn third_party(&mut self, idx: BlockIdx, number: &str, continue_flow: bool) -> Step {
         let number = self.text_value(idx, number);
+        if crate::phone::e164(&number).is_err() {
+            return Step::Go(Choice::Error(
+                ErrorType::CallFailed,
+                format!("\"{number}\" is not a number that can be dialed (E.164)"),
+            ));
+        }
         self.emit(TraceKind::ContactUpdated {
             field: "third-party transfer".into(),
             value: format!("dialing {number}"),
         });
+        match self.config.env.third_party.as_deref() {
+            Some("failed") => {
+                return Step::Go(Choice::Error(
+                    ErrorType::CallFailed,
+                    format!("the call to {number} failed (third_party = \"failed\")"),
+                ));
+            }
+            Some("no_answer") => {
+                return Step::Go(Choice::Error(
+                    ErrorType::ConnectionTimeLimitExceeded,
+                    format!("{number} did not answer in time (third_party = \"no_answer\")"),
+                ));
+            }
+            _ => {}
+        }
         if continue_flow {
             Step::Go(Choice::Next(format!(
                 "{number} answered; the flow goes on when the third party hangs up"
@@ -118,6 +139,19 @@ impl Engine {
                 ErrorType::QueueAtCapacity,
                 "the queue is at capacity (configured)".into(),
             )),
+            Some((name, arn))
+                if self
+                    .config
+                    .env
+                    .queue(name)
+                    .or_else(|| self.config.env.queue(arn))
+                    .is_some_and(|(_, q)| q.at_capacity) =>
+            {
+                Step::Go(Choice::Error(
+                    ErrorType::QueueAtCapacity,
+                    format!("{name} is at capacity (queues.\"{name}\".at_capacity)"),
+                ))
+            }
             Some((name, _)) => Step::End(EndReason::Queued {
                 queue: name.clone(),
             }),

@@ -1,0 +1,401 @@
+//! The contact center around the flow: each environment setting, and the branch it
+//! selects. Engine tests on small flows (pure, no clock), plus the real binary for
+//! `--env`, `--channel`, `--queue` and `--customer`.
+
+mod common;
+
+use flowsim::engine::{CallConfig, Effect, Engine, Input, SimTime, Status, TraceEvent, TraceKind};
+use flowsim::env::Environment;
+use flowsim::flow::{FlowSet, parse_str};
+use serde_json::{Value, json};
+
+fn flows(start: &str, actions: Value) -> FlowSet {
+    let text =
+        json!({"Version": "2019-10-30", "StartAction": start, "Actions": actions}).to_string();
+    FlowSet::single(parse_str(&text, "env.json", "Env").expect("valid flow"))
+}
+
+fn say(id: &str, text: &str) -> Value {
+    json!({"Identifier": id, "Type": "MessageParticipant", "Parameters": {"Text": text},
+           "Transitions": {}})
+}
+
+fn err(kind: &str, next: &str) -> Value {
+    json!({"ErrorType": kind, "NextAction": next})
+}
+
+/// Run a call to its end (or its first rest), answering waits by letting time run.
+fn run(flows: FlowSet, env: Environment) -> (Vec<TraceEvent>, Engine) {
+    let config = CallConfig {
+        env,
+        ..CallConfig::default()
+    };
+    let mut engine = Engine::new(flows, config);
+    let mut events = Vec::new();
+    let push = |fx: Vec<Effect>, events: &mut Vec<TraceEvent>| {
+        for e in fx {
+            if let Effect::Trace(t) = e {
+                events.push(t);
+            }
+        }
+    };
+    push(engine.handle(Input::Start, SimTime::ZERO), &mut events);
+    for _ in 0..20 {
+        match engine.status() {
+            Status::Waiting { .. } | Status::AwaitingInput { .. } => {
+                let at = engine.next_deadline().unwrap();
+                push(engine.handle(Input::Tick, at), &mut events);
+            }
+            _ => break,
+        }
+    }
+    (events, engine)
+}
+
+fn prompts(events: &[TraceEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Prompt { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn defaults(events: &[TraceEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::EnvironmentDefault { setting, .. } => Some(setting.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// AWS's rules-engine sample (RulesEngineQueue.json) checks `NumberOfAgentsOnline > 0` on the working queue
+/// (its block, verbatim: conditions `NumberGreaterThan 0`, NoMatchingCondition and
+/// NoMatchingError branches).
+fn staffing_flow() -> FlowSet {
+    flows("q", staffing_actions())
+}
+
+#[test]
+fn check_staffing_takes_no_matching_condition_with_no_agents_online() {
+    let mut env = Environment::default();
+    env.set_queue("Sales:agents_online=0").unwrap();
+    let (events, _) = run(staffing_flow(), env);
+    assert_eq!(prompts(&events), ["no agents are online"]);
+}
+
+#[test]
+fn check_staffing_takes_greater_than_zero_with_two_agents_online() {
+    let mut env = Environment::default();
+    env.set_queue("Sales:agents_online=2").unwrap();
+    let (events, _) = run(staffing_flow(), env);
+    assert_eq!(prompts(&events), ["an agent will be with you"]);
+    assert!(defaults(&events).is_empty());
+}
+
+#[test]
+fn an_unlisted_queue_is_staffed_by_default_and_the_trace_says_so() {
+    let (events, _) = run(staffing_flow(), Environment::default());
+    assert_eq!(prompts(&events), ["an agent will be with you"]);
+    let d = defaults(&events);
+    assert!(d[0].contains("queue \"Sales\""), "{d:?}");
+}
+
+#[test]
+fn strict_stops_on_a_defaulted_outcome() {
+    let config = CallConfig {
+        strict: true,
+        ..CallConfig::default()
+    };
+    let mut engine = Engine::new(staffing_flow(), config);
+    engine.handle(Input::Start, SimTime::ZERO);
+    assert_eq!(engine.ended().unwrap().keyword(), "stopped");
+}
+
+#[test]
+fn get_metrics_fills_the_metrics_namespace() {
+    let mut env = Environment::default();
+    env.set_queue("Sales:contacts_in_queue=4,agents_available=3")
+        .unwrap();
+    let f = flows(
+        "q",
+        json!([
+            {"Identifier": "q", "Type": "UpdateContactTargetQueue",
+             "Parameters": {"QueueId": "Sales"}, "Transitions": {"NextAction": "m"}},
+            {"Identifier": "m", "Type": "GetMetricData", "Parameters": {},
+             "Transitions": {"NextAction": "s", "Errors": [err("NoMatchingError", "s")]}},
+            say("s", "$.Metrics.Queue.Size waiting, $.Metrics.Agents.Available.Count free")
+        ]),
+    );
+    let (events, _) = run(f, env);
+    assert_eq!(prompts(&events), ["4 waiting, 3 free"]);
+}
+
+/// A flow that branches on `$.Channel`, as 11 real exports do.
+fn channel_flow() -> FlowSet {
+    flows(
+        "c",
+        json!([
+            {"Identifier": "c", "Type": "Compare", "Parameters": {"ComparisonValue": "$.Channel"},
+             "Transitions": {"NextAction": "voice",
+                "Conditions": [{"NextAction": "chat", "Condition": {"Operator": "Equals", "Operands": ["CHAT"]}}],
+                "Errors": [err("NoMatchingCondition", "voice")]}},
+            say("chat", "chat path"),
+            say("voice", "voice path")
+        ]),
+    )
+}
+
+#[test]
+fn the_channel_picks_the_chat_path() {
+    let (events, _) = run(channel_flow(), Environment::default());
+    assert_eq!(prompts(&events), ["voice path"]);
+    let mut env = Environment::default();
+    env.set_channel("chat").unwrap();
+    let (events, _) = run(channel_flow(), env);
+    assert_eq!(prompts(&events), ["chat path"]);
+}
+
+fn wait_flow() -> FlowSet {
+    flows(
+        "w",
+        json!([
+            {"Identifier": "w", "Type": "Wait",
+             "Parameters": {"TimeLimitSeconds": "900", "Events": ["CustomerReturned"]},
+             "Transitions": {"NextAction": "e",
+                "Conditions": [
+                    {"NextAction": "back", "Condition": {"Operator": "Equals", "Operands": ["CustomerReturned"]}},
+                    {"NextAction": "done", "Condition": {"Operator": "Equals", "Operands": ["WaitCompleted"]}}],
+                "Errors": [err("NoMatchingError", "e")]}},
+            say("back", "welcome back"),
+            say("done", "time is up"),
+            say("e", "wait failed")
+        ]),
+    )
+}
+
+#[test]
+fn wait_on_chat_completes_at_the_time_limit_or_when_the_customer_returns() {
+    let mut env = Environment::default();
+    env.set_channel("chat").unwrap();
+    let (events, engine) = run(wait_flow(), env.clone());
+    assert_eq!(prompts(&events), ["time is up"]);
+    assert_eq!(engine.now(), SimTime::from_secs(900));
+    env.customer_returns_after_secs = Some(30);
+    let (events, engine) = run(wait_flow(), env.clone());
+    assert_eq!(prompts(&events), ["welcome back"]);
+    assert_eq!(engine.now(), SimTime::from_secs(30));
+    // A chat message during the wait is the customer returning.
+    env.customer_returns_after_secs = None;
+    let mut engine = Engine::new(
+        wait_flow(),
+        CallConfig {
+            env,
+            ..CallConfig::default()
+        },
+    );
+    engine.handle(Input::Start, SimTime::ZERO);
+    assert!(matches!(engine.status(), Status::Waiting { .. }));
+    let fx = engine.handle(Input::Utterance("hello?".into()), SimTime::from_secs(5));
+    assert!(fx.iter().any(|e| matches!(e,
+        Effect::Trace(t) if matches!(&t.kind, TraceKind::Prompt { text, .. } if text == "welcome back"))));
+}
+
+#[test]
+fn wait_on_voice_takes_the_error_branch() {
+    let (events, _) = run(wait_flow(), Environment::default());
+    assert_eq!(prompts(&events), ["wait failed"]);
+}
+
+fn profile_flow() -> FlowSet {
+    flows(
+        "p",
+        json!([
+            {"Identifier": "p", "Type": "GetCustomerProfile",
+             "Parameters": {"ProfileRequestData": {"IdentifierName": "_phone",
+                            "IdentifierValue": "$.CustomerEndpoint.Address"},
+                            "ProfileResponseData": ["FirstName"]},
+             "Transitions": {"NextAction": "hi",
+                "Errors": [err("NoneFoundError", "none"), err("MultipleFoundError", "many"),
+                           err("NoMatchingError", "e")]}},
+            say("hi", "hello $.Customer.FirstName"),
+            say("none", "new customer"),
+            say("many", "several of you"),
+            say("e", "error")
+        ]),
+    )
+}
+
+#[test]
+fn customer_profiles_are_found_not_found_or_several() {
+    let (events, _) = run(profile_flow(), Environment::default());
+    assert_eq!(prompts(&events), ["new customer"]);
+    assert!(defaults(&events)[0].contains("customers"));
+    let mut env = Environment::default();
+    env.add_customer("+15555550100,FirstName=Ana").unwrap();
+    let (events, _) = run(profile_flow(), env.clone());
+    assert_eq!(prompts(&events), ["hello Ana"]);
+    env.add_customer("+15555550100,FirstName=Bo").unwrap();
+    let (events, _) = run(profile_flow(), env);
+    assert_eq!(prompts(&events), ["several of you"]);
+}
+
+fn view_flow() -> FlowSet {
+    flows(
+        "v",
+        json!([
+            {"Identifier": "v", "Type": "ShowView",
+             "Parameters": {"ViewResource": {"Id": "arn:aws:connect:us-west-2:aws:view/form:1", "Version": "Latest"},
+                            "InvocationTimeLimitSeconds": "600"},
+             "Transitions": {"NextAction": "e",
+                "Conditions": [
+                    {"NextAction": "next", "Condition": {"Operator": "Equals", "Operands": ["Next"]}},
+                    {"NextAction": "back", "Condition": {"Operator": "Equals", "Operands": ["Back"]}}],
+                "Errors": [err("NoMatchingCondition", "nm"), err("TimeLimitExceeded", "late"),
+                           err("NoMatchingError", "e")]}},
+            say("next", "next with $.Views.ViewResultData.FormData.email"),
+            say("back", "back"),
+            say("nm", "no match"),
+            say("late", "too late"),
+            say("e", "error")
+        ]),
+    )
+}
+
+#[test]
+fn show_view_branches_on_the_customers_action() {
+    let chat = || {
+        let mut env = Environment::default();
+        env.set_channel("chat").unwrap();
+        env
+    };
+    // Default: the first action the block wires, said in the trace.
+    let (events, _) = run(view_flow(), chat());
+    assert_eq!(prompts(&events), ["next with"]);
+    assert!(defaults(&events)[0].contains("views.\"form\""));
+    let mut env = chat();
+    env.views.insert(
+        "form".into(),
+        flowsim::env::View {
+            action: "Next".into(),
+            data: json!({"FormData": {"email": "a@b.c"}}),
+        },
+    );
+    let (events, _) = run(view_flow(), env.clone());
+    assert_eq!(prompts(&events), ["next with a@b.c"]);
+    env.views.get_mut("form").unwrap().action = "Back".into();
+    assert_eq!(prompts(&run(view_flow(), env.clone()).0), ["back"]);
+    env.views.get_mut("form").unwrap().action = "Cancel".into();
+    assert_eq!(prompts(&run(view_flow(), env.clone()).0), ["no match"]);
+    env.views.get_mut("form").unwrap().action = "timeout".into();
+    assert_eq!(prompts(&run(view_flow(), env).0), ["too late"]);
+    // ShowView is chat-only.
+    assert_eq!(
+        prompts(&run(view_flow(), Environment::default()).0),
+        ["error"]
+    );
+}
+
+#[test]
+fn hours_come_from_the_environment_by_name() {
+    let f = flows(
+        "h",
+        json!([
+            {"Identifier": "h", "Type": "CheckHoursOfOperation",
+             "Parameters": {"HoursOfOperationId": "arn:aws:connect:us-east-1:1:instance/i/operating-hours/Support"},
+             "Transitions": {"NextAction": "e",
+                "Conditions": [
+                    {"NextAction": "open", "Condition": {"Operator": "Equals", "Operands": ["True"]}},
+                    {"NextAction": "closed", "Condition": {"Operator": "Equals", "Operands": ["False"]}}],
+                "Errors": [err("NoMatchingError", "e")]}},
+            say("open", "open"), say("closed", "closed"), say("e", "error")
+        ]),
+    );
+    let (events, _) = run(f.clone(), Environment::default());
+    assert_eq!(prompts(&events), ["open"]);
+    let mut env = Environment::default();
+    env.hours.insert("Support".into(), false);
+    assert_eq!(prompts(&run(f, env).0), ["closed"]);
+}
+
+#[test]
+fn third_party_transfers_can_fail() {
+    let f = |number: &str| {
+        flows(
+            "t",
+            json!([
+                {"Identifier": "t", "Type": "TransferParticipantToThirdParty",
+                 "Parameters": {"ThirdPartyPhoneNumber": number, "ContinueFlowExecution": "True"},
+                 "Transitions": {"NextAction": "ok",
+                    "Errors": [err("CallFailed", "failed"), err("ConnectionTimeLimitExceeded", "slow"),
+                               err("NoMatchingError", "e")]}},
+                say("ok", "ok"), say("failed", "failed"), say("slow", "no answer"), say("e", "error")
+            ]),
+        )
+    };
+    assert_eq!(
+        prompts(&run(f("+13035550100"), Environment::default()).0),
+        ["ok"]
+    );
+    assert_eq!(prompts(&run(f(""), Environment::default()).0), ["failed"]);
+    let env = Environment {
+        third_party: Some("no_answer".into()),
+        ..Environment::default()
+    };
+    assert_eq!(prompts(&run(f("+13035550100"), env).0), ["no answer"]);
+}
+
+#[test]
+fn env_file_and_flags_reach_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.json");
+    let text = json!({"Version": "2019-10-30", "StartAction": "q",
+        "Actions": staffing_actions()})
+    .to_string();
+    std::fs::write(&flow, text).unwrap();
+    let env = dir.path().join("center.toml");
+    std::fs::write(&env, "[queues.Sales]\nagents_online = 0\n").unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", flow.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let o = common::bin().args(&all).output().unwrap();
+        (o.status.code(), common::stdout(&o), common::stderr(&o))
+    };
+    let (code, out, _) = run(&["--env", env.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("no agents are online"), "{out}");
+    let (_, out, _) = run(&[
+        "--env",
+        env.to_str().unwrap(),
+        "--queue",
+        "Sales:agents_online=2",
+    ]);
+    assert!(out.contains("an agent will be with you"), "{out}");
+    let (code, _, err) = run(&["--queue", "Sales:agents=2"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown queue setting `agents`"), "{err}");
+    std::fs::write(&env, "[queues.Sales]\nagents_onlin = 0\n").unwrap();
+    let (code, _, err) = run(&["--env", env.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("center.toml:2"), "{err}");
+}
+
+fn staffing_actions() -> Value {
+    json!([
+        {"Identifier": "q", "Type": "UpdateContactTargetQueue",
+         "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/Sales"},
+         "Transitions": {"NextAction": "check", "Errors": [err("NoMatchingError", "error")]}},
+        {"Parameters": {"MetricType": "NumberOfAgentsOnline"}, "Identifier": "check",
+         "Type": "CheckMetricData",
+         "Transitions": {"NextAction": "error",
+            "Conditions": [{"NextAction": "staffed",
+                            "Condition": {"Operator": "NumberGreaterThan", "Operands": ["0"]}}],
+            "Errors": [err("NoMatchingCondition", "nobody"), err("NoMatchingError", "error")]}},
+        say("staffed", "an agent will be with you"),
+        say("nobody", "no agents are online"),
+        say("error", "I am sorry, I have encountered an error")
+    ])
+}
