@@ -863,6 +863,7 @@ fn transfer_to_flow_and_modules_across_files() {
     let flows = FlowSet {
         main: std::sync::Arc::new(main),
         others: vec![std::sync::Arc::new(module), std::sync::Arc::new(other)],
+        skipped: Vec::new(),
     };
     let c = Call::with(flows, CallConfig::default());
     assert_eq!(

@@ -399,3 +399,95 @@ fn staffing_actions() -> Value {
         say("error", "I am sorry, I have encountered an error")
     ])
 }
+
+/// A file in a `--flows` folder that is not a flow (a CloudFormation template, a Lex
+/// export) is skipped with one warning line instead of failing the run.
+#[test]
+fn a_non_flow_file_in_the_flows_folder_is_skipped_with_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.json");
+    let text = json!({"Version": "2019-10-30", "StartAction": "s",
+        "Actions": [say("s", "hello")]})
+    .to_string();
+    std::fs::write(&flow, text).unwrap();
+    std::fs::write(
+        dir.path().join("template.json"),
+        r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#,
+    )
+    .unwrap();
+    let o = common::bin()
+        .args([
+            "run",
+            flow.to_str().unwrap(),
+            "--flows",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(common::stdout(&o).contains("hello"));
+    assert_eq!(err.matches("warning: skipped").count(), 1, "{err}");
+    assert!(err.contains("template.json"), "{err}");
+}
+
+/// An ASYNCHRONOUS Lambda: the flow moves on at once with
+/// `$.LambdaInvocation.InvocationId`; the result arrives later as
+/// `$.LambdaInvocation.ResultData`, and `$.External` is left alone.
+#[test]
+fn an_asynchronous_lambda_does_not_hold_the_flow() {
+    let f = flows(
+        "l",
+        json!([
+            {"Identifier": "l", "Type": "InvokeLambdaFunction",
+             "Parameters": {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:1:function:slow",
+                            "InvocationType": "ASYNCHRONOUS", "InvocationTimeLimitSeconds": "30"},
+             "Transitions": {"NextAction": "s", "Errors": [err("NoMatchingError", "e")]}},
+            {"Identifier": "s", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "invocation $.LambdaInvocation.InvocationId", "InputTimeLimitSeconds": "5"},
+             "Transitions": {"NextAction": "r", "Errors": [err("InputTimeLimitExceeded", "r"),
+                 err("NoMatchingCondition", "r"), err("NoMatchingError", "r")]}},
+            say("r", "result $.LambdaInvocation.ResultData.status"),
+            say("e", "error")
+        ]),
+    );
+    let mut engine = Engine::new(f, CallConfig::default());
+    let fx = engine.handle(Input::Start, SimTime::ZERO);
+    let call = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::InvokeLambda(c) => Some(c.call),
+            Effect::Trace(_) => None,
+        })
+        .expect("the function is invoked");
+    assert!(
+        matches!(engine.status(), Status::AwaitingInput { .. }),
+        "the flow moved on"
+    );
+    let said: Vec<String> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Trace(t) => match &t.kind {
+                TraceKind::Prompt { text, .. } => Some(text.clone()),
+                _ => None,
+            },
+            Effect::InvokeLambda(_) => None,
+        })
+        .collect();
+    assert!(
+        said[0].starts_with("invocation ") && said[0].len() > 12,
+        "{said:?}"
+    );
+    engine.handle(
+        Input::LambdaDone {
+            call,
+            outcome: flowsim::engine::LambdaOutcome::Response {
+                payload: r#"{"status":"done"}"#.into(),
+            },
+        },
+        SimTime::from_secs(1),
+    );
+    let fx = engine.handle(Input::Tick, SimTime::from_secs(5));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Trace(t)
+        if matches!(&t.kind, TraceKind::Prompt { text, .. } if text == "result done"))));
+}

@@ -243,3 +243,11 @@ pub fn parse_pairs(items: &[String]) -> Result<IndexMap<String, String>, UsageEr
         })
         .collect()
 }
+
+/// One warning line per file of a `--flows` folder that is not a flow.
+fn warn_skipped(flows: crate::flow::FlowSet) -> crate::flow::FlowSet {
+    for e in &flows.skipped {
+        eprintln!("flowsim: warning: skipped {e}");
+    }
+    flows
+}

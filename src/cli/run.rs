@@ -46,7 +46,7 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
             )));
         }
     }
-    let flows = load_flows(Some(&args.flow), setup.flows_dir.as_deref())?;
+    let flows = super::warn_skipped(load_flows(Some(&args.flow), setup.flows_dir.as_deref())?);
     let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or(""))?;
     let registry = setup.registry()?;
     if let Some(u) = unmapped_functions(&flows, &registry).into_iter().next() {

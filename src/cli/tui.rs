@@ -22,7 +22,10 @@ pub struct TuiArgs {
 /// `flowsim tui` (and `flowsim` with no command).
 pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
-    let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
+    let flows = super::warn_skipped(load_flows(
+        args.flow.as_deref(),
+        setup.flows_dir.as_deref(),
+    )?);
     let registry = setup.registry()?;
     let options = crate::tui::Options {
         flow_path: args.flow.as_ref().map(|p| p.display().to_string()),

@@ -223,6 +223,8 @@ pub struct Engine {
     typeahead: VecDeque<char>,
     /// Unknown action types already warned about.
     warned_types: std::collections::HashSet<String>,
+    /// Asynchronous Lambda calls still running, with their response type.
+    async_calls: std::collections::HashMap<u64, LambdaResponseType>,
     rng: fastrand::Rng,
     now: SimTime,
     out: Vec<Effect>,
@@ -278,6 +280,7 @@ impl Engine {
             next_call: 1,
             typeahead: VecDeque::new(),
             warned_types: std::collections::HashSet::new(),
+            async_calls: std::collections::HashMap::new(),
             rng,
             now: SimTime::ZERO,
             out: Vec::new(),

@@ -13,6 +13,9 @@ use super::parse::load_file;
 pub struct FlowSet {
     pub main: Arc<Flow>,
     pub others: Vec<Arc<Flow>>,
+    /// Files of a `--flows` folder that are not flows, each with why (one warning
+    /// line each; they never stop a run).
+    pub skipped: Vec<LoadError>,
 }
 
 impl FlowSet {
@@ -20,12 +23,14 @@ impl FlowSet {
         Self {
             main: Arc::new(main),
             others: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
     /// Load every `*.json` under `dir` (recursively), skipping the main flow's own
-    /// file. Legacy-format files are skipped (they cannot be transfer targets);
-    /// other invalid files are errors.
+    /// file. Legacy-format files are skipped quietly (they cannot be transfer
+    /// targets); any other file that is not a flow (a CloudFormation template, a Lex
+    /// export, a broken file) is skipped and listed in [`FlowSet::skipped`].
     pub fn load_dir(main: Flow, dir: &Path) -> Result<Self, LoadError> {
         let main_source = std::fs::canonicalize(&main.source).ok();
         let mut files = Vec::new();
@@ -35,6 +40,7 @@ impl FlowSet {
         })?;
         files.sort();
         let mut others = Vec::new();
+        let mut skipped = Vec::new();
         for f in files {
             if main_source.is_some() && std::fs::canonicalize(&f).ok() == main_source {
                 continue;
@@ -45,12 +51,13 @@ impl FlowSet {
                     error: FlowError::Legacy,
                     ..
                 }) => {}
-                Err(e) => return Err(e),
+                Err(e) => skipped.push(e),
             }
         }
         Ok(Self {
             main: Arc::new(main),
             others,
+            skipped,
         })
     }
 

@@ -3,6 +3,45 @@
 use super::*;
 
 impl Engine {
+    fn set_lambda_invocation(&mut self, value: Value) {
+        let mut current = self
+            .contact
+            .namespaces
+            .get("LambdaInvocation")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        if let (Value::Object(m), Value::Object(new)) = (&mut current, value) {
+            m.extend(new);
+        }
+        self.emit(TraceKind::ContactUpdated {
+            field: "$.LambdaInvocation".into(),
+            value: current.to_string(),
+        });
+        self.contact
+            .namespaces
+            .insert("LambdaInvocation".into(), current);
+    }
+
+    /// An asynchronous invocation finished: its result is readable as
+    /// `$.LambdaInvocation.ResultData` (the flow did not wait for it).
+    fn async_done(&mut self, call: u64, kind: LambdaResponseType, outcome: LambdaOutcome) {
+        let result = match outcome {
+            LambdaOutcome::Response { payload } => validate_response(&payload, kind)
+                .map(|a| a.external)
+                .map_err(|why| format!("refused: {why}")),
+            LambdaOutcome::FunctionError { message } => Err(format!("function error: {message}")),
+            LambdaOutcome::InvokeError { cause } => Err(format!("invocation failed: {cause}")),
+            LambdaOutcome::NoAnswer => Err("no answer".into()),
+        };
+        match result {
+            Ok(data) => self.set_lambda_invocation(serde_json::json!({ "ResultData": data })),
+            Err(why) => self.warn(
+                None,
+                format!("asynchronous Lambda call {call}: {why}; $.LambdaInvocation.ResultData stays unset"),
+            ),
+        }
+    }
+
     pub(super) fn invoke_lambda(
         &mut self,
         idx: BlockIdx,
@@ -29,26 +68,26 @@ impl Engine {
             let v = self.resolve_leaves(idx, v);
             params.insert(k.clone(), v);
         }
-        let limit = time_limit_secs.clamp(1, 8);
+        // Synchronous calls wait at most 8 s; asynchronous ones run up to 60 s while
+        // the flow moves on (admin guide, invoke-lambda-function-block).
+        let max = if asynchronous { 60 } else { 8 };
+        let limit = time_limit_secs.clamp(1, max);
         if limit != time_limit_secs {
             self.warn(
                 Some(idx),
                 format!(
-                    "InvocationTimeLimitSeconds {time_limit_secs} is outside 1–8; Connect would refuse it (using {limit})"
+                    "InvocationTimeLimitSeconds {time_limit_secs} is outside 1–{max}; Connect would refuse it (using {limit})"
                 ),
-            );
-        }
-        if asynchronous {
-            self.warn(
-                Some(idx),
-                "ASYNCHRONOUS invocation is simulated as synchronous".into(),
             );
         }
         let event = build_event(&self.contact, &params);
         let call = self.next_call;
         self.next_call += 1;
-        // Each invocation replaces $.External, whatever its outcome.
-        self.contact.external = Value::Null;
+        // Each synchronous invocation replaces $.External, whatever its outcome; an
+        // asynchronous one leaves it and reports through $.LambdaInvocation.
+        if !asynchronous {
+            self.contact.external = Value::Null;
+        }
         self.emit(TraceKind::LambdaInvoked {
             block: self.block_ref(idx),
             call,
@@ -70,6 +109,14 @@ impl Engine {
                 time_limit: Duration::from_secs(u64::from(limit)),
             },
         }));
+        if asynchronous {
+            let id = format!("{}-{call}", &self.contact.contact_id[..8]);
+            self.async_calls.insert(call, response_type);
+            self.set_lambda_invocation(serde_json::json!({ "InvocationId": id }));
+            return Step::Go(Choice::Next(format!(
+                "invoked asynchronously (invocation {id}); the flow moves on"
+            )));
+        }
         self.wait = Wait::Lambda {
             block: idx,
             call,
@@ -92,6 +139,10 @@ impl Engine {
             ..
         } = &self.wait
         else {
+            if let Some(kind) = self.async_calls.remove(&call) {
+                self.async_done(call, kind, outcome);
+                return;
+            }
             self.warn(
                 None,
                 format!("Lambda call {call} answered after the flow moved on; ignored"),
