@@ -491,3 +491,19 @@ fn an_asynchronous_lambda_does_not_hold_the_flow() {
     assert!(fx.iter().any(|e| matches!(e, Effect::Trace(t)
         if matches!(&t.kind, TraceKind::Prompt { text, .. } if text == "result done"))));
 }
+
+/// The example in docs/environment.md is a valid environment file.
+#[test]
+fn the_documented_environment_file_loads() {
+    let doc = std::fs::read_to_string(common::root().join("docs/environment.md")).unwrap();
+    let start = doc.find("```toml\n").expect("a TOML example") + 8;
+    let end = start + doc[start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("center.toml");
+    std::fs::write(&path, &doc[start..end]).unwrap();
+    let env = flowsim::config::load_env(&path).expect("the example loads");
+    assert_eq!(env.channel.as_deref(), Some("CHAT"));
+    assert_eq!(env.queues["BasicQueue"].agents_online, 2);
+    assert_eq!(env.data_tables["Rates"][0]["price"], "10");
+    assert_eq!(env.views["form"].action, "Submit");
+}
