@@ -125,19 +125,20 @@ impl Setup {
             call.attributes.insert(k.trim().to_owned(), v.to_owned());
         }
         // The environment: the config's [env], then --env FILE, then flags.
-        call.env = file.env;
+        let mut env = file.env;
         if let Some(path) = &opts.env_file {
-            call.env.merge(crate::config::load_env(path)?);
+            env.merge(crate::config::load_env(path)?);
         }
         if let Some(c) = &opts.channel {
-            call.env.set_channel(c)?;
+            env.set_channel(c)?;
         }
         for q in &opts.queues {
-            call.env.set_queue(q)?;
+            env.set_queue(q)?;
         }
         for c in &opts.customers {
-            call.env.add_customer(c)?;
+            env.add_customer(c)?;
         }
+        call.env = std::sync::Arc::new(env);
         let mut mappings = Vec::new();
         for m in &opts.lambda {
             mappings.push(Mapping::parse(m, base)?);

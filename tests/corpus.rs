@@ -120,7 +120,7 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
         ..CallConfig::default()
     };
     // Most calls are voice; some walks run as chat and task contacts.
-    config.env.channel = match rng.u8(0..10) {
+    std::sync::Arc::make_mut(&mut config.env).channel = match rng.u8(0..10) {
         0..=5 => None,
         6..=8 => Some("CHAT".into()),
         _ => Some("TASK".into()),

@@ -27,7 +27,7 @@ fn err(kind: &str, next: &str) -> Value {
 /// Run a call to its end (or its first rest), answering waits by letting time run.
 fn run(flows: FlowSet, env: Environment) -> (Vec<TraceEvent>, Engine) {
     let config = CallConfig {
-        env,
+        env: env.into(),
         ..CallConfig::default()
     };
     let mut engine = Engine::new(flows, config);
@@ -193,7 +193,7 @@ fn wait_on_chat_completes_at_the_time_limit_or_when_the_customer_returns() {
     let mut engine = Engine::new(
         wait_flow(),
         CallConfig {
-            env,
+            env: env.into(),
             ..CallConfig::default()
         },
     );

@@ -6,6 +6,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use flowsim_core::engine::LambdaOutcome;
 use flowsim_core::engine::{CallConfig, Effect, Engine, Input, SimTime, Status};
+use flowsim_core::env::Environment;
 use flowsim_core::flow::{FlowSet, parse_str};
 
 fn seed_text() -> String {
@@ -28,8 +29,8 @@ fn load(c: &mut Criterion) {
 
 /// Keys 1, 1 through the seed flow, the Lambda answered at once, the repeat menu
 /// timing out: the whole call on virtual time.
-fn call(flows: &FlowSet, response: &str) -> usize {
-    let mut engine = Engine::new(flows.clone(), CallConfig::default());
+fn call(flows: &FlowSet, response: &str, config: &CallConfig) -> usize {
+    let mut engine = Engine::new(flows.clone(), config.clone());
     let mut keys = ['1', '1'].into_iter();
     let mut now = SimTime::ZERO;
     let mut events = 0;
@@ -71,9 +72,27 @@ fn call(flows: &FlowSet, response: &str) -> usize {
 fn scripted_call(c: &mut Criterion) {
     let flows = FlowSet::single(parse_str(&seed_text(), "seed", "seed").unwrap());
     let response = r#"{"ssmlResponse":"<speak>The first number is <say-as interpret-as=\"telephone\">+1-303-FLOWERS</say-as>.</speak>","ssmlError":"false"}"#;
+    let plain = CallConfig::default();
     c.bench_function("scripted call, seed flow (engine)", |b| {
-        b.iter(|| call(black_box(&flows), response))
+        b.iter(|| call(black_box(&flows), response, &plain))
     });
+    // The same call in a described contact center: queues, hours, profiles, views.
+    let mut env = Environment::default();
+    for i in 0..10 {
+        env.set_queue(&format!("Queue{i}:agents_online={i},contacts_in_queue=3"))
+            .unwrap();
+        env.add_customer(&format!("+1303555{i:04},FirstName=C{i}"))
+            .unwrap();
+        env.hours.insert(format!("Hours{i}"), i % 2 == 0);
+    }
+    let with_env = CallConfig {
+        env: env.into(),
+        ..CallConfig::default()
+    };
+    c.bench_function(
+        "scripted call, seed flow, with an environment (engine)",
+        |b| b.iter(|| call(black_box(&flows), response, &with_env)),
+    );
 }
 
 criterion_group!(benches, load, scripted_call);

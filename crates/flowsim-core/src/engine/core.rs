@@ -57,8 +57,9 @@ pub struct CallConfig {
     pub max_steps: u32,
     /// Initial contact attributes.
     pub attributes: IndexMap<String, String>,
-    /// The contact center: queues, profiles, views, … (defaults when unset).
-    pub env: Environment,
+    /// The contact center: queues, profiles, views, … (defaults when unset). Shared:
+    /// a call's config is cloned per call, the environment is not.
+    pub env: Arc<Environment>,
 }
 
 impl Default for CallConfig {
@@ -72,7 +73,7 @@ impl Default for CallConfig {
             strict: false,
             max_steps: 1000,
             attributes: IndexMap::new(),
-            env: Environment::default(),
+            env: Arc::default(),
         }
     }
 }
