@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod graph;
+pub mod out;
 pub mod run;
 pub mod test;
 pub mod tui;
@@ -172,7 +173,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            if let Err(err) = e.print() {
+                if out::is_closed(&err) {
+                    return ExitCode::from(out::CLOSED_PIPE);
+                }
+            }
             return ExitCode::from(code);
         }
     };

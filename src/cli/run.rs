@@ -68,8 +68,10 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let stdout = std::io::stdout();
     let mut trace: Vec<TraceEvent> = Vec::new();
     let record = args.record.is_some();
+    let mut closed = false;
     let result = rt.block_on(async {
         let mut out = stdout.lock();
+        let closed = &mut closed;
         let mut print = |events: Vec<TraceEvent>| {
             if record {
                 trace.extend(events.iter().cloned());
@@ -81,7 +83,16 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
                     transcript::line(&e, detail)
                 };
                 if let Some(l) = line {
-                    let _ = writeln!(out, "{l}");
+                    // A reader that went away: the call still runs to its end (a
+                    // record in flight is stored), quietly.
+                    if !*closed {
+                        if let Err(e) = writeln!(out, "{l}") {
+                            if !super::out::is_closed(&e) {
+                                super::out::failed(&e);
+                            }
+                            *closed = true;
+                        }
+                    }
                 }
             }
         };
@@ -98,6 +109,9 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
         };
         let text = crate::script::recording_from_trace(&opts, &trace);
         crate::script::write_new(path, &text, args.force)?;
+    }
+    if closed {
+        return Ok(ExitCode::from(super::out::CLOSED_PIPE));
     }
     Ok(end_code(driver.engine().ended()))
 }
