@@ -2,6 +2,10 @@
 //! ends the process quietly with exit code 141 — what a shell reports for a Unix
 //! tool stopped by SIGPIPE — instead of the panic of `print!`. Any other write
 //! error is one line on stderr, exit 1.
+//!
+//! Colour: human outputs may carry ANSI styles; the stream (anstream) keeps them
+//! only when colour is on — `--color always`, or `auto` (the default) with stdout a
+//! terminal and `NO_COLOR` unset — and strips them otherwise.
 
 use std::io::{self, Write};
 
@@ -10,7 +14,7 @@ pub const CLOSED_PIPE: u8 = 141;
 
 /// Write `text` to stdout as is, flushed.
 pub fn text(text: &str) {
-    let mut out = io::stdout().lock();
+    let mut out = anstream::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         failed(&e);
     }
@@ -18,7 +22,7 @@ pub fn text(text: &str) {
 
 /// Write `line` and a newline to stdout.
 pub fn line(line: &str) {
-    let mut out = io::stdout().lock();
+    let mut out = anstream::stdout().lock();
     if let Err(e) = writeln!(out, "{line}") {
         failed(&e);
     }

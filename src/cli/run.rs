@@ -38,6 +38,14 @@ pub struct RunArgs {
 /// `flowsim run`.
 pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
+    if args.verbose {
+        if let Some(p) = args.shared.local_config() {
+            eprintln!(
+                "flowsim: config: {} (found in the current folder; --config FILE names another)",
+                p.display()
+            );
+        }
+    }
     if let Some(r) = &args.record {
         if !args.force && r.exists() {
             return Err(UsageError(format!(
