@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{AwsConfig, ConfigError, ConfigFile};
 use crate::engine::CallConfig;
 use crate::flow::{Flow, FlowSet, Kind, LoadError};
+use crate::lambda::registry::glob_match;
 use crate::lambda::{AwsOptions, BackendContext, Mapping, MappingError, Registry, RegistryError};
 use crate::phone::{self, InvalidNumber};
 
@@ -181,6 +182,47 @@ pub struct UnmappedFunction {
     /// The block's label.
     pub block: String,
     pub function: String,
+}
+
+/// The `--lambda` mappings (`PATTERN=BACKEND`) whose pattern matches no Lambda
+/// function any of the flows names, as one warning each. Nothing is said when a
+/// flow names a function by reference (`$.…`): it may match at run time.
+pub fn unmatched_patterns(flow_sets: &[&FlowSet], mappings: &[String]) -> Vec<String> {
+    let mut functions: Vec<(String, String)> = Vec::new();
+    for set in flow_sets {
+        for flow in std::iter::once(&set.main).chain(set.others.iter()) {
+            for b in &flow.blocks {
+                if let Kind::InvokeLambdaFunction { arn, .. } = &b.kind {
+                    if arn.contains("$.") {
+                        return Vec::new();
+                    }
+                    if !arn.trim().is_empty() {
+                        functions.push((crate::engine::function_name(arn), arn.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let mut names: Vec<&str> = functions.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let invoked = if names.is_empty() {
+        "the flow invokes no Lambda function".to_owned()
+    } else {
+        format!("the flow invokes {}", names.join(", "))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for m in mappings {
+        let pattern = m.split_once('=').map_or(m.as_str(), |(p, _)| p).trim();
+        let matched = functions
+            .iter()
+            .any(|(name, arn)| glob_match(pattern, name) || glob_match(pattern, arn));
+        let w = format!("--lambda '{m}': `{pattern}` matches no Lambda function ({invoked})");
+        if !matched && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// Every Lambda function a flow names statically that no backend answers.

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{SharedOpts, UsageError, end_code, runtime};
-use crate::driver::{AnsweredBy, Clock, Driver, KeyItem, unmapped_message};
+use crate::driver::{Clock, Driver, KeyItem};
 use crate::engine::{Engine, TraceEvent};
-use crate::session::{load_flows, unmapped_functions};
+use crate::session::{load_flows, unmatched_patterns};
 use crate::transcript::{self, Detail};
 
 #[derive(Debug, Args)]
@@ -57,12 +57,9 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let flows = load_flows(Some(&args.flow), setup.flows_dir.as_deref())?;
     let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or(""))?;
     let registry = setup.registry()?;
-    if let Some(u) = unmapped_functions(&flows, &registry).into_iter().next() {
-        return Err(UsageError(format!(
-            "{}: {}",
-            u.source,
-            unmapped_message(&u.block, &u.function, AnsweredBy::Flag)
-        )));
+    // An unmapped function is an error when the call reaches it, not before.
+    for w in unmatched_patterns(&[&flows], &args.shared.lambda) {
+        eprintln!("flowsim: warning: {w}");
     }
     let engine = Engine::new(flows, setup.call.clone());
     let mut driver = Driver::new(engine, registry, Clock::Virtual);
@@ -105,10 +102,13 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
             }
         };
         let r = crate::driver::run_with_keys_streaming(&mut driver, keys, &mut print).await;
+        // What happened before an error (the key that led to an unmapped function).
+        print(driver.take_events());
         driver.close().await;
         r
     });
-    result?;
+    // The call reached a function no mapping answers: exit 2, naming it.
+    result.map_err(|e| UsageError(format!("{}: {e}", args.flow.display())))?;
     if let Some(path) = &args.record {
         let opts = crate::script::RecordOptions {
             flow_path: Some(&args.flow),

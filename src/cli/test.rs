@@ -55,6 +55,10 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             return Ok(ExitCode::from(2));
         }
     };
+    let sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
+    for w in crate::session::unmatched_patterns(&sets, &args.shared.lambda) {
+        eprintln!("flowsim: warning: {w}");
+    }
     let opts = RunOptions {
         call: setup.call.clone(),
         mappings: setup.mappings.clone(),

@@ -22,7 +22,6 @@ use crate::engine::{CallConfig, EndReason, Engine, Input, Status, TraceEvent, Tr
 use crate::flow::FlowSet;
 use crate::lambda::registry::{BackendContext, glob_match};
 use crate::lambda::{BackendSpec, Mapping, Registry, RegistryError};
-use crate::session::unmapped_functions;
 
 use super::parse::{Directive, EndExpect, Matcher, Script, escape, fold};
 
@@ -154,14 +153,6 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
             return result;
         }
     };
-    if let Some(u) = unmapped_functions(flows, &registry).into_iter().next() {
-        result.outcome = Outcome::Error(unmapped_message(
-            &u.block,
-            &u.function,
-            AnsweredBy::ScriptLine,
-        ));
-        return result;
-    }
     let engine = Engine::new(flows.clone(), call_config(script, &opts.call));
     let mut driver = Driver::new(engine, registry, Clock::Virtual);
     // Step mode: the runner sees each block, so an `expect` can stop at its prompt.
@@ -180,7 +171,10 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
     run.driver.close().await;
     result.outcome = match outcome {
         Ok(o) => o,
-        Err(e) => Outcome::Error(e.to_string()),
+        // A function no mapping answers is an error when the call reaches it.
+        Err(DriverError::Unmapped { function, block }) => {
+            Outcome::Error(unmapped_message(&block, &function, AnsweredBy::ScriptLine))
+        }
     };
     // A script that stopped early is not rewritten: its later lines never ran.
     if opts.update && result.outcome == Outcome::Passed {
