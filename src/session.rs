@@ -10,7 +10,7 @@ use crate::engine::CallConfig;
 use crate::flow::{Flow, FlowSet, Kind, LoadError};
 use crate::lambda::registry::glob_match;
 use crate::lambda::{AwsOptions, BackendContext, Mapping, MappingError, Registry, RegistryError};
-use crate::phone::{self, InvalidNumber};
+use crate::phone;
 
 /// The project's own flow, built in: `flowsim` with no FLOW runs it.
 pub const BUILTIN_FLOW: &str = include_str!("../contactflow/Vanity_Numbers.json");
@@ -44,12 +44,6 @@ pub struct SessionOptions {
 pub enum SetupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{flag} {number}: {error}")]
-    Number {
-        flag: &'static str,
-        number: String,
-        error: InvalidNumber,
-    },
     #[error("config: hours = \"{0}\": expected \"open\" or \"closed\"")]
     Hours(String),
     #[error("--max-steps must be at least 1")]
@@ -67,16 +61,18 @@ pub struct Setup {
     pub flows_dir: Option<PathBuf>,
     pub aws: AwsConfig,
     pub data_dir: Option<PathBuf>,
+    /// Settings used as given but worth a word (a caller that is not E.164), one
+    /// line each, for the front-end to show.
+    pub warnings: Vec<String>,
 }
 
-fn number(flag: &'static str, n: &str) -> Result<String, SetupError> {
-    phone::e164(n)
-        .map(str::to_owned)
-        .map_err(|error| SetupError::Number {
-            flag,
-            number: n.to_owned(),
-            error,
-        })
+/// A caller or dialed number: taken as given (Connect does not validate caller
+/// IDs), with a warning when it is not E.164.
+fn number(flag: &'static str, n: &str, warnings: &mut Vec<String>) -> String {
+    if let Some(w) = phone::e164_warning(n) {
+        warnings.push(format!("{flag} {w}"));
+    }
+    n.to_owned()
 }
 
 impl Setup {
@@ -87,11 +83,12 @@ impl Setup {
             None => ConfigFile::default(),
         };
         let mut call = CallConfig::default();
+        let mut warnings = Vec::new();
         if let Some(c) = opts.caller.clone().or(file.caller) {
-            call.caller = number("--caller", &c)?;
+            call.caller = number("--caller", &c, &mut warnings);
         }
         if let Some(d) = opts.dialed.clone().or(file.dialed) {
-            call.dialed = number("--dialed", &d)?;
+            call.dialed = number("--dialed", &d, &mut warnings);
         }
         call.hours_open = match (opts.hours_open, file.hours.as_deref()) {
             (Some(open), _) => open,
@@ -141,6 +138,7 @@ impl Setup {
             flows_dir: opts.flows.clone().or(file.flows),
             aws,
             data_dir: crate::vanity::default_data_dir(),
+            warnings,
         })
     }
 

@@ -211,7 +211,11 @@ impl SharedOpts {
         if options.config.is_none() {
             options.config = self.local_config();
         }
-        Ok(Setup::new(&options, base)?)
+        let setup = Setup::new(&options, base)?;
+        for w in &setup.warnings {
+            eprintln!("flowsim: warning: {w}");
+        }
+        Ok(setup)
     }
 }
 

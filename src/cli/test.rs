@@ -55,6 +55,11 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             return Ok(ExitCode::from(2));
         }
     };
+    for (script, _) in &suite.scripts {
+        for w in script.warnings() {
+            eprintln!("flowsim: {w}");
+        }
+    }
     let sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
     for w in crate::session::unmatched_patterns(&sets, &args.shared.lambda) {
         eprintln!("flowsim: warning: {w}");
