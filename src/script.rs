@@ -132,6 +132,7 @@ impl Suite {
                     }
                 },
             };
+            errors.extend(run::check_against_flows(&s, &flows));
             scripts.push((s, flows));
         }
         if errors.is_empty() {

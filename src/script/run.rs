@@ -660,6 +660,67 @@ impl Run {
     }
 }
 
+/// What a script expects that its flows cannot give, found before the call runs:
+/// `expect block` of a block no flow has, `expect lambda` of a function no flow
+/// invokes. One `file:line: message` each (a bad script: exit 2).
+pub fn check_against_flows(script: &Script, flows: &FlowSet) -> Vec<String> {
+    let all: Vec<&crate::flow::Flow> = std::iter::once(&flows.main)
+        .chain(flows.others.iter())
+        .map(|f| &**f)
+        .collect();
+    let mut functions = Vec::new();
+    // A function named by reference (`$.…`) is known only at run time.
+    let mut dynamic = false;
+    for f in &all {
+        for b in &f.blocks {
+            if let crate::flow::Kind::InvokeLambdaFunction { arn, .. } = &b.kind {
+                if arn.contains("$.") {
+                    dynamic = true;
+                } else if !arn.trim().is_empty() {
+                    functions.push(crate::engine::function_name(arn));
+                }
+            }
+        }
+    }
+    functions.sort();
+    functions.dedup();
+    let at = |n: usize| format!("{}:{n}", script.path.display());
+    let mut out = Vec::new();
+    for l in &script.lines {
+        match &l.directive {
+            Directive::ExpectBlock(name) => {
+                let known = all.iter().any(|f| {
+                    f.blocks
+                        .iter()
+                        .any(|b| b.id == *name || b.label().eq_ignore_ascii_case(name))
+                });
+                if !known {
+                    out.push(format!(
+                        "{}: `expect block \"{name}\"`: the flow has no block with that name or \
+                         identifier",
+                        at(l.number)
+                    ));
+                }
+            }
+            Directive::ExpectLambda(name) if !dynamic => {
+                if !functions.iter().any(|f| name_matches(name, f)) {
+                    let invokes = if functions.is_empty() {
+                        "it invokes no Lambda function".to_owned()
+                    } else {
+                        format!("it invokes {}", functions.join(", "))
+                    };
+                    out.push(format!(
+                        "{}: `expect lambda {name}`: the flow never invokes that function ({invokes})",
+                        at(l.number)
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn name_matches(pattern: &str, function: &str) -> bool {
     pattern == function || glob_match(pattern, function)
 }
