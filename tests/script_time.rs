@@ -41,6 +41,9 @@ fn expect_never_matches_a_prompt_said_before_the_previous_input() {
          expect no \"calling from\"\n",
     );
     assert_eq!(failed_at(&r), 6);
+    // Expected and expected absent after the same input: the second fails.
+    let r = run("press 1\nexpect \"calling from\"\nexpect no \"calling from\"\n");
+    assert_eq!(failed_at(&r), 5);
     // "Please hold" is said before the 9.
     let r = run("press 1\npress 1\npress 9\nexpect \"Please hold\"\n");
     assert_eq!(failed_at(&r), 6);
