@@ -1,6 +1,6 @@
 //! Call scripts (`.call`): tests and recordings (`flowsim test` is `crate::cli::test`).
 //!
-//! - [`parse`]: the language (DESIGN §3), errors as `file:line: message`.
+//! - [`parse`]: the language (docs/call-language.md), errors as `file:line: message`.
 //! - [`run`]: one script against one call through the shared [`crate::driver::Driver`].
 //! - [`record`]: a finished call's trace as a `.call` file (`run --record`, the TUI).
 //! - [`report`]: human lines, JSON lines, JUnit XML.
@@ -132,6 +132,7 @@ impl Suite {
                     }
                 },
             };
+            errors.extend(run::check_against_flows(&s, &flows));
             scripts.push((s, flows));
         }
         if errors.is_empty() {

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use crate::config::{AwsConfig, ConfigError, ConfigFile};
 use crate::engine::CallConfig;
 use crate::flow::{Flow, FlowSet, Kind, LoadError};
+use crate::lambda::registry::glob_match;
 use crate::lambda::{AwsOptions, BackendContext, Mapping, MappingError, Registry, RegistryError};
-use crate::phone::{self, InvalidNumber};
+use crate::phone;
 
 /// The project's own flow, built in: `flowsim` with no FLOW runs it.
 pub const BUILTIN_FLOW: &str = include_str!("../contactflow/Vanity_Numbers.json");
@@ -51,12 +52,6 @@ pub struct SessionOptions {
 pub enum SetupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{flag} {number}: {error}")]
-    Number {
-        flag: &'static str,
-        number: String,
-        error: InvalidNumber,
-    },
     #[error("config: hours = \"{0}\": expected \"open\" or \"closed\"")]
     Hours(String),
     #[error("--max-steps must be at least 1")]
@@ -76,16 +71,18 @@ pub struct Setup {
     pub flows_dir: Option<PathBuf>,
     pub aws: AwsConfig,
     pub data_dir: Option<PathBuf>,
+    /// Settings used as given but worth a word (a caller that is not E.164), one
+    /// line each, for the front-end to show.
+    pub warnings: Vec<String>,
 }
 
-fn number(flag: &'static str, n: &str) -> Result<String, SetupError> {
-    phone::e164(n)
-        .map(str::to_owned)
-        .map_err(|error| SetupError::Number {
-            flag,
-            number: n.to_owned(),
-            error,
-        })
+/// A caller or dialed number: taken as given (Connect does not validate caller
+/// IDs), with a warning when it is not E.164.
+fn number(flag: &'static str, n: &str, warnings: &mut Vec<String>) -> String {
+    if let Some(w) = phone::e164_warning(n) {
+        warnings.push(format!("{flag} {w}"));
+    }
+    n.to_owned()
 }
 
 impl Setup {
@@ -96,11 +93,12 @@ impl Setup {
             None => ConfigFile::default(),
         };
         let mut call = CallConfig::default();
+        let mut warnings = Vec::new();
         if let Some(c) = opts.caller.clone().or(file.caller) {
-            call.caller = number("--caller", &c)?;
+            call.caller = number("--caller", &c, &mut warnings);
         }
         if let Some(d) = opts.dialed.clone().or(file.dialed) {
-            call.dialed = number("--dialed", &d)?;
+            call.dialed = number("--dialed", &d, &mut warnings);
         }
         call.hours_open = match (opts.hours_open, file.hours.as_deref()) {
             (Some(open), _) => open,
@@ -165,6 +163,7 @@ impl Setup {
             flows_dir: opts.flows.clone().or(file.flows),
             aws,
             data_dir: crate::vanity::default_data_dir(),
+            warnings,
         })
     }
 
@@ -206,6 +205,47 @@ pub struct UnmappedFunction {
     /// The block's label.
     pub block: String,
     pub function: String,
+}
+
+/// The `--lambda` mappings (`PATTERN=BACKEND`) whose pattern matches no Lambda
+/// function any of the flows names, as one warning each. Nothing is said when a
+/// flow names a function by reference (`$.…`): it may match at run time.
+pub fn unmatched_patterns(flow_sets: &[&FlowSet], mappings: &[String]) -> Vec<String> {
+    let mut functions: Vec<(String, String)> = Vec::new();
+    for set in flow_sets {
+        for flow in std::iter::once(&set.main).chain(set.others.iter()) {
+            for b in &flow.blocks {
+                if let Kind::InvokeLambdaFunction { arn, .. } = &b.kind {
+                    if arn.contains("$.") {
+                        return Vec::new();
+                    }
+                    if !arn.trim().is_empty() {
+                        functions.push((crate::engine::function_name(arn), arn.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let mut names: Vec<&str> = functions.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let invoked = if names.is_empty() {
+        "the flow invokes no Lambda function".to_owned()
+    } else {
+        format!("the flow invokes {}", names.join(", "))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for m in mappings {
+        let pattern = m.split_once('=').map_or(m.as_str(), |(p, _)| p).trim();
+        let matched = functions
+            .iter()
+            .any(|(name, arn)| glob_match(pattern, name) || glob_match(pattern, arn));
+        let w = format!("--lambda '{m}': `{pattern}` matches no Lambda function ({invoked})");
+        if !matched && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// Every Lambda function a flow names statically that no backend answers.

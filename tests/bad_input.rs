@@ -372,10 +372,6 @@ fn scripts_with_every_kind_of_mistake() {
             "s.call:2: `expect end sideways`: expected disconnected, hangup, queue \"NAME\", ended, budget or stopped",
         ),
         (
-            "caller abc\n",
-            "s.call:2: `caller abc`: expected a phone number in E.164 form, e.g. +13035551234",
-        ),
-        (
             "hours sometimes\n",
             "s.call:2: `hours sometimes`: expected `hours open` or `hours closed`",
         ),

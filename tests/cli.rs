@@ -254,7 +254,6 @@ fn unmapped_lambda_and_bad_flags_exit_2() {
     assert!(stderr(&o).contains("`mystery`"), "{}", stderr(&o));
     for bad in [
         ["--lambda", "nope"],
-        ["--caller", "12ab"],
         ["--keys", "1,,2"],
         ["--hours", "maybe"],
     ] {

@@ -53,7 +53,7 @@ pub struct CheckArgs {
 pub fn command(args: &CheckArgs) -> Result<ExitCode, UsageError> {
     let format = Format::from(args.format);
     if args.list_rules {
-        print!("{}", report::list_rules(format));
+        super::out::text(&report::list_rules(format));
         return Ok(ExitCode::SUCCESS);
     }
     let mut all = Vec::new();
@@ -72,7 +72,7 @@ pub fn command(args: &CheckArgs) -> Result<ExitCode, UsageError> {
         Format::Json => report::json_lines(&all),
         Format::Sarif => report::sarif(&all, &args.flows),
     };
-    print!("{out}");
+    super::out::text(&out);
     if let Some(first) = unreadable.first() {
         for m in &unreadable[1..] {
             eprintln!("flowsim: {m}");

@@ -35,6 +35,6 @@ pub fn command(args: &GraphArgs) -> Result<ExitCode, UsageError> {
         GraphFormat::Dot => graph_export::to_dot(&flow),
         GraphFormat::Mermaid => graph_export::to_mermaid(&flow),
     };
-    print!("{out}");
+    super::out::text(&out);
     Ok(ExitCode::SUCCESS)
 }

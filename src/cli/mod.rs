@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod graph;
+pub mod out;
 pub mod run;
 pub mod test;
 pub mod tui;
@@ -15,7 +16,7 @@ pub mod vanity;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indexmap::IndexMap;
 
 use crate::engine::EndReason;
@@ -35,6 +36,9 @@ use crate::session::{SessionOptions, Setup};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Colour in human output: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
     /// With no command: the TUI's arguments.
     #[command(flatten)]
     pub tui: tui::TuiArgs,
@@ -56,7 +60,42 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(graph::GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `flowsim manpage > flowsim.1`.
+    Manpage,
 }
+
+/// `flowsim completions` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `flowsim completions bash > /etc/bash_completion.d/flowsim`.
+    pub shell: clap_complete::Shell,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    fn choice(self) -> anstream::ColorChoice {
+        match self {
+            Self::Auto => anstream::ColorChoice::Auto,
+            Self::Always => anstream::ColorChoice::Always,
+            Self::Never => anstream::ColorChoice::Never,
+        }
+    }
+}
+
+/// The config file used when no `--config` is given: `flowsim.toml` in the
+/// current folder, when there is one.
+pub const LOCAL_CONFIG: &str = "flowsim.toml";
 
 /// Options shared by `tui`, `run` and `test`.
 #[derive(Debug, Args, Default, Clone)]
@@ -178,9 +217,23 @@ impl SharedOpts {
         }
     }
 
-    /// Merge flags over the config file.
+    /// `flowsim.toml` in the current folder when no `--config` names a file.
+    pub fn local_config(&self) -> Option<PathBuf> {
+        let p = PathBuf::from(LOCAL_CONFIG);
+        (self.config.is_none() && p.is_file()).then_some(p)
+    }
+
+    /// Merge flags over the config file (`--config`, else `./flowsim.toml`).
     pub fn setup(&self, base: &Path) -> Result<Setup, UsageError> {
-        Ok(Setup::new(&self.options(), base)?)
+        let mut options = self.options();
+        if options.config.is_none() {
+            options.config = self.local_config();
+        }
+        let setup = Setup::new(&options, base)?;
+        for w in &setup.warnings {
+            eprintln!("flowsim: warning: {w}");
+        }
+        Ok(setup)
     }
 }
 
@@ -190,10 +243,15 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            if let Err(err) = e.print() {
+                if out::is_closed(&err) {
+                    return ExitCode::from(out::CLOSED_PIPE);
+                }
+            }
             return ExitCode::from(code);
         }
     };
+    cli.color.choice().write_global();
     let command = cli.command.unwrap_or(Command::Tui(cli.tui));
     let result = match command {
         Command::Run(args) => run::command(&args),
@@ -207,6 +265,13 @@ pub fn main() -> ExitCode {
         )),
         Command::Check(a) => check::command(&a),
         Command::Graph(a) => graph::command(&a),
+        Command::Completions(a) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut Cli::command(), "flowsim", &mut buf);
+            out::text(&String::from_utf8_lossy(&buf));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Manpage => manpage(),
     };
     match result {
         Ok(code) => code,
@@ -215,6 +280,16 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `flowsim manpage`: flowsim(1) in roff, with its commands listed.
+fn manpage() -> Result<ExitCode, UsageError> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .map_err(|e| UsageError(format!("manpage: {e}")))?;
+    out::text(&String::from_utf8_lossy(&buf));
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{SharedOpts, UsageError, end_code, runtime};
-use crate::driver::{AnsweredBy, Clock, Driver, KeyItem, unmapped_message};
+use crate::driver::{Clock, Driver, KeyItem};
 use crate::engine::{Engine, TraceEvent};
-use crate::session::{load_flows, unmapped_functions};
+use crate::session::{load_flows, unmatched_patterns};
 use crate::transcript::{self, Detail};
 
 #[derive(Debug, Args)]
@@ -38,6 +38,14 @@ pub struct RunArgs {
 /// `flowsim run`.
 pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
+    if args.verbose {
+        if let Some(p) = args.shared.local_config() {
+            eprintln!(
+                "flowsim: config: {} (found in the current folder; --config FILE names another)",
+                p.display()
+            );
+        }
+    }
     if let Some(r) = &args.record {
         if !args.force && r.exists() {
             return Err(UsageError(format!(
@@ -49,12 +57,9 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let flows = super::warn_skipped(load_flows(Some(&args.flow), setup.flows_dir.as_deref())?);
     let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or(""))?;
     let registry = setup.registry()?;
-    if let Some(u) = unmapped_functions(&flows, &registry).into_iter().next() {
-        return Err(UsageError(format!(
-            "{}: {}",
-            u.source,
-            unmapped_message(&u.block, &u.function, AnsweredBy::Flag)
-        )));
+    // An unmapped function is an error when the call reaches it, not before.
+    for w in unmatched_patterns(&[&flows], &args.shared.lambda) {
+        eprintln!("flowsim: warning: {w}");
     }
     let engine = Engine::new(flows, setup.call.clone());
     let mut driver = Driver::new(engine, registry, Clock::Virtual);
@@ -68,8 +73,10 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let stdout = std::io::stdout();
     let mut trace: Vec<TraceEvent> = Vec::new();
     let record = args.record.is_some();
+    let mut closed = false;
     let result = rt.block_on(async {
         let mut out = stdout.lock();
+        let closed = &mut closed;
         let mut print = |events: Vec<TraceEvent>| {
             if record {
                 trace.extend(events.iter().cloned());
@@ -81,15 +88,27 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
                     transcript::line(&e, detail)
                 };
                 if let Some(l) = line {
-                    let _ = writeln!(out, "{l}");
+                    // A reader that went away: the call still runs to its end (a
+                    // record in flight is stored), quietly.
+                    if !*closed {
+                        if let Err(e) = writeln!(out, "{l}") {
+                            if !super::out::is_closed(&e) {
+                                super::out::failed(&e);
+                            }
+                            *closed = true;
+                        }
+                    }
                 }
             }
         };
         let r = crate::driver::run_with_keys_streaming(&mut driver, keys, &mut print).await;
+        // What happened before an error (the key that led to an unmapped function).
+        print(driver.take_events());
         driver.close().await;
         r
     });
-    result?;
+    // The call reached a function no mapping answers: exit 2, naming it.
+    result.map_err(|e| UsageError(format!("{}: {e}", args.flow.display())))?;
     if let Some(path) = &args.record {
         let opts = crate::script::RecordOptions {
             flow_path: Some(&args.flow),
@@ -98,6 +117,9 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
         };
         let text = crate::script::recording_from_trace(&opts, &trace);
         crate::script::write_new(path, &text, args.force)?;
+    }
+    if closed {
+        return Ok(ExitCode::from(super::out::CLOSED_PIPE));
     }
     Ok(end_code(driver.engine().ended()))
 }

@@ -55,6 +55,15 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             return Ok(ExitCode::from(2));
         }
     };
+    for (script, _) in &suite.scripts {
+        for w in script.warnings() {
+            eprintln!("flowsim: {w}");
+        }
+    }
+    let sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
+    for w in crate::session::unmatched_patterns(&sets, &args.shared.lambda) {
+        eprintln!("flowsim: warning: {w}");
+    }
     let opts = RunOptions {
         call: setup.call.clone(),
         mappings: setup.mappings.clone(),
@@ -72,14 +81,14 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
     let mut code = 0u8;
     for r in &results {
         if args.json {
-            println!("{}", report::json(r));
+            super::out::line(&report::json(r).to_string());
         } else {
-            println!("{}", report::human(r));
+            super::out::line(&report::human(r));
         }
         if let Some(text) = &r.updated {
             write_atomic(&r.path, text)?;
             if !args.json {
-                println!("      updated {}", r.path.display());
+                super::out::line(&format!("      updated {}", r.path.display()));
             }
         }
     }
@@ -97,9 +106,9 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
         let rep = cov.report();
         if args.coverage {
             if args.json {
-                println!("{}", serde_json::json!({ "coverage": rep }));
+                super::out::line(&serde_json::json!({ "coverage": rep }).to_string());
             } else {
-                print!("{}", coverage::render(&rep));
+                super::out::text(&coverage::render(&rep));
             }
         }
         if let Some(path) = &args.coverage_json {
@@ -128,7 +137,7 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
     if args.json {
         eprintln!("{summary}");
     } else {
-        println!("{summary}");
+        super::out::line(&summary);
     }
     if failed > 0 {
         code = 1;

@@ -111,8 +111,8 @@ pub fn command_vanity(numbers: &[String], count: usize, json: bool) -> ExitCode 
                         .iter()
                         .try_for_each(|line| writeln!(out, "{line}"))
                 };
-                if written.is_err() {
-                    return ExitCode::from(1);
+                if let Err(e) = written {
+                    super::out::failed(&e);
                 }
             }
             Err(reason) => {
@@ -189,22 +189,24 @@ pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> Exi
     let mut out = stdout.lock();
     if json {
         for r in &rows {
-            if writeln!(out, "{}", call_json(r)).is_err() {
-                return ExitCode::from(1);
+            if let Err(e) = writeln!(out, "{}", call_json(r)) {
+                super::out::failed(&e);
             }
         }
     } else if rows.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "no calls recorded yet ({})",
             dir.join(pipeline::DB_FILE).display()
-        );
+        )
+        .unwrap_or_else(|e| super::out::failed(&e));
     } else {
-        let _ = writeln!(
+        writeln!(
             out,
             "{:<19}  {:<16}  {:<16}  VANITY NUMBERS",
             "TIME (UTC)", "CALLER", "TARGET"
-        );
+        )
+        .unwrap_or_else(|e| super::out::failed(&e));
         for r in &rows {
             let when = r
                 .timestamp
@@ -222,11 +224,12 @@ pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> Exi
             } else {
                 numbers.join(", ")
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{when:<19}  {:<16}  {:<16}  {numbers}",
                 r.phone_number, r.target_number
-            );
+            )
+            .unwrap_or_else(|e| super::out::failed(&e));
         }
     }
     if dead > 0 {
@@ -237,7 +240,7 @@ pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> Exi
         if json {
             eprintln!("flowsim calls: {msg}");
         } else {
-            let _ = writeln!(out, "{msg}");
+            writeln!(out, "{msg}").unwrap_or_else(|e| super::out::failed(&e));
         }
     }
     ExitCode::SUCCESS

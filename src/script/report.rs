@@ -20,18 +20,26 @@ pub fn status(r: &ScriptResult) -> &'static str {
 pub fn human(r: &ScriptResult) -> String {
     let path = r.path.display();
     match &r.outcome {
-        Outcome::Passed => format!("ok    {path}"),
+        Outcome::Passed => format!("{OK}ok{OK:#}    {path}"),
         Outcome::Failed(f) => {
-            let mut s = format!("FAIL  {path}:{}: expected {}", f.line, f.expected);
+            let mut s = format!(
+                "{BAD}FAIL{BAD:#}  {path}:{}: expected {}",
+                f.line, f.expected
+            );
             for l in f.actual.lines() {
                 s.push_str("\n      ");
                 s.push_str(l);
             }
             s
         }
-        Outcome::Error(e) => format!("ERROR {path}: {e}"),
+        Outcome::Error(e) => format!("{BAD}ERROR{BAD:#} {path}: {e}"),
     }
 }
+
+/// Styles of the human lines; the output stream drops them unless colour is on
+/// (`--color`, NO_COLOR, a terminal).
+const OK: anstyle::Style = anstyle::AnsiColor::Green.on_default();
+const BAD: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
 
 /// One JSON object for `--json`.
 pub fn json(r: &ScriptResult) -> serde_json::Value {

@@ -1,10 +1,15 @@
 //! Running a parsed script against one call, through the shared [`Driver`].
 //!
-//! Semantics (DESIGN §3): an `expect "…"` lets the call run until the phrase is
-//! said, the call waits for input, or the call ends — it never makes input time
-//! out. `press`, `silence` and `hangup` answer the input the call waits for.
-//! `expect end` runs the call to its end (input requests time out). A script that
-//! stops before the call ends hangs up there.
+//! Script time (docs/call-language.md, "Script time"): the call runs only as far as
+//! the next directive needs. The engine runs in step mode, so the runner sees every
+//! block and can stop right after the prompt an `expect "…"` matched: the call then
+//! stands at that prompt, and a following `press` is pressed while it plays (the
+//! engine keeps a key pressed during a Play prompt for the next input block; a key
+//! pressed at a Get customer input prompt answers it). A `press`, `silence` or
+//! `hangup` with no `expect` since the previous input is given when the call next
+//! waits. `expect` consumes prompts in order and never matches one said before the
+//! previous input. `expect end` runs the call to its end (input requests time
+//! out). A script that stops before the call ends hangs up there.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,7 +22,6 @@ use crate::engine::{CallConfig, EndReason, Engine, Input, Status, TraceEvent, Tr
 use crate::flow::FlowSet;
 use crate::lambda::registry::{BackendContext, glob_match};
 use crate::lambda::{BackendSpec, Mapping, Registry, RegistryError};
-use crate::session::unmapped_functions;
 
 use super::parse::{Directive, EndExpect, Matcher, Script, escape, fold};
 
@@ -149,28 +153,28 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
             return result;
         }
     };
-    if let Some(u) = unmapped_functions(flows, &registry).into_iter().next() {
-        result.outcome = Outcome::Error(unmapped_message(
-            &u.block,
-            &u.function,
-            AnsweredBy::ScriptLine,
-        ));
-        return result;
-    }
     let engine = Engine::new(flows.clone(), call_config(script, &opts.call));
+    let mut driver = Driver::new(engine, registry, Clock::Virtual);
+    // Step mode: the runner sees each block, so an `expect` can stop at its prompt.
+    driver.set_stepping(true);
     let mut run = Run {
-        driver: Driver::new(engine, registry, Clock::Virtual),
+        driver,
         events: Vec::new(),
         cursor: (0, 0),
         last_input: 0,
         started: false,
+        expected_since_input: false,
+        typed_ahead: None,
         marks: BTreeMap::new(),
     };
     let outcome = run.script(script, opts.update).await;
     run.driver.close().await;
     result.outcome = match outcome {
         Ok(o) => o,
-        Err(e) => Outcome::Error(e.to_string()),
+        // A function no mapping answers is an error when the call reaches it.
+        Err(DriverError::Unmapped { function, block }) => {
+            Outcome::Error(unmapped_message(&block, &function, AnsweredBy::ScriptLine))
+        }
     };
     // A script that stopped early is not rewritten: its later lines never ran.
     if opts.update && result.outcome == Outcome::Passed {
@@ -193,6 +197,12 @@ struct Run {
     /// Index of the first event after the last input.
     last_input: usize,
     started: bool,
+    /// An `expect` ran since the previous input: the call stands where it matched,
+    /// and the next input is given there rather than at the next wait.
+    expected_since_input: bool,
+    /// Keys pressed while the call was not waiting for input (during a prompt), not
+    /// yet used by an input block: the script line and the events before them.
+    typed_ahead: Option<(usize, usize, String)>,
     /// Script line → (events before its action, events after it), for `--update`.
     marks: BTreeMap<usize, (usize, usize)>,
 }
@@ -200,6 +210,8 @@ struct Run {
 enum Check {
     Pass,
     Fail(String, String),
+    /// A failure blamed on another line (e.g. the `press` whose keys went unused).
+    FailAt(Failure),
 }
 
 impl Run {
@@ -214,22 +226,50 @@ impl Run {
             let after = self.events.len();
             let before = self.marks.get(&line.number).map_or(before, |m| m.0);
             self.marks.insert(line.number, (before, after));
-            if let Check::Fail(expected, actual) = check {
-                return Ok(Outcome::Failed(Failure {
-                    line: line.number,
-                    expected,
-                    actual,
-                }));
+            match check {
+                Check::Pass => {}
+                Check::Fail(expected, actual) => {
+                    return Ok(Outcome::Failed(Failure {
+                        line: line.number,
+                        expected,
+                        actual,
+                    }));
+                }
+                Check::FailAt(f) => return Ok(Outcome::Failed(f)),
             }
         }
         if self.driver.engine().ended().is_none() {
             self.idle().await?;
+            if let Some(f) = self.unused_keys() {
+                return Ok(Outcome::Failed(f));
+            }
             if self.driver.engine().ended().is_none() {
                 self.driver.send(Input::Hangup)?;
                 self.pull();
             }
         }
+        if let Some(f) = self.unused_keys() {
+            return Ok(Outcome::Failed(f));
+        }
         Ok(Outcome::Passed)
+    }
+
+    /// Keys pressed during a prompt that no input block used before the call ended
+    /// (or the script stopped): a failure of the `press` line that gave them.
+    fn unused_keys(&self) -> Option<Failure> {
+        let (line, _, keys) = self.typed_ahead.as_ref()?;
+        let now = match self.driver.engine().ended() {
+            Some(r) => format!("the call ended ({}) first", r.describe()),
+            None => "the script ended first".to_owned(),
+        };
+        Some(Failure {
+            line: *line,
+            expected: format!("an input block to take the keys pressed here ({keys})"),
+            actual: format!(
+                "they were pressed during a prompt and no input block came after: {now}\n{}",
+                self.situation()
+            ),
+        })
     }
 
     async fn directive(
@@ -248,6 +288,7 @@ impl Run {
                 match self.find_prompt(m) {
                     Some(at) => {
                         self.cursor = at;
+                        self.expected_since_input = true;
                         Check::Pass
                     }
                     None => Check::Fail(format!("the IVR to say {m}"), self.situation()),
@@ -265,32 +306,49 @@ impl Run {
                 }
             }
             Directive::Press(keys) => {
-                self.input(number, &format!("to press {keys}"), |r| {
-                    for c in keys.chars() {
-                        r.driver.send(Input::Key(c))?;
-                    }
-                    Ok(())
-                })
-                .await?
+                let waiting =
+                    |r: &Self| matches!(r.driver.engine().status(), Status::AwaitingInput { .. });
+                let check = self
+                    .input(number, &format!("to press {keys}"), true, |r| {
+                        if !waiting(r) && r.typed_ahead.is_none() {
+                            // Pressed while a prompt plays: the engine keeps the keys
+                            // for the next input block.
+                            r.typed_ahead = Some((number, r.events.len(), keys.clone()));
+                        }
+                        for c in keys.chars() {
+                            r.driver.send(Input::Key(c))?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                self.pull();
+                check
             }
             Directive::Silence => {
-                self.input(number, "to stay silent", |r| r.driver.silence())
+                self.input(number, "to stay silent", false, |r| r.driver.silence())
                     .await?
             }
             Directive::Hangup => {
-                self.input(number, "to hang up", |r| r.driver.send(Input::Hangup))
+                self.input(number, "to hang up", true, |r| r.driver.send(Input::Hangup))
                     .await?
             }
             Directive::Wait(d) => {
-                self.start()?;
-                self.driver.wait(*d).await?;
+                // Blocks take no time: the call runs to its next rest, then the time
+                // passes (firing timeouts, and running on after them).
+                self.idle().await?;
+                self.driver.set_stepping(false);
+                let waited = self.driver.wait(*d).await;
+                self.driver.set_stepping(true);
+                waited?;
                 self.pull();
+                self.expected_since_input = false;
                 Check::Pass
             }
             Directive::ExpectLambda(name) => {
                 let found = |r: &Self| r.lambdas_since(r.last_input).any(|f| name_matches(name, f));
                 self.run_until(found).await?;
                 if found(self) {
+                    self.expected_since_input = true;
                     Check::Pass
                 } else {
                     let called: Vec<&str> = self.lambdas_since(self.last_input).collect();
@@ -310,7 +368,10 @@ impl Run {
                 self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
                     .await?;
                 match get(self) {
-                    Some(a) if a == *v => Check::Pass,
+                    Some(a) if a == *v => {
+                        self.expected_since_input = true;
+                        Check::Pass
+                    }
                     got => Check::Fail(
                         format!("$.Attributes.{k} = \"{}\"", escape(v)),
                         format!(
@@ -326,7 +387,10 @@ impl Run {
                 self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
                     .await?;
                 match get(self) {
-                    Some(a) if a == *v => Check::Pass,
+                    Some(a) if a == *v => {
+                        self.expected_since_input = true;
+                        Check::Pass
+                    }
                     got => Check::Fail(
                         format!("$.External.{k} = \"{}\"", escape(v)),
                         format!(
@@ -344,6 +408,7 @@ impl Run {
                 };
                 self.run_until(found).await?;
                 if found(self) {
+                    self.expected_since_input = true;
                     Check::Pass
                 } else {
                     let ran: Vec<String> = self
@@ -371,6 +436,12 @@ impl Run {
                     .insert(number, (self.events.len(), self.events.len()));
                 self.run_to_end().await?;
                 match self.driver.engine().ended().cloned() {
+                    Some(_) if self.typed_ahead.is_some() => {
+                        // The keys pressed during a prompt were never used: that line
+                        // is the mistake, not this one.
+                        let f = self.unused_keys().expect("checked");
+                        return Ok(Check::FailAt(f));
+                    }
                     Some(reason) if end_matches(want, &reason) => Check::Pass,
                     Some(reason) => Check::Fail(
                         format!("the call to end: {want}"),
@@ -391,14 +462,22 @@ impl Run {
         })
     }
 
-    /// An input directive: let the call reach its wait, then answer it.
+    /// An input directive. With an `expect` since the previous input, the call
+    /// stands where that matched and, when `at_prompt`, the input is given there
+    /// (a key while the prompt plays); otherwise the call runs to its next wait
+    /// first.
     async fn input(
         &mut self,
         number: usize,
         what: &str,
+        at_prompt: bool,
         act: impl FnOnce(&mut Self) -> Result<(), DriverError>,
     ) -> Result<Check, DriverError> {
-        self.idle().await?;
+        if at_prompt && self.expected_since_input {
+            self.start()?;
+        } else {
+            self.idle().await?;
+        }
         let before = self.events.len();
         self.marks.insert(number, (before, before));
         if let Some(r) = self.driver.engine().ended() {
@@ -414,6 +493,9 @@ impl Run {
         act(self)?;
         self.pull();
         self.last_input = before;
+        // `expect` never matches a prompt said before the previous input.
+        self.cursor = (before, 0);
+        self.expected_since_input = false;
         Ok(Check::Pass)
     }
 
@@ -427,7 +509,18 @@ impl Run {
     }
 
     fn pull(&mut self) {
+        let from = self.events.len();
         self.events.extend(self.driver.take_events());
+        // An input request after keys pressed during a prompt takes them.
+        if let Some((_, at, _)) = &self.typed_ahead {
+            let at = (*at).max(from);
+            if self.events[at..]
+                .iter()
+                .any(|e| matches!(e.kind, TraceKind::InputRequested { .. }))
+            {
+                self.typed_ahead = None;
+            }
+        }
     }
 
     /// Run until `done`, the call waits for input, or it ends.
@@ -564,6 +657,67 @@ impl Run {
         }
         out
     }
+}
+
+/// What a script expects that its flows cannot give, found before the call runs:
+/// `expect block` of a block no flow has, `expect lambda` of a function no flow
+/// invokes. One `file:line: message` each (a bad script: exit 2).
+pub fn check_against_flows(script: &Script, flows: &FlowSet) -> Vec<String> {
+    let all: Vec<&crate::flow::Flow> = std::iter::once(&flows.main)
+        .chain(flows.others.iter())
+        .map(|f| &**f)
+        .collect();
+    let mut functions = Vec::new();
+    // A function named by reference (`$.…`) is known only at run time.
+    let mut dynamic = false;
+    for f in &all {
+        for b in &f.blocks {
+            if let crate::flow::Kind::InvokeLambdaFunction { arn, .. } = &b.kind {
+                if arn.contains("$.") {
+                    dynamic = true;
+                } else if !arn.trim().is_empty() {
+                    functions.push(crate::engine::function_name(arn));
+                }
+            }
+        }
+    }
+    functions.sort();
+    functions.dedup();
+    let at = |n: usize| format!("{}:{n}", script.path.display());
+    let mut out = Vec::new();
+    for l in &script.lines {
+        match &l.directive {
+            Directive::ExpectBlock(name) => {
+                let known = all.iter().any(|f| {
+                    f.blocks
+                        .iter()
+                        .any(|b| b.id == *name || b.label().eq_ignore_ascii_case(name))
+                });
+                if !known {
+                    out.push(format!(
+                        "{}: `expect block \"{name}\"`: the flow has no block with that name or \
+                         identifier",
+                        at(l.number)
+                    ));
+                }
+            }
+            Directive::ExpectLambda(name)
+                if !dynamic && !functions.iter().any(|f| name_matches(name, f)) =>
+            {
+                let invokes = if functions.is_empty() {
+                    "it invokes no Lambda function".to_owned()
+                } else {
+                    format!("it invokes {}", functions.join(", "))
+                };
+                out.push(format!(
+                    "{}: `expect lambda {name}`: the flow never invokes that function ({invokes})",
+                    at(l.number)
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn name_matches(pattern: &str, function: &str) -> bool {

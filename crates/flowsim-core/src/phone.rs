@@ -1,8 +1,11 @@
-//! Phone numbers as flowsim accepts them: E.164, `+` then 1–15 digits.
+//! Phone numbers: the one place that says what a valid number is.
 //!
-//! Every place that takes a number (`--caller`/`--dialed`, the config file, a
-//! script's `caller`/`dialed` line, the TUI's new-caller box) checks it here. Only
-//! the TUI's box, which is typed by hand, also accepts a 10-digit US number and
+//! Connect does not validate caller IDs — anonymous callers exist, and a chat
+//! contact has no number — so the caller and dialed numbers (`--caller`/`--dialed`,
+//! the config file, a script's `caller`/`dialed` line) are taken as given, with a
+//! warning from [`e164_warning`] when they are not a valid E.164 number. Numbers
+//! the flow itself validates (input, transfer, callback) are checked by the engine.
+//! The TUI's new-caller box, typed by hand, also accepts a 10-digit US number and
 //! prefixes `+1` ([`normalise_typed`]).
 
 /// A number that is not E.164. The message is one line, for the user.
@@ -17,6 +20,37 @@ pub fn e164(number: &str) -> Result<&str, InvalidNumber> {
         return Err(InvalidNumber);
     }
     Ok(number)
+}
+
+/// Digits an E.164 number has after the `+`: a country code (1–3 digits, not
+/// starting with 0) and the national number, 15 at most. Below 7 no real number fits.
+pub const E164_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+
+/// `None` when `number` is a valid E.164 number (`+`, then 7–15 digits, the first
+/// not 0); else a one-line warning saying what is wrong with it.
+pub fn e164_warning(number: &str) -> Option<String> {
+    let why = if number.is_empty() {
+        "empty (an anonymous caller, or a contact with no number)"
+    } else if let Some(digits) = number.strip_prefix('+') {
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            "not only digits after the +"
+        } else if digits.starts_with('0') {
+            "no country code starts with 0"
+        } else if digits.len() < *E164_DIGITS.start() {
+            "too short for a phone number"
+        } else if digits.len() > *E164_DIGITS.end() {
+            "longer than 15 digits"
+        } else {
+            return None;
+        }
+    } else if number.bytes().all(|b| b.is_ascii_digit()) {
+        "no + and country code"
+    } else {
+        "not a phone number"
+    };
+    Some(format!(
+        "`{number}` is not an E.164 number ({why}; e.g. +13035551234): used as given"
+    ))
 }
 
 /// A number typed by hand: E.164 as [`e164`], or a 10-digit US number, which gets `+1`.
@@ -41,6 +75,33 @@ mod tests {
         assert!(e164("13035551234").is_err());
         assert!(e164("+1303555123a").is_err());
         assert!(e164("").is_err());
+    }
+
+    #[test]
+    fn anything_else_is_warned_about() {
+        for ok in [
+            "+13035551234",
+            "+442071234567",
+            "+6834002",
+            "+123456789012345",
+        ] {
+            assert_eq!(e164_warning(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("abc", "not a phone number"),
+            ("anonymous", "not a phone number"),
+            ("12345", "no + and country code"),
+            ("18005550199", "no + and country code"),
+            ("+1", "too short"),
+            ("+012345678", "starts with 0"),
+            ("+1234567890123456", "longer than 15"),
+            ("+1303555123a", "not only digits"),
+        ] {
+            let w = e164_warning(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(w.contains(why), "{bad:?}: {w}");
+            assert!(w.contains("used as given"), "{w}");
+        }
     }
 
     #[test]
