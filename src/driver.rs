@@ -409,10 +409,10 @@ impl Driver {
     /// The caller stays silent: the pending input times out. In virtual time the
     /// clock moves to the input's deadline first, so the timeout takes its time.
     pub fn silence(&mut self) -> Result<(), DriverError> {
-        if self.clock == Clock::Virtual {
-            if let Some(d) = self.engine.next_deadline() {
-                self.virtual_now = self.virtual_now.max(d);
-            }
+        if self.clock == Clock::Virtual
+            && let Some(d) = self.engine.next_deadline()
+        {
+            self.virtual_now = self.virtual_now.max(d);
         }
         self.send(Input::Silence)
     }

@@ -72,10 +72,10 @@ fn handle(stream: TcpStream, behaviour: Behaviour, log: &Mutex<Vec<Seen>>) {
             break;
         }
         let line = line.trim_end().to_owned();
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().unwrap_or(0);
-            }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
         }
         headers.push(line);
     }

@@ -206,7 +206,7 @@ fn step() -> impl Strategy<Value = Step> {
 
 fn id(i: usize) -> String {
     // Some identifiers have spaces, as the console allows.
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         format!("block {i}")
     } else {
         format!("b{i}")

@@ -243,10 +243,10 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            if let Err(err) = e.print() {
-                if out::is_closed(&err) {
-                    return ExitCode::from(out::CLOSED_PIPE);
-                }
+            if let Err(err) = e.print()
+                && out::is_closed(&err)
+            {
+                return ExitCode::from(out::CLOSED_PIPE);
             }
             return ExitCode::from(code);
         }

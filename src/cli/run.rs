@@ -38,21 +38,22 @@ pub struct RunArgs {
 /// `flowsim run`.
 pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
-    if args.verbose {
-        if let Some(p) = args.shared.local_config() {
-            eprintln!(
-                "flowsim: config: {} (found in the current folder; --config FILE names another)",
-                p.display()
-            );
-        }
+    if args.verbose
+        && let Some(p) = args.shared.local_config()
+    {
+        eprintln!(
+            "flowsim: config: {} (found in the current folder; --config FILE names another)",
+            p.display()
+        );
     }
-    if let Some(r) = &args.record {
-        if !args.force && r.exists() {
-            return Err(UsageError(format!(
-                "{}: already exists (use --force to overwrite)",
-                r.display()
-            )));
-        }
+    if let Some(r) = &args.record
+        && !args.force
+        && r.exists()
+    {
+        return Err(UsageError(format!(
+            "{}: already exists (use --force to overwrite)",
+            r.display()
+        )));
     }
     let flows = super::warn_skipped(load_flows(Some(&args.flow), setup.flows_dir.as_deref())?);
     let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or(""))?;
@@ -90,13 +91,11 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
                 if let Some(l) = line {
                     // A reader that went away: the call still runs to its end (a
                     // record in flight is stored), quietly.
-                    if !*closed {
-                        if let Err(e) = writeln!(out, "{l}") {
-                            if !super::out::is_closed(&e) {
-                                super::out::failed(&e);
-                            }
-                            *closed = true;
+                    if !*closed && let Err(e) = writeln!(out, "{l}") {
+                        if !super::out::is_closed(&e) {
+                            super::out::failed(&e);
                         }
+                        *closed = true;
                     }
                 }
             }

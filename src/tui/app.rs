@@ -486,16 +486,16 @@ impl App {
         }
         let events = self.driver.take_events();
         self.on_events(events);
-        if let Some(u) = self.driver.unanswered() {
-            if !matches!(self.overlay, Overlay::Unmapped { .. }) {
-                self.overlay = Overlay::Unmapped {
-                    function: u.call.request.function_name.clone(),
-                    block: u.block.clone(),
-                    choice: Choice::Json,
-                    text: "{}".into(),
-                    error: None,
-                };
-            }
+        if let Some(u) = self.driver.unanswered()
+            && !matches!(self.overlay, Overlay::Unmapped { .. })
+        {
+            self.overlay = Overlay::Unmapped {
+                function: u.call.request.function_name.clone(),
+                block: u.block.clone(),
+                choice: Choice::Json,
+                text: "{}".into(),
+                error: None,
+            };
         }
     }
 

@@ -381,10 +381,10 @@ impl Pipeline {
             }
         }
         let Some(tx) = &st.tx else { return };
-        if let Err(e) = tx.send(Msg::Body(body)) {
-            if let Msg::Body(body) = e.0 {
-                eprintln!("flowsim: vanity pipeline stopped; record not stored: {body}");
-            }
+        if let Err(e) = tx.send(Msg::Body(body))
+            && let Msg::Body(body) = e.0
+        {
+            eprintln!("flowsim: vanity pipeline stopped; record not stored: {body}");
         }
     }
 

@@ -461,10 +461,11 @@ fn repair(root: &Value) -> Value {
             continue;
         };
         let fix = |x: &mut Value| {
-            if let Value::String(s) = x {
-                if !s.is_empty() && !ids.contains(s.as_str()) {
-                    s.clear();
-                }
+            if let Value::String(s) = x
+                && !s.is_empty()
+                && !ids.contains(s.as_str())
+            {
+                s.clear();
             }
         };
         if let Some(n) = t.get_mut("NextAction") {
@@ -484,10 +485,8 @@ fn repair(root: &Value) -> Value {
         .get("StartAction")
         .and_then(Value::as_str)
         .is_some_and(|s| ids.contains(s));
-    if !start_ok {
-        if let (Some(obj), Some(first)) = (v.as_object_mut(), first) {
-            obj.insert("StartAction".into(), Value::String(first));
-        }
+    if !start_ok && let (Some(obj), Some(first)) = (v.as_object_mut(), first) {
+        obj.insert("StartAction".into(), Value::String(first));
     }
     v
 }

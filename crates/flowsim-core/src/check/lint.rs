@@ -511,9 +511,10 @@ impl<'a> Linter<'a> {
                 Value::String(s) => s.trim().parse::<f64>().ok(),
                 _ => None,
             };
-            if let Some(n) = n {
-                if !(1.0..=8.0).contains(&n) {
-                    self.push(
+            if let Some(n) = n
+                && !(1.0..=8.0).contains(&n)
+            {
+                self.push(
                         rules::LAMBDA_TIMEOUT_RANGE,
                         b,
                         format!("{}.Parameters.InvocationTimeLimitSeconds", base(b)),
@@ -522,7 +523,6 @@ impl<'a> Linter<'a> {
                         ),
                         "use 1-8 (a longer function needs InvocationType ASYNCHRONOUS)",
                     );
-                }
             }
         }
     }
@@ -553,13 +553,14 @@ impl<'a> Linter<'a> {
         for (i, b) in flow.blocks.iter().enumerate() {
             if let Kind::UpdateContactAttributes { attributes } = &b.kind {
                 for (k, v) in attributes {
-                    if let Some(r) = refs::whole(v) {
-                        if r.segments[0] == "External" && r.segments.len() > 1 {
-                            from_external
-                                .entry(k.as_str())
-                                .or_default()
-                                .push((r.segments[1..].join("."), i));
-                        }
+                    if let Some(r) = refs::whole(v)
+                        && r.segments[0] == "External"
+                        && r.segments.len() > 1
+                    {
+                        from_external
+                            .entry(k.as_str())
+                            .or_default()
+                            .push((r.segments[1..].join("."), i));
                     }
                 }
             }

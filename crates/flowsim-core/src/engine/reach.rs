@@ -52,13 +52,13 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
             reason,
         });
     }
-    if let Some(reason) = cannot_fail(block) {
-        if block.error_target(ErrorType::NoMatchingError).is_some() {
-            out.push(DeadBranch {
-                branch: Branch::Error(ErrorType::NoMatchingError.as_str().into()),
-                reason,
-            });
-        }
+    if let Some(reason) = cannot_fail(block)
+        && block.error_target(ErrorType::NoMatchingError).is_some()
+    {
+        out.push(DeadBranch {
+            branch: Branch::Error(ErrorType::NoMatchingError.as_str().into()),
+            reason,
+        });
     }
     out
 }

@@ -78,12 +78,12 @@ pub fn find_all(text: &str) -> Vec<Reference> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'$' {
-            if let Some(r) = parse_at(bytes, text, i) {
-                i = r.end;
-                out.push(r);
-                continue;
-            }
+        if bytes[i] == b'$'
+            && let Some(r) = parse_at(bytes, text, i)
+        {
+            i = r.end;
+            out.push(r);
+            continue;
         }
         i += 1;
     }

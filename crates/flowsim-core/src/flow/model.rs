@@ -133,14 +133,13 @@ impl Block {
             return Some(n.to_owned());
         }
         for key in ["queue", "contactFlow", "ContactFlow"] {
-            if let Some(n) = m.get(key) {
-                if let Some(s) = n
+            if let Some(n) = m.get(key)
+                && let Some(s) = n
                     .get("text")
                     .or_else(|| n.get("name"))
                     .and_then(Value::as_str)
-                {
-                    return Some(s.to_owned());
-                }
+            {
+                return Some(s.to_owned());
             }
         }
         m.get("contactFlowModuleName")

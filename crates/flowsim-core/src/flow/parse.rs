@@ -152,14 +152,14 @@ fn build(root: &Value, source: &str, fallback_name: &str) -> Result<Flow, FlowEr
             ));
         }
     };
-    if let Some(v) = top.get("Version") {
-        if !v.is_string() {
-            return Err(invalid(
-                None,
-                "Version",
-                format!("expected a string, found {}", kind_of(v)),
-            ));
-        }
+    if let Some(v) = top.get("Version")
+        && !v.is_string()
+    {
+        return Err(invalid(
+            None,
+            "Version",
+            format!("expected a string, found {}", kind_of(v)),
+        ));
     }
     let metadata = top.get("Metadata").cloned().unwrap_or(Value::Null);
     let action_meta = metadata

@@ -578,11 +578,10 @@ impl Engine {
             .get("IdentifierValue")
             .and_then(Value::as_str)
             .map_or_else(|| self.contact.caller.clone(), str::to_owned);
-        if self.config.env.customers.is_empty() {
-            if let Err(stop) = self.defaulted(idx, "customers (--customer)", "no profile is found")
-            {
-                return stop;
-            }
+        if self.config.env.customers.is_empty()
+            && let Err(stop) = self.defaulted(idx, "customers (--customer)", "no profile is found")
+        {
+            return stop;
         }
         let found: Vec<Profile> = self
             .config
@@ -752,10 +751,10 @@ impl Engine {
 
     pub(super) fn get_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
         let req = self.param_map(block, idx, "CaseRequestFields");
-        if self.config.env.cases.is_empty() {
-            if let Err(stop) = self.defaulted(idx, "cases", "no case is found") {
-                return stop;
-            }
+        if self.config.env.cases.is_empty()
+            && let Err(stop) = self.defaulted(idx, "cases", "no case is found")
+        {
+            return stop;
         }
         let matches = |c: &&crate::env::Case| {
             req.iter().all(|(k, v)| {
