@@ -33,10 +33,19 @@ pub fn human(findings: &[Finding], files: usize) -> String {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let warnings = findings.len() - errors;
+    let notes = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
+    let warnings = findings.len() - errors - notes;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let notes = if notes > 0 {
+        format!(", {}", plural(notes, "note"))
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
-        "{}, {} in {}\n",
+        "{}, {}{notes} in {}\n",
         plural(errors, "error"),
         plural(warnings, "warning"),
         plural(files, "file")
