@@ -1295,6 +1295,80 @@ fn sarif_output_has_the_required_fields() {
 }
 
 #[test]
+fn check_flags_channel_flow_type_and_flows_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut view = show_view();
+    view["Actions"][0]["Parameters"]["ViewData"] = json!({"tier": "$.Attributes.Tier"});
+    let view_path = dir.path().join("view.json");
+    std::fs::write(&view_path, view.to_string()).unwrap();
+    let others = dir.path().join("others");
+    std::fs::create_dir(&others).unwrap();
+    let setter = flow(json!([
+        set_attrs("S", json!({"Tier": "gold"}), "Bye"),
+        bye("Bye")
+    ]));
+    std::fs::write(others.join("setter.json"), setter.to_string()).unwrap();
+    let v = view_path.to_str().unwrap();
+
+    let o = run(&["check", v]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("warning[FS128 channel-restriction]"), "{out}");
+    assert!(out.contains("note[FS115 undefined-attribute]"), "{out}");
+    assert!(
+        out.contains("0 errors, 1 warning, 1 note in 1 file"),
+        "{out}"
+    );
+
+    let o = run(&["check", "--channel", "VOICE", v]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[FS128 channel-restriction]"));
+
+    let o = run(&[
+        "check",
+        "--channel",
+        "chat",
+        "--flows",
+        others.to_str().unwrap(),
+        v,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "0 errors, 0 warnings in 1 file\n");
+
+    // Attributes set by another flow given on the same command line count too.
+    let setter_path = others.join("setter.json");
+    let o = run(&[
+        "check",
+        "--channel",
+        "CHAT",
+        v,
+        setter_path.to_str().unwrap(),
+    ]);
+    assert!(!stdout(&o).contains("FS115"), "{}", stdout(&o));
+
+    let o = run(&[
+        "check",
+        "--flow-type",
+        "CUSTOMER_WHISPER",
+        "--channel",
+        "CHAT",
+        v,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[FS118 flow-type-restriction]"));
+    assert!(stdout(&o).contains("(--flow-type)"));
+
+    assert_eq!(
+        run(&["check", "--flow-type", "bogus", v]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["check", "--channel", "fax", v]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
 fn exit_codes() {
     let Some(seed) = common::seed() else { return };
     let seed = seed.to_str().unwrap();
