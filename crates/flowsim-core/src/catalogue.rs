@@ -333,7 +333,6 @@ const INBOUND_TRANSFER: &[FlowType] = &[
     F::ContactFlowModule,
 ];
 const HOLD: &[FlowType] = &[F::CustomerHold, F::AgentHold];
-const WHISPER: &[FlowType] = &[F::CustomerWhisper, F::AgentWhisper, F::OutboundWhisper];
 const CHAT_ONLY: Channels = Channels::Only(&[Channel::Chat]);
 const VOICE_ONLY: Channels = Channels::Only(&[Channel::Voice]);
 
@@ -418,7 +417,8 @@ catalogue! {
         block: "Check hours of operation", cat: FlowControl,
         params: Params::Known(&["HoursOfOperationId"]),
         errors: [NoMatchingError],
-        flows: Flows::Not(HOLD, "not allowed in hold flows"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [sim],
     }
     CheckMetricData = "CheckMetricData" {
@@ -454,7 +454,10 @@ catalogue! {
         block: "Distribute by percentage", cat: FlowControl,
         params: Params::Known(&[]),
         errors: [NoMatchingCondition],
-        flows: Flows::Not(WHISPER, "not allowed in whisper flows"),
+        // The action page (the block page also lists outbound whisper; `check` follows
+        // the API reference).
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [no_error, sim],
     }
     EndFlowExecution = "EndFlowExecution" {
