@@ -74,6 +74,7 @@ pub fn sarif(findings: &[Finding], files: &[PathBuf]) -> String {
                 "shortDescription": {"text": r.description},
                 "fullDescription": {"text": format!("{} Example: {}", r.description, r.example)},
                 "defaultConfiguration": {"level": r.severity.sarif_level()},
+                "helpUri": r.source,
             })
         })
         .collect();
@@ -162,6 +163,7 @@ pub fn list_rules(format: Format) -> String {
                         "severity": r.severity,
                         "description": r.description,
                         "example": r.example,
+                        "source": r.source,
                     })
                     .to_string(),
                 );
@@ -172,12 +174,13 @@ pub fn list_rules(format: Format) -> String {
             let w = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
             for r in RULES {
                 s.push_str(&format!(
-                    "{} {:w$} {:7} {}\n      e.g. {}\n",
+                    "{} {:w$} {:7} {}\n      e.g. {}\n      see {}\n",
                     r.code,
                     r.name,
                     r.severity.as_str(),
                     r.description,
                     r.example,
+                    r.source,
                 ));
             }
         }
