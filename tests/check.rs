@@ -1071,6 +1071,19 @@ fn fs128_channel_restriction() {
             .iter()
             .any(|f| f.code == "FS128")
     );
+    // A flow that checks $.Channel before the block says its channel.
+    let guarded = flow(json!([
+        compare("Ch", "$.Channel", json!([cond("Equals", "CHAT", "V")])),
+        show_view()["Actions"][0].clone(),
+        bye("Bye")
+    ]));
+    assert!(!has(&guarded, "FS128"), "{:#?}", findings(&guarded));
+    let unguarded = flow(json!([
+        compare("Ch", "$.Channel", json!([cond("Equals", "VOICE", "V")])),
+        show_view()["Actions"][0].clone(),
+        bye("Bye")
+    ]));
+    assert!(has(&unguarded, "FS128"));
     assert!(!has(&good(), "FS128"));
 }
 

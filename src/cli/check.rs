@@ -55,7 +55,7 @@ pub struct CheckArgs {
     #[arg(long, value_parser = parse_flow_type)]
     pub flow_type: Option<FlowType>,
     /// The channel the flows run on (VOICE, CHAT, TASK, EMAIL).
-    #[arg(long, value_parser = parse_channel)]
+    #[arg(long, env = "FLOWSIM_CHANNEL", value_parser = parse_channel)]
     pub channel: Option<Channel>,
     /// A directory of the other flows and modules of the instance: contact attributes
     /// they set count as set (FS115). The flows given are always counted.

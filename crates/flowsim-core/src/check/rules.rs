@@ -300,9 +300,11 @@ const HEURISTICS: &str = "
   checked only on types whose parameters the catalogue lists. FS124: a menu (`StoreInput`
   `False`) needs both `InputTimeLimitExceeded` and `NoMatchingCondition`; FS123 exempts the
   console's Set Touchtone Buffer Behavior (`EnableDTMFBuffer`).
-- **FS128 channel-restriction**: with `--channel`, an action whose catalogue channels exclude it is
-  an error. Without it, a voice-only action is assumed fine and a chat-only one (ShowView, Wait,
-  Authenticate customer, persistent chat) is one warning per flow and type.
+- **FS128 channel-restriction**: with `--channel` (or `FLOWSIM_CHANNEL`), an action whose catalogue
+  channels exclude it is an error. Without it, a voice-only action is assumed fine, and a
+  chat-only one (ShowView, Wait, Authenticate customer, persistent chat) is one warning per flow
+  and type, unless the flow says: every path from the start to the block passes a Compare on
+  `$.Channel` through an Equals condition naming one of the action's channels.
 - **FS130 prompt-too-long**: `Text` over 3,000 characters; `SSML` over 3,000 characters outside
   tags or 6,000 in all; in every action's parameters and in each of `Messages`.
 

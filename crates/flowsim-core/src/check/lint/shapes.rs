@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use super::{Linter, base};
+use crate::catalogue::Channel;
 use crate::catalogue::{ActionType, Channels, ErrorType, FlowType};
 use crate::check::rules;
 use crate::check::rules::Severity;
-use crate::flow::{Block, Operator};
+use crate::flow::{Block, BlockIdx, Kind, Operator};
 
 /// Where the flow type came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -513,7 +514,7 @@ impl Linter<'_> {
         let flow = self.flow;
         let channel = self.ctx.opts.channel;
         let mut warned: Vec<ActionType> = Vec::new();
-        for b in &flow.blocks {
+        for (i, b) in flow.blocks.iter().enumerate() {
             let Some(t) = b.kind.action() else { continue };
             let Channels::Only(list) = t.spec().channels else {
                 continue;
@@ -539,6 +540,9 @@ impl Linter<'_> {
                 // Voice is the default channel of a flow that does not say.
                 None if list.contains(&crate::catalogue::Channel::Voice) => {}
                 None if warned.contains(&t) => {}
+                // The flow says: the block is reached only past a Compare on $.Channel
+                // whose condition names one of the channels.
+                None if self.channel_guarded(i, list) => {}
                 None => {
                     warned.push(t);
                     let n = flow
@@ -566,6 +570,37 @@ impl Linter<'_> {
                 }
             }
         }
+    }
+
+    /// Every path from the start to `target` passes a Compare on `$.Channel` through
+    /// an Equals condition naming one of `allowed`.
+    fn channel_guarded(&self, target: BlockIdx, allowed: &[Channel]) -> bool {
+        let flow = self.flow;
+        let mut seen = vec![false; flow.blocks.len()];
+        let mut stack = vec![flow.start];
+        while let Some(i) = stack.pop() {
+            if i == target {
+                return false;
+            }
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            let b = &flow.blocks[i];
+            let on_channel =
+                matches!(&b.kind, Kind::Compare { value } if value.trim() == "$.Channel");
+            for c in &b.conditions {
+                let names_allowed = c.operator == Operator::Equals
+                    && allowed
+                        .iter()
+                        .any(|ch| ch.as_str().eq_ignore_ascii_case(c.operand.trim()));
+                if !(on_channel && names_allowed) {
+                    stack.extend(c.target);
+                }
+            }
+            stack.extend(b.errors.iter().filter_map(|e| e.target));
+            stack.extend(b.next);
+        }
+        true
     }
 
     // ---- FS129 / FS130 ------------------------------------------------------------
