@@ -340,27 +340,36 @@ catalogue! {
     // ---- participant actions ------------------------------------------------------
     MessageParticipant = "MessageParticipant" {
         block: "Play prompt", cat: Participant,
-        // SkipWhenDTMFBufferEnabled: console exports (19 in the corpus); TextToSpeechType: one corpus flow.
-        params: Params::Known(&["Text", "SSML", "PromptId", "Media", "SkipWhenDTMFBufferEnabled", "TextToSpeechType"]),
+        // SkipWhenDTMFBufferEnabled: console exports (19 in the corpus); TextToSpeechType: one
+        // corpus flow.
+        params: Params::Known(&["Text", "SSML", "PromptId", "Media",
+            "SkipWhenDTMFBufferEnabled", "TextToSpeechType"]),
         errors: [NoMatchingError],
         flows: Flows::Not(HOLD, "not allowed in hold flows (use Loop prompts)"),
         traits: [sim],
     }
     GetParticipantInput = "GetParticipantInput" {
         block: "Get customer input / Store customer input", cat: Participant,
-        // EnableDTMFBuffer: the console's "Set Touchtone Buffer Behavior". MaxDigits, Timeout, InputType: one
+        // EnableDTMFBuffer: the console's "Set Touchtone Buffer Behavior". MaxDigits, Timeout,
+        // InputType: one
         // hand-written corpus flow (undocumented; kept so `check` stays quiet on it).
-        params: Params::Known(&["Text", "SSML", "PromptId", "Media", "InputTimeLimitSeconds", "StoreInput", "InputValidation", "InputEncryption", "DTMFConfiguration", "EnableDTMFBuffer", "MaxDigits", "Timeout", "InputType"]),
+        params: Params::Known(&["Text", "SSML", "PromptId", "Media", "InputTimeLimitSeconds",
+            "StoreInput", "InputValidation", "InputEncryption", "DTMFConfiguration",
+            "EnableDTMFBuffer", "MaxDigits", "Timeout", "InputType"]),
         errors: [NoMatchingError, NoMatchingCondition, InputTimeLimitExceeded, InvalidPhoneNumber],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         traits: [waits, sim],
     }
     ConnectParticipantWithLexBot = "ConnectParticipantWithLexBot" {
         block: "Get customer input (Lex)", cat: Participant,
         // BotName, BotAlias, BotRegion: one hand-written corpus flow (undocumented).
-        params: Params::Known(&["Text", "SSML", "PromptId", "Media", "LexV2Bot", "LexBot", "LexSessionAttributes", "LexInitializationData", "LexTimeoutSeconds", "BotName", "BotAlias", "BotRegion"]),
+        params: Params::Known(&["Text", "SSML", "PromptId", "Media", "LexV2Bot", "LexBot",
+            "LexSessionAttributes", "LexInitializationData", "LexTimeoutSeconds", "BotName",
+            "BotAlias", "BotRegion"]),
         errors: [NoMatchingError, NoMatchingCondition, InputTimeLimitExceeded],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         traits: [waits, sim],
     }
     DisconnectParticipant = "DisconnectParticipant" {
@@ -372,7 +381,8 @@ catalogue! {
     MessageParticipantIteratively = "MessageParticipantIteratively" {
         block: "Loop prompts", cat: Participant,
         // ContinueMessagingDuringInterrupt: console exports (undocumented).
-        params: Params::Known(&["Messages", "InterruptFrequencySeconds", "ContinueMessagingDuringInterrupt"]),
+        params: Params::Known(&["Messages", "InterruptFrequencySeconds",
+            "ContinueMessagingDuringInterrupt"]),
         required: ["Messages"],
         errors: [NoMatchingError],
         flows: Flows::Only(&[F::CustomerQueue, F::CustomerHold, F::AgentHold],
@@ -381,24 +391,30 @@ catalogue! {
     }
     ShowView = "ShowView" {
         block: "Show view", cat: Participant,
-        params: Params::Known(&["ViewResource", "InvocationTimeLimitSeconds", "ViewData", "SensitiveDataConfiguration"]),
+        params: Params::Known(&["ViewResource", "InvocationTimeLimitSeconds", "ViewData",
+            "SensitiveDataConfiguration"]),
         required: ["ViewResource", "InvocationTimeLimitSeconds"],
         errors: [NoMatchingError, NoMatchingCondition, TimeLimitExceeded],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         channels: CHAT_ONLY,
         traits: [],
     }
     TransferParticipantToThirdParty = "TransferParticipantToThirdParty" {
         block: "Transfer to phone number", cat: Participant,
-        params: Params::Known(&["ThirdPartyPhoneNumber", "ThirdPartyConnectionTimeLimitSeconds", "ThirdPartyConnectionTimeoutSeconds", "ContinueFlowExecution", "ThirdPartyDTMFDigits", "CallerId", "VoiceConnector"]),
+        params: Params::Known(&["ThirdPartyPhoneNumber", "ThirdPartyConnectionTimeLimitSeconds",
+            "ThirdPartyConnectionTimeoutSeconds", "ContinueFlowExecution",
+            "ThirdPartyDTMFDigits", "CallerId", "VoiceConnector"]),
         errors: [CallFailed, ConnectionTimeLimitExceeded, NoMatchingError],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         channels: VOICE_ONLY,
         traits: [sim],
     }
     AuthenticateParticipant = "AuthenticateParticipant" {
         block: "Authenticate Customer", cat: Other,
-        params: Params::Known(&["CognitoConfiguration", "CustomerProfilesConfiguration", "TimeLimitMinutes"]),
+        params: Params::Known(&["CognitoConfiguration", "CustomerProfilesConfiguration",
+            "TimeLimitMinutes"]),
         errors: [TimeLimitExceeded, NoMatchingError],
         flows: Flows::Only(INBOUND, "allowed only in inbound flows"),
         channels: CHAT_ONLY,
@@ -426,7 +442,8 @@ catalogue! {
         params: Params::Known(&["MetricType", "QueueId", "AgentId"]),
         required: ["MetricType"],
         errors: [NoMatchingCondition, NoMatchingError],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     CheckOutboundCallStatus = "CheckOutboundCallStatus" {
@@ -534,13 +551,15 @@ catalogue! {
     }
     CreateCase = "CreateCase" {
         block: "Cases (Create case)", cat: Contact,
-        params: Params::Known(&["LinkContactToCase", "CaseTemplateId", "CaseRequestFields", "ContactToLink"]),
+        params: Params::Known(&["LinkContactToCase", "CaseTemplateId", "CaseRequestFields",
+            "ContactToLink"]),
         errors: [ContactNotLinked, NoMatchingError],
         traits: [],
     }
     CreateTask = "CreateTask" {
         block: "Create task", cat: Contact,
-        params: Params::Known(&["ContactFlowId", "Name", "Description", "Attributes", "References", "DelaySeconds", "ScheduledTime", "TaskTemplateId"]),
+        params: Params::Known(&["ContactFlowId", "Name", "Description", "Attributes",
+            "References", "DelaySeconds", "ScheduledTime", "TaskTemplateId"]),
         errors: [NoMatchingError],
         traits: [no_error, sim],
     }
@@ -566,7 +585,8 @@ catalogue! {
     }
     GetCase = "GetCase" {
         block: "Cases (Get case)", cat: Contact,
-        params: Params::Known(&["LinkContactToCase", "GetLastUpdatedCase", "CustomerId", "CaseRequestFields", "CaseResponseFields", "ContactToLink"]),
+        params: Params::Known(&["LinkContactToCase", "GetLastUpdatedCase", "CustomerId",
+            "CaseRequestFields", "CaseResponseFields", "ContactToLink"]),
         errors: [ContactNotLinked, MultipleFound, NoneFound, NoMatchingError],
         traits: [],
     }
@@ -580,7 +600,8 @@ catalogue! {
     }
     StartOutboundChatContact = "StartOutboundChatContact" {
         block: "Send message", cat: Contact,
-        params: Params::Known(&["SourceEndpoint", "DestinationEndpoint", "ContactFlowArn", "ContactSubtype", "InitialSystemMessage", "RelatedContact"]),
+        params: Params::Known(&["SourceEndpoint", "DestinationEndpoint", "ContactFlowArn",
+            "ContactSubtype", "InitialSystemMessage", "RelatedContact"]),
         errors: [NoMatchingError],
         traits: [],
     }
@@ -594,7 +615,8 @@ catalogue! {
         block: "Transfer to agent (beta)", cat: Contact,
         params: Params::Known(&[]),
         errors: [],
-        flows: Flows::Only(&[F::AgentTransfer, F::QueueTransfer], "allowed only in transfer-to-agent and transfer-to-queue flows"),
+        flows: Flows::Only(&[F::AgentTransfer, F::QueueTransfer],
+            "allowed only in transfer-to-agent and transfer-to-queue flows"),
         channels: VOICE_ONLY,
         traits: [ends],
     }
@@ -602,7 +624,8 @@ catalogue! {
         block: "Transfer to queue", cat: Contact,
         params: Params::Known(&[]),
         errors: [QueueAtCapacity, NoMatchingError],
-        flows: Flows::Only(INBOUND_TRANSFER, "allowed only in inbound and transfer flows (not whisper, hold or customer-queue)"),
+        flows: Flows::Only(INBOUND_TRANSFER,
+            "allowed only in inbound and transfer flows (not whisper, hold or customer-queue)"),
         traits: [ends, sim],
     }
     /// `UnTagContact` on the page; the service accepts `UntagContact`.
@@ -630,12 +653,17 @@ catalogue! {
         params: Params::Known(&["CallbackNumber"]),
         required: ["CallbackNumber"],
         errors: [InvalidCallbackNumber, CallbackNumberNotDialable],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     UpdateContactData = "UpdateContactData" {
         block: "Set contact attributes / Set Voice ID / Connect assistant", cat: Contact,
-        params: Params::Known(&["Name", "Description", "LanguageCode", "CustomerId", "References", "IsVoiceIdStreamingEnabled", "IsVoiceAuthenticationEnabled", "IsFraudDetectionEnabled", "VoiceAuthenticationThreshold", "VoiceAuthenticationResponseTime", "FraudDetectionThreshold", "WatchlistId", "WisdomSessionArn", "TargetContact"]),
+        params: Params::Known(&["Name", "Description", "LanguageCode", "CustomerId",
+            "References", "IsVoiceIdStreamingEnabled", "IsVoiceAuthenticationEnabled",
+            "IsFraudDetectionEnabled", "VoiceAuthenticationThreshold",
+            "VoiceAuthenticationResponseTime", "FraudDetectionThreshold", "WatchlistId",
+            "WisdomSessionArn", "TargetContact"]),
         errors: [NoMatchingError],
         traits: [no_error, sim],
     }
@@ -679,22 +707,26 @@ catalogue! {
     }
     UpdateContactRoutingBehavior = "UpdateContactRoutingBehavior" {
         block: "Change routing priority / age", cat: Contact,
-        params: Params::Known(&["QueuePriority", "QueueTimeAdjustmentSeconds", "RoutingProficiencies"]),
+        params: Params::Known(&["QueuePriority", "QueueTimeAdjustmentSeconds",
+            "RoutingProficiencies"]),
         errors: [],
-        flows: Flows::Only(&[F::ContactFlow, F::ContactFlowModule], "allowed only in inbound flows"),
+        flows: Flows::Only(&[F::ContactFlow, F::ContactFlowModule],
+            "allowed only in inbound flows"),
         traits: [no_error, sim],
     }
     UpdateContactTargetQueue = "UpdateContactTargetQueue" {
         block: "Set working queue", cat: Contact,
         params: Params::Known(&["QueueId", "AgentId"]),
         errors: [NoMatchingError],
-        flows: Flows::Only(INBOUND_TRANSFER, "allowed only in inbound and transfer flows (not whisper, hold or customer-queue)"),
+        flows: Flows::Only(INBOUND_TRANSFER,
+            "allowed only in inbound and transfer flows (not whisper, hold or customer-queue)"),
         traits: [sim],
     }
     UpdateContactTextToSpeechVoice = "UpdateContactTextToSpeechVoice" {
         block: "Set voice", cat: Contact,
         // ExternalCredentialSecretARN: a console export (third-party voices).
-        params: Params::Known(&["TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle", "ExternalCredentialSecretARN"]),
+        params: Params::Known(&["TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle",
+            "ExternalCredentialSecretARN"]),
         errors: [NoMatchingError],
         traits: [no_error, sim],
     }
@@ -717,9 +749,12 @@ catalogue! {
     CreateCallbackContact = "CreateCallbackContact" {
         block: "Transfer to queue (callback)", cat: Interaction,
         // CallbackMode: a console export (undocumented).
-        params: Params::Known(&["QueueId", "AgentId", "InitialCallDelaySeconds", "MaximumConnectionAttempts", "RetryDelaySeconds", "ContactFlowId", "CallerId", "CallbackMode"]),
+        params: Params::Known(&["QueueId", "AgentId", "InitialCallDelaySeconds",
+            "MaximumConnectionAttempts", "RetryDelaySeconds", "ContactFlowId", "CallerId",
+            "CallbackMode"]),
         errors: [NoMatchingError],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     CreateCustomerProfile = "CreateCustomerProfile" {
