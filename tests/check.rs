@@ -1142,6 +1142,62 @@ fn fs130_prompt_too_long() {
     assert!(!has(&good(), "FS130"));
 }
 
+#[test]
+fn fs131_parameter_conflict() {
+    let queue = |params: Value| {
+        flow(
+            json!([{"Identifier": "Q", "Type": "UpdateContactTargetQueue", "Parameters": params,
+                     "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}}, bye("Bye")]),
+        )
+    };
+    assert!(has(
+        &queue(json!({"QueueId": "q", "AgentId": "a"})),
+        "FS131"
+    ));
+    assert!(!has(&queue(json!({"QueueId": "q"})), "FS131"));
+    let mut two = good();
+    two["Actions"][5]["Parameters"]["Text"] = json!("and text");
+    assert!(has(&two, "FS131"));
+    // A menu with InputValidation; encryption without CustomValidation.
+    let mut f = good();
+    f["Actions"][0]["Parameters"]["InputValidation"] =
+        json!({"CustomValidation": {"MaximumLength": "4"}});
+    assert!(has(&f, "FS131"));
+    let mut f = store(json!([err("NoMatchingError", "Bye")]));
+    f["Actions"][0]["Parameters"]["InputValidation"] =
+        json!({"PhoneNumberValidation": {"NumberFormat": "E164"}});
+    f["Actions"][0]["Parameters"]["InputEncryption"] =
+        json!({"EncryptionKeyId": "k", "Key": "pem"});
+    assert!(has(&f, "FS131"));
+    assert!(!has(
+        &store(json!([err("NoMatchingError", "Bye")])),
+        "FS131"
+    ));
+    assert!(!has(&good(), "FS131"));
+}
+
+#[test]
+fn fs120_prompt_and_store_validation() {
+    let empty = flow(json!([
+        {"Identifier": "A", "Type": "MessageParticipant", "Parameters": {},
+         "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+        bye("Bye")
+    ]));
+    assert!(has(&empty, "FS120"));
+    let mut f = store(json!([err("NoMatchingError", "Bye")]));
+    f["Actions"][0]["Parameters"]
+        .as_object_mut()
+        .unwrap()
+        .remove("InputValidation");
+    let found = findings(&f);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "FS120" && f.path.ends_with("InputValidation")),
+        "{found:#?}"
+    );
+}
+
 /// Per-rule counts over the corpus of real exports (printed with `--nocapture`), and no
 /// FS111/FS112 on any type or parameter a real export uses.
 #[test]

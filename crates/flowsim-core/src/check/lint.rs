@@ -60,6 +60,7 @@ pub fn lint(flow: &Flow, raw: &Value, ctx: Context<'_>) -> Vec<Raw> {
     l.required_next_action();
     l.channels();
     l.limits();
+    l.parameter_conflicts();
     l.out
         .retain(|r| !r.block.as_deref().is_some_and(|b| b.contains(DUP_MARK)));
     l.out

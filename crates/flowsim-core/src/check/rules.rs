@@ -170,7 +170,7 @@ rules! {
         "store input -> Set attribute TargetNumber = $.StoredCustomerInput -> Lambda"
         "https://docs.aws.amazon.com/connect/latest/adminguide/store-customer-input.html";
     MISSING_PARAMETER = "FS120" "missing-parameter" Error
-        "A parameter the block cannot work without is missing or empty (a draft saved in the console): the Lambda ARN, the queue, the flow or module to go to. Connect will not publish the flow; flowsim runs it and the block takes its error branch."
+        "A parameter the block cannot work without is missing or empty (a draft saved in the console): the Lambda ARN, the queue, the flow or module to go to, a Play prompt's prompt, store mode's `InputValidation`, the catalogue's required parameters. Connect will not publish the flow; flowsim runs it and the block takes its error branch."
         "InvokeLambdaFunction with no `LambdaFunctionARN`"
         "https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions.html";
     MISSING_ERROR_BRANCH = "FS121" "missing-error-branch" Error
@@ -213,6 +213,10 @@ rules! {
         "Prompt text over 3,000 characters (SSML: 3,000 outside tags, 6,000 in all) in a Text or SSML parameter, including each of Loop prompts' `Messages`."
         "`\"Text\": \"…3,001 characters…\"`"
         "https://docs.aws.amazon.com/connect/latest/adminguide/feature-limits.html";
+    PARAMETER_CONFLICT = "FS131" "parameter-conflict" Error
+        "Parameters Connect refuses together: `QueueId` with `AgentId`, two routing adjustments, two prompts in one block, two recording behaviors, `InputValidation` on a menu, `InputEncryption` without `CustomValidation`."
+        "UpdateContactTargetQueue with both `QueueId` and `AgentId`"
+        "https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontacttargetqueue.html";
 }
 
 /// The rule with this code or name.

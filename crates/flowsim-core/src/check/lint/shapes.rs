@@ -603,6 +603,101 @@ impl Linter<'_> {
         true
     }
 
+    // ---- FS131 (and FS120 for a prompt or validation a mode needs) ---------------
+
+    pub(super) fn parameter_conflicts(&mut self) {
+        use ActionType as A;
+        const PROMPTS: [&str; 4] = ["Text", "SSML", "PromptId", "Media"];
+        let flow = self.flow;
+        for b in &flow.blocks {
+            let Some(t) = b.kind.action() else { continue };
+            let pb = format!("{}.Parameters", base(b));
+            let has = |k: &str| b.params.contains_key(k);
+            let exclusive: &[&[&str]] = match t {
+                A::UpdateContactTargetQueue
+                | A::CheckMetricData
+                | A::GetMetricData
+                | A::DequeueContactAndTransferToQueue
+                | A::CreateCallbackContact => &[&["QueueId", "AgentId"]],
+                A::UpdateContactRoutingBehavior => &[&[
+                    "QueuePriority",
+                    "QueueTimeAdjustmentSeconds",
+                    "RoutingProficiencies",
+                ]],
+                A::MessageParticipant
+                | A::GetParticipantInput
+                | A::ConnectParticipantWithLexBot => &[&PROMPTS],
+                A::UpdateContactRecordingAndAnalyticsBehavior => {
+                    &[&["VoiceBehavior", "ChatBehavior", "ScreenRecordingBehavior"]]
+                }
+                _ => &[],
+            };
+            for group in exclusive {
+                let present: Vec<&str> = group.iter().copied().filter(|k| has(k)).collect();
+                if present.len() > 1 {
+                    self.push(
+                        rules::PARAMETER_CONFLICT,
+                        b,
+                        format!("{pb}.{}", present[1]),
+                        format!(
+                            "{} takes only one of {}, but has {}; Connect refuses the block",
+                            t.name(),
+                            group.join(", "),
+                            present.join(" and ")
+                        ),
+                        "keep one of them",
+                    );
+                }
+            }
+            if t == A::MessageParticipant && !PROMPTS.iter().any(|k| has(k)) {
+                self.push(
+                    rules::MISSING_PARAMETER,
+                    b,
+                    pb.clone(),
+                    "no prompt: MessageParticipant needs one of Text, SSML, PromptId or Media".into(),
+                    "choose the prompt in the console block (a saved draft can lack it; Connect will not publish the flow)",
+                );
+            }
+            if t != A::GetParticipantInput {
+                continue;
+            }
+            let store = b.params.get("StoreInput").is_some_and(|v| match v {
+                Value::String(s) => s.eq_ignore_ascii_case("true"),
+                Value::Bool(v) => *v,
+                _ => false,
+            });
+            let validation = b.params.get("InputValidation");
+            if store && validation.is_none() {
+                self.push(
+                    rules::MISSING_PARAMETER,
+                    b,
+                    format!("{pb}.InputValidation"),
+                    "no InputValidation: store mode (StoreInput True) needs PhoneNumberValidation or CustomValidation".into(),
+                    "add \"InputValidation\": {\"CustomValidation\": {\"MaximumLength\": \"…\"}}",
+                );
+            }
+            if !store && validation.is_some() && b.params.contains_key("StoreInput") {
+                self.push(
+                    rules::PARAMETER_CONFLICT,
+                    b,
+                    format!("{pb}.InputValidation"),
+                    "InputValidation is for store mode, but StoreInput is False (a menu); Connect refuses it".into(),
+                    "remove InputValidation, or set StoreInput to True",
+                );
+            }
+            let custom = validation.and_then(|v| v.get("CustomValidation")).is_some();
+            if has("InputEncryption") && !custom {
+                self.push(
+                    rules::PARAMETER_CONFLICT,
+                    b,
+                    format!("{pb}.InputEncryption"),
+                    "InputEncryption is allowed only with InputValidation.CustomValidation".into(),
+                    "validate with CustomValidation, or remove InputEncryption",
+                );
+            }
+        }
+    }
+
     // ---- FS129 / FS130 ------------------------------------------------------------
 
     pub(super) fn limits(&mut self) {
