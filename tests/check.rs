@@ -1198,6 +1198,40 @@ fn fs120_prompt_and_store_validation() {
     );
 }
 
+#[test]
+fn fs132_parameter_range() {
+    for v in [json!("101"), json!(-1), json!("2.5")] {
+        let mut f = good();
+        f["Actions"][1]["Parameters"]["LoopCount"] = v;
+        assert!(has(&f, "FS132"));
+    }
+    let mut f = good();
+    f["Actions"][1]["Parameters"]["LoopCount"] = json!("$.Attributes.Tries");
+    assert!(!has(&f, "FS132"));
+    let dial = |digits: &str| {
+        flow(json!([
+            {"Identifier": "D", "Type": "TransferParticipantToThirdParty",
+             "Parameters": {"ThirdPartyPhoneNumber": "+15555550100", "ThirdPartyConnectionTimeLimitSeconds": "30",
+                            "ContinueFlowExecution": "False", "ThirdPartyDTMFDigits": digits},
+             "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+            bye("Bye")
+        ]))
+    };
+    assert!(has(&dial("12a"), "FS132"));
+    assert!(!has(&dial("12,,#"), "FS132"));
+    let wait = |secs: &str| {
+        flow(json!([
+            {"Identifier": "W", "Type": "Wait", "Parameters": {"TimeLimitSeconds": secs},
+             "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "WaitCompleted", "Bye")],
+                             "Errors": [err("NoMatchingError", "Bye")]}},
+            bye("Bye")
+        ]))
+    };
+    assert!(has(&wait("604801"), "FS132"));
+    assert!(!has(&wait("604800"), "FS132"));
+    assert!(!has(&good(), "FS132"));
+}
+
 /// Per-rule counts over the corpus of real exports (printed with `--nocapture`), and no
 /// FS111/FS112 on any type or parameter a real export uses.
 #[test]

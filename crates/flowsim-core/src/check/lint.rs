@@ -61,6 +61,7 @@ pub fn lint(flow: &Flow, raw: &Value, ctx: Context<'_>) -> Vec<Raw> {
     l.channels();
     l.limits();
     l.parameter_conflicts();
+    l.parameter_ranges();
     l.out
         .retain(|r| !r.block.as_deref().is_some_and(|b| b.contains(DUP_MARK)));
     l.out

@@ -217,6 +217,10 @@ rules! {
         "Parameters Connect refuses together: `QueueId` with `AgentId`, two routing adjustments, two prompts in one block, two recording behaviors, `InputValidation` on a menu, `InputEncryption` without `CustomValidation`."
         "UpdateContactTargetQueue with both `QueueId` and `AgentId`"
         "https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontacttargetqueue.html";
+    PARAMETER_RANGE = "FS132" "parameter-range" Error
+        "A static parameter outside the range its action page gives: Loop `LoopCount` 0-100, Wait `TimeLimitSeconds` 1-604,800, `InputTimeLimitSeconds` above 0, third-party timeout 0-600 and DTMF digits (50 of 0-9 , * #), routing priority, callback delays 1-259,200, task delay 1-518,400, Voice ID thresholds."
+        "`\"LoopCount\": \"101\"`"
+        "https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-loop.html";
 }
 
 /// The rule with this code or name.

@@ -62,6 +62,50 @@ const REQUIRED_ERRORS: &[(ActionType, &[ErrorType])] = {
     ]
 };
 
+/// Static numeric parameters and their documented ranges (JSONPath values are not checked).
+const RANGES: &[(ActionType, &str, i64, i64)] = {
+    use ActionType as A;
+    &[
+        (A::Loop, "LoopCount", 0, 100),
+        (A::Wait, "TimeLimitSeconds", 1, 604_800),
+        (A::GetParticipantInput, "InputTimeLimitSeconds", 1, i64::MAX),
+        (
+            A::TransferParticipantToThirdParty,
+            "ThirdPartyConnectionTimeLimitSeconds",
+            0,
+            600,
+        ),
+        (
+            A::UpdateContactRoutingBehavior,
+            "QueuePriority",
+            1,
+            i64::MAX,
+        ),
+        (
+            A::CreateCallbackContact,
+            "InitialCallDelaySeconds",
+            1,
+            259_200,
+        ),
+        (A::CreateCallbackContact, "RetryDelaySeconds", 1, 259_200),
+        (
+            A::CreateCallbackContact,
+            "MaximumConnectionAttempts",
+            1,
+            i64::MAX,
+        ),
+        (A::CreateTask, "DelaySeconds", 1, 518_400),
+        (A::UpdateContactData, "VoiceAuthenticationThreshold", 0, 100),
+        (A::UpdateContactData, "FraudDetectionThreshold", 0, 100),
+        (
+            A::UpdateContactData,
+            "VoiceAuthenticationResponseTime",
+            5,
+            10,
+        ),
+    ]
+};
+
 /// Actions that produce a result to compare (others take no conditions).
 fn has_result(t: ActionType) -> bool {
     use ActionType as A;
@@ -693,6 +737,70 @@ impl Linter<'_> {
                     format!("{pb}.InputEncryption"),
                     "InputEncryption is allowed only with InputValidation.CustomValidation".into(),
                     "validate with CustomValidation, or remove InputEncryption",
+                );
+            }
+        }
+    }
+
+    // ---- FS132 ------------------------------------------------------------------
+
+    pub(super) fn parameter_ranges(&mut self) {
+        let flow = self.flow;
+        for b in &flow.blocks {
+            let Some(t) = b.kind.action() else { continue };
+            let params = self.raw_action(b).get("Parameters").unwrap_or(&Value::Null);
+            for (a, path, min, max) in RANGES {
+                if *a != t {
+                    continue;
+                }
+                let Some(v) = path.split('.').try_fold(params, |v, k| v.get(k)) else {
+                    continue;
+                };
+                let text = match v {
+                    Value::String(s) => s.trim().to_owned(),
+                    Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                // A JSONPath is resolved when the block runs.
+                if text.starts_with("$.") || text.is_empty() {
+                    continue;
+                }
+                let ok = text.parse::<i64>().is_ok_and(|n| n >= *min && n <= *max);
+                if !ok {
+                    let range = if *max == i64::MAX {
+                        format!("an integer of at least {min}")
+                    } else {
+                        format!("an integer from {min} to {max}")
+                    };
+                    self.push(
+                        rules::PARAMETER_RANGE,
+                        b,
+                        format!("{}.Parameters.{path}", base(b)),
+                        format!("{path} is {v}; Connect requires {range}"),
+                        &format!("use {range}"),
+                    );
+                }
+            }
+            let digits = |s: &str, extra: &[char]| {
+                s.chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#' || extra.contains(&c))
+            };
+            let text_at = |path: &[&str]| {
+                path.iter()
+                    .try_fold(params, |v, k| v.get(*k))
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.trim_start().starts_with("$."))
+            };
+            if t == ActionType::TransferParticipantToThirdParty
+                && let Some(d) = text_at(&["ThirdPartyDTMFDigits"])
+                && (d.chars().count() > 50 || !digits(d, &[',']))
+            {
+                self.push(
+                    rules::PARAMETER_RANGE,
+                    b,
+                    format!("{}.Parameters.ThirdPartyDTMFDigits", base(b)),
+                    format!("ThirdPartyDTMFDigits \"{d}\": Connect allows at most 50 of 0-9, `,`, `*`, `#`"),
+                    "keep to digits, `*`, `#` and `,` (a pause)",
                 );
             }
         }
