@@ -19,6 +19,18 @@ fn findings(v: &Value) -> Vec<Finding> {
     findings_text(&serde_json::to_string_pretty(v).unwrap())
 }
 
+fn findings_with(v: &Value, opts: &check::Options) -> Vec<Finding> {
+    let text = serde_json::to_string_pretty(v).unwrap();
+    check::check_bytes_with(text.as_bytes(), "t.json", "t", opts)
+}
+
+fn errors_of(v: &Value, code: &str) -> usize {
+    findings(v)
+        .iter()
+        .filter(|f| f.code == code && f.severity == check::Severity::Error)
+        .count()
+}
+
 fn codes(v: &Value) -> Vec<&'static str> {
     findings(v).iter().map(|f| f.code).collect()
 }
@@ -336,6 +348,16 @@ fn fs110_compare_value_not_path() {
             .any(|f| f.code == "FS110" && f.hint.contains("$.Attributes")),
         "{found:#?}"
     );
+    // Async Lambda results (and Load Lambda result) are a known namespace.
+    let f = flow(json!([
+        compare(
+            "C",
+            "$.LambdaInvocation.ResultData.error",
+            json!([cond("Equals", "1", "Bye")])
+        ),
+        bye("Bye")
+    ]));
+    assert!(!has(&f, "FS110"));
     assert!(!has(&good(), "FS110"));
 }
 
@@ -401,6 +423,16 @@ fn fs113_lambda_timeout_range() {
     let mut f = good();
     f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = json!(1);
     assert!(!has(&f, "FS113"));
+    // ASYNCHRONOUS invocations allow up to 60 seconds.
+    let mut f = good();
+    f["Actions"][2]["Parameters"]["InvocationType"] = json!("ASYNCHRONOUS");
+    f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = json!("30");
+    assert!(!has(&f, "FS113"));
+    f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = json!("61");
+    assert!(has(&f, "FS113"));
+    f["Actions"][2]["Parameters"]["InvocationType"] = json!("SYNCHRONOUS");
+    f["Actions"][2]["Parameters"]["InvocationTimeLimitSeconds"] = json!("30");
+    assert!(has(&f, "FS113"));
 }
 
 #[test]
@@ -465,6 +497,22 @@ fn fs115_undefined_attribute() {
         .map(|f| f.message)
         .collect();
     assert!(codes.is_empty(), "{codes:?}");
+
+    // No key close to it: a note that the agent application or an API may set it, and
+    // nothing at all when another flow given to the same check sets it.
+    let mut f = good();
+    f["Actions"][5]["Parameters"]["SSML"] = json!("<speak>Hello $.Attributes.CustomerTier</speak>");
+    let u = findings(&f)
+        .into_iter()
+        .find(|f| f.code == "FS115")
+        .unwrap();
+    assert_eq!(u.severity, check::Severity::Info, "{u:?}");
+    assert!(u.message.contains("agent application or an API"), "{u:?}");
+    let opts = check::Options {
+        other_attributes: Some(["CustomerTier".to_owned()].into_iter().collect()),
+        ..Default::default()
+    };
+    assert!(!findings_with(&f, &opts).iter().any(|f| f.code == "FS115"));
 }
 
 #[test]
@@ -540,6 +588,100 @@ fn fs118_flow_type_restriction() {
     assert!(has(&typed(good(), "customerWhisper"), "FS118"));
 }
 
+/// A flow of `actions` typed `ty`: refused when `block` is not allowed there.
+fn flow_type_case(block: Value, ty: &str) -> Value {
+    typed(flow(json!([block, bye("Bye")])), ty)
+}
+
+fn fs118_error(v: &Value) -> bool {
+    findings(v)
+        .iter()
+        .any(|f| f.code == "FS118" && f.severity == check::Severity::Error)
+}
+
+#[test]
+fn fs118_flow_types_from_the_catalogue() {
+    let callback = json!({"Identifier": "CB", "Type": "CreateCallbackContact",
+        "Parameters": {"InitialCallDelaySeconds": "10", "MaximumConnectionAttempts": "1", "RetryDelaySeconds": "60"},
+        "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}});
+    let percent = json!({"Identifier": "P", "Type": "DistributeByPercentage", "Parameters": {},
+        "Transitions": {"NextAction": "Bye", "Conditions": [cond("NumberLessThan", "50", "Bye")],
+                        "Errors": [err("NoMatchingCondition", "Bye")]}});
+    let hours = json!({"Identifier": "H", "Type": "CheckHoursOfOperation", "Parameters": {},
+        "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "True", "Bye"), cond("Equals", "False", "Bye")],
+                        "Errors": [err("NoMatchingError", "Bye")]}});
+    let dequeue = json!({"Identifier": "D", "Type": "DequeueContactAndTransferToQueue",
+        "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/q"},
+        "Transitions": {"NextAction": "Bye", "Errors": [err("QueueAtCapacity", "Bye"), err("NoMatchingError", "Bye")]}});
+    let agent = json!({"Identifier": "A", "Type": "TransferContactToAgent", "Parameters": {}, "Transitions": {}});
+    let refused = [
+        (callback.clone(), "customerWhisper"),
+        (callback.clone(), "agentWhisper"),
+        (percent.clone(), "agentWhisper"),
+        (say("S", "Bye"), "customerHold"),
+        (say("S", "Bye"), "agentHold"),
+        (hours.clone(), "customerHold"),
+        (dequeue.clone(), "contactFlow"),
+        (agent.clone(), "contactFlow"),
+    ];
+    for (b, ty) in &refused {
+        assert!(fs118_error(&flow_type_case(b.clone(), ty)), "{ty}: {b}");
+    }
+    let accepted = [
+        (callback, "contactFlow"),
+        (percent, "contactFlow"),
+        (say("S", "Bye"), "customerWhisper"),
+        (hours, "contactFlow"),
+        (dequeue, "customerQueue"),
+        (agent, "agentTransfer"),
+    ];
+    for (b, ty) in &accepted {
+        assert!(
+            !has(&flow_type_case(b.clone(), ty), "FS118"),
+            "{ty}: {:#?}",
+            findings(&flow_type_case(b.clone(), ty))
+        );
+    }
+}
+
+#[test]
+fn fs118_flow_type_sources_wrapper_flag_and_inference() {
+    let end = flow(
+        json!([say("A", "E"), {"Identifier": "E", "Type": "EndFlowExecution", "Transitions": {}}]),
+    );
+    // The API wrapper's Type wins over Metadata.type.
+    let wrapped = |f: &Value, ty: &str| json!({"ContactFlow": {"Type": ty, "Name": "x", "Content": f.to_string()}});
+    assert!(fs118_error(&wrapped(&end, "CONTACT_FLOW")));
+    assert!(!has(
+        &wrapped(&typed(end.clone(), "contactFlow"), "CUSTOMER_QUEUE"),
+        "FS118"
+    ));
+    // --flow-type when the file does not say.
+    let opts = check::Options {
+        flow_type: flowsim::catalogue::FlowType::parse("CONTACT_FLOW"),
+        ..Default::default()
+    };
+    assert!(
+        findings_with(&end, &opts)
+            .iter()
+            .any(|f| f.code == "FS118" && f.severity == check::Severity::Error)
+    );
+    // Inferred: no type allows both blocks, so a warning, never an error.
+    let mixed = flow(json!([
+        {"Identifier": "A", "Type": "TransferContactToAgent", "Parameters": {}, "Transitions": {}},
+        {"Identifier": "D", "Type": "DequeueContactAndTransferToQueue", "Parameters": {"QueueId": "q"},
+         "Transitions": {"NextAction": "A", "Errors": [err("QueueAtCapacity", "A"), err("NoMatchingError", "A")]}},
+    ]));
+    let found = findings(&mixed);
+    let ft: Vec<_> = found.iter().filter(|f| f.code == "FS118").collect();
+    assert!(!ft.is_empty(), "{found:#?}");
+    assert!(
+        ft.iter().all(|f| f.severity == check::Severity::Warning),
+        "{ft:#?}"
+    );
+    assert!(ft[0].message.contains("inferred"), "{ft:#?}");
+}
+
 #[test]
 fn fs119_store_timeout_unchecked() {
     let store = |next: Value| {
@@ -598,6 +740,535 @@ fn fs120_missing_parameter() {
     );
     assert!(!has(&f, "FS005"), "a draft still loads");
     assert!(!has(&good(), "FS120"));
+}
+
+#[test]
+fn fs121_missing_error_branch() {
+    let queue = |errors: Value| {
+        flow(
+            json!([{"Identifier": "Q", "Type": "TransferContactToQueue", "Parameters": {},
+                     "Transitions": {"NextAction": "Bye", "Errors": errors}}, bye("Bye")]),
+        )
+    };
+    assert_eq!(
+        errors_of(&queue(json!([err("NoMatchingError", "Bye")])), "FS121"),
+        1
+    );
+    assert!(!has(
+        &queue(json!([
+            err("QueueAtCapacity", "Bye"),
+            err("NoMatchingError", "Bye")
+        ])),
+        "FS121"
+    ));
+    let callback = |errors: Value| {
+        flow(
+            json!([{"Identifier": "N", "Type": "UpdateContactCallbackNumber",
+                     "Parameters": {"CallbackNumber": "$.StoredCustomerInput"},
+                     "Transitions": {"NextAction": "Bye", "Errors": errors}}, bye("Bye")]),
+        )
+    };
+    assert!(has(
+        &callback(json!([err("InvalidCallbackNumber", "Bye")])),
+        "FS121"
+    ));
+    assert!(!has(
+        &callback(json!([
+            err("InvalidCallbackNumber", "Bye"),
+            err("CallbackNumberNotDialable", "Bye")
+        ])),
+        "FS121"
+    ));
+    let rec = |params: Value, errors: Value| {
+        flow(
+            json!([{"Identifier": "R", "Type": "UpdateContactRecordingAndAnalyticsBehavior",
+                     "Parameters": params, "Transitions": {"NextAction": "Bye", "Errors": errors}}, bye("Bye")]),
+        )
+    };
+    let voice =
+        json!({"VoiceBehavior": {"VoiceRecordingBehavior": {"RecordedParticipants": ["Agent"]}}});
+    let chat = json!({"ChatBehavior": {"ChatAnalyticsBehavior": {"Enabled": "True"}}});
+    let two = json!([err("ChannelMismatch", "Bye"), err("NoMatchingError", "Bye")]);
+    assert!(has(
+        &rec(voice.clone(), json!([err("NoMatchingError", "Bye")])),
+        "FS121"
+    ));
+    assert!(!has(&rec(voice, two.clone()), "FS121"));
+    assert!(has(&rec(chat.clone(), two), "FS121"));
+    assert!(!has(
+        &rec(
+            chat,
+            json!([
+                err("ChannelMismatch", "Bye"),
+                err("NoMatchingError", "Bye"),
+                err("InFlightRedactionConfigurationFailed", "Bye")
+            ])
+        ),
+        "FS121"
+    ));
+    // DistributeByPercentage's remainder.
+    let pct = |errors: Value| {
+        flow(
+            json!([{"Identifier": "P", "Type": "DistributeByPercentage", "Parameters": {},
+                     "Transitions": {"NextAction": "Bye", "Conditions": [cond("NumberLessThan", "51", "Bye")],
+                                     "Errors": errors}}, bye("Bye")]),
+        )
+    };
+    assert!(has(&pct(json!([])), "FS121"));
+    assert!(!has(
+        &pct(json!([err("NoMatchingCondition", "Bye")])),
+        "FS121"
+    ));
+    assert!(!has(&good(), "FS121"));
+}
+
+#[test]
+fn fs122_error_branch_not_allowed() {
+    let callback = |errors: Value| {
+        flow(
+            json!([{"Identifier": "N", "Type": "UpdateContactCallbackNumber",
+                     "Parameters": {"CallbackNumber": "$.StoredCustomerInput"},
+                     "Transitions": {"NextAction": "Bye", "Errors": errors}}, bye("Bye")]),
+        )
+    };
+    let ok = json!([
+        err("InvalidCallbackNumber", "Bye"),
+        err("CallbackNumberNotDialable", "Bye")
+    ]);
+    let mut bad = ok.clone();
+    bad.as_array_mut()
+        .unwrap()
+        .push(err("NoMatchingError", "Bye"));
+    assert!(has(&callback(bad), "FS122"));
+    assert!(!has(&callback(ok), "FS122"));
+    let compare_nme = flow(json!([
+        {"Identifier": "C", "Type": "Compare", "Parameters": {"ComparisonValue": "$.Channel"},
+         "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "VOICE", "Bye")],
+                         "Errors": [err("NoMatchingCondition", "Bye"), err("QueueAtCapacity", "Bye")]}},
+        bye("Bye")
+    ]));
+    assert!(has(&compare_nme, "FS122"));
+    assert!(!has(&good(), "FS122"));
+}
+
+#[test]
+fn fs123_input_missing_store_input() {
+    let mut f = good();
+    f["Actions"][0]["Parameters"]
+        .as_object_mut()
+        .unwrap()
+        .remove("StoreInput");
+    assert!(has(&f, "FS123"));
+    // Set Touchtone Buffer Behavior carries no StoreInput.
+    let buffer = flow(json!([
+        {"Identifier": "B", "Type": "GetParticipantInput", "Parameters": {"EnableDTMFBuffer": "True"},
+         "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+        bye("Bye")
+    ]));
+    assert!(!has(&buffer, "FS123"));
+    assert!(!has(&good(), "FS123"));
+}
+
+#[test]
+fn fs124_menu_missing_branch() {
+    for missing in ["InputTimeLimitExceeded", "NoMatchingCondition"] {
+        let errors: Vec<Value> = [
+            "InputTimeLimitExceeded",
+            "NoMatchingCondition",
+            "NoMatchingError",
+        ]
+        .into_iter()
+        .filter(|e| *e != missing)
+        .map(|e| err(e, "Bye"))
+        .collect();
+        let f = flow(json!([
+            menu("M", json!([cond("Equals", "1", "Bye")]), json!(errors)),
+            bye("Bye")
+        ]));
+        let found = findings(&f);
+        let m = found.iter().find(|f| f.code == "FS124").expect(missing);
+        assert!(m.message.contains(missing), "{m:?}");
+    }
+    assert!(!has(&good(), "FS124"));
+}
+
+fn store(errors: Value) -> Value {
+    flow(json!([
+        {"Identifier": "S", "Type": "GetParticipantInput",
+         "Parameters": {"Text": "Enter your account number", "StoreInput": "True", "InputTimeLimitSeconds": "5",
+                        "InputValidation": {"CustomValidation": {"MaximumLength": "8"}}},
+         "Transitions": {"NextAction": "Bye", "Errors": errors}},
+        bye("Bye")
+    ]))
+}
+
+#[test]
+fn fs125_store_mode_no_matching_condition() {
+    assert!(has(
+        &store(json!([
+            err("NoMatchingCondition", "Bye"),
+            err("NoMatchingError", "Bye")
+        ])),
+        "FS125"
+    ));
+    let ok = store(json!([err("NoMatchingError", "Bye")]));
+    assert!(!has(&ok, "FS125"));
+    assert!(!has(&ok, "FS124"));
+    assert!(!has(&good(), "FS125"));
+}
+
+fn hours(conds: Value, next: Option<&str>) -> Value {
+    let mut t = json!({"Conditions": conds, "Errors": [err("NoMatchingError", "Bye")]});
+    if let Some(n) = next {
+        t["NextAction"] = json!(n);
+    }
+    flow(
+        json!([{"Identifier": "H", "Type": "CheckHoursOfOperation", "Parameters": {}, "Transitions": t},
+                bye("Bye")]),
+    )
+}
+
+#[test]
+fn fs126_condition_not_allowed() {
+    let tf = json!([
+        cond("Equals", "True", "Bye"),
+        cond("Equals", "False", "Bye")
+    ]);
+    assert!(has(
+        &hours(
+            json!([
+                cond("Equals", "Open", "Bye"),
+                cond("Equals", "False", "Bye")
+            ]),
+            Some("Bye")
+        ),
+        "FS126"
+    ));
+    assert!(has(
+        &hours(json!([cond("Equals", "True", "Bye")]), Some("Bye")),
+        "FS126"
+    ));
+    assert!(!has(&hours(tf, Some("Bye")), "FS126"));
+    // No result, no conditions.
+    let mut f = good();
+    f["Actions"][5]["Transitions"]["Conditions"] = json!([cond("Equals", "x", "Bye")]);
+    assert!(has(&f, "FS126"));
+    // Staffing metrics: only NumberGreaterThan 0; a check needs a condition.
+    let metric = |m: &str, conds: Value| {
+        flow(
+            json!([{"Identifier": "M", "Type": "CheckMetricData", "Parameters": {"MetricType": m},
+                     "Transitions": {"NextAction": "Bye", "Conditions": conds,
+                                     "Errors": [err("NoMatchingCondition", "Bye"), err("NoMatchingError", "Bye")]}},
+                    bye("Bye")]),
+        )
+    };
+    assert!(has(
+        &metric(
+            "NumberOfAgentsAvailable",
+            json!([cond("NumberGreaterThan", "2", "Bye")])
+        ),
+        "FS126"
+    ));
+    assert!(has(&metric("NumberOfAgentsAvailable", json!([])), "FS126"));
+    assert!(!has(
+        &metric(
+            "NumberOfAgentsAvailable",
+            json!([cond("NumberGreaterThan", "0", "Bye")])
+        ),
+        "FS126"
+    ));
+    assert!(!has(
+        &metric(
+            "NumberOfContactsInQueue",
+            json!([cond("NumberLessOrEqualTo", "2", "Bye")])
+        ),
+        "FS126"
+    ));
+    // Wait: WaitCompleted and each listed event.
+    let wait = |conds: Value| {
+        flow(json!([{"Identifier": "W", "Type": "Wait",
+                     "Parameters": {"TimeLimitSeconds": "900", "Events": ["CustomerReturned"]},
+                     "Transitions": {"NextAction": "Bye", "Conditions": conds, "Errors": [err("NoMatchingError", "Bye")]}},
+                    bye("Bye")]))
+    };
+    assert!(has(
+        &wait(json!([cond("Equals", "WaitCompleted", "Bye")])),
+        "FS126"
+    ));
+    assert!(!has(
+        &wait(json!([
+            cond("Equals", "WaitCompleted", "Bye"),
+            cond("Equals", "CustomerReturned", "Bye")
+        ])),
+        "FS126"
+    ));
+    assert!(!has(&good(), "FS126"));
+}
+
+#[test]
+fn fs127_missing_next_action() {
+    let tf = json!([
+        cond("Equals", "True", "Bye"),
+        cond("Equals", "False", "Bye")
+    ]);
+    assert!(has(&hours(tf.clone(), None), "FS127"));
+    assert!(!has(&hours(tf, Some("Bye")), "FS127"));
+    let mut f = good();
+    f["Actions"][1]["Transitions"]
+        .as_object_mut()
+        .unwrap()
+        .remove("NextAction");
+    assert!(has(&f, "FS127"));
+    assert!(!has(&good(), "FS127"));
+}
+
+fn show_view() -> Value {
+    flow(json!([
+        {"Identifier": "V", "Type": "ShowView",
+         "Parameters": {"ViewResource": {"Id": "arn:aws:connect:us-west-2:aws:view/detail:1"},
+                        "InvocationTimeLimitSeconds": "600", "ViewData": {}},
+         "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "Next", "Bye")],
+                         "Errors": [err("NoMatchingError", "Bye"), err("NoMatchingCondition", "Bye"),
+                                    err("TimeLimitExceeded", "Bye")]}},
+        bye("Bye")
+    ]))
+}
+
+#[test]
+fn fs128_channel_restriction() {
+    let voice = check::Options {
+        channel: Some(flowsim::catalogue::Channel::Voice),
+        ..Default::default()
+    };
+    let chat = check::Options {
+        channel: Some(flowsim::catalogue::Channel::Chat),
+        ..Default::default()
+    };
+    let v = show_view();
+    assert!(
+        findings_with(&v, &voice)
+            .iter()
+            .any(|f| f.code == "FS128" && f.severity == check::Severity::Error)
+    );
+    assert!(!findings_with(&v, &chat).iter().any(|f| f.code == "FS128"));
+    // Unknown channel: a warning.
+    let found = findings(&v);
+    let w = found.iter().find(|f| f.code == "FS128").unwrap();
+    assert_eq!(w.severity, check::Severity::Warning);
+    let wait = flow(json!([
+        {"Identifier": "W", "Type": "Wait", "Parameters": {"TimeLimitSeconds": "60"},
+         "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "WaitCompleted", "Bye")],
+                         "Errors": [err("NoMatchingError", "Bye")]}},
+        bye("Bye")
+    ]));
+    assert!(
+        findings_with(&wait, &voice)
+            .iter()
+            .any(|f| f.code == "FS128")
+    );
+    assert!(
+        !findings_with(&wait, &chat)
+            .iter()
+            .any(|f| f.code == "FS128")
+    );
+    // A flow that checks $.Channel before the block says its channel.
+    let guarded = flow(json!([
+        compare("Ch", "$.Channel", json!([cond("Equals", "CHAT", "V")])),
+        show_view()["Actions"][0].clone(),
+        bye("Bye")
+    ]));
+    assert!(!has(&guarded, "FS128"), "{:#?}", findings(&guarded));
+    let unguarded = flow(json!([
+        compare("Ch", "$.Channel", json!([cond("Equals", "VOICE", "V")])),
+        show_view()["Actions"][0].clone(),
+        bye("Bye")
+    ]));
+    assert!(has(&unguarded, "FS128"));
+    assert!(!has(&good(), "FS128"));
+}
+
+#[test]
+fn fs129_too_many_actions() {
+    let mut actions: Vec<Value> = (0..250)
+        .map(|i| say(&format!("S{i}"), &format!("S{}", i + 1)))
+        .collect();
+    actions.push(bye("S250"));
+    let f = flow(json!(actions));
+    let found = findings(&f);
+    let n: Vec<_> = found.iter().filter(|f| f.code == "FS129").collect();
+    assert_eq!(n.len(), 1, "{found:#?}");
+    assert!(n[0].message.contains("at most 250"), "{n:?}");
+    let mut f = f;
+    let a = f["Actions"].as_array_mut().unwrap();
+    a.remove(249);
+    a[248]["Transitions"] =
+        json!({"NextAction": "S250", "Errors": [err("NoMatchingError", "S250")]});
+    assert!(!has(&f, "FS129"));
+    assert!(!has(&good(), "FS129"));
+}
+
+#[test]
+fn fs130_prompt_too_long() {
+    let long = "a".repeat(3001);
+    let f = flow(json!([
+        {"Identifier": "A", "Type": "MessageParticipant", "Parameters": {"Text": long},
+         "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+        bye("Bye")
+    ]));
+    assert!(has(&f, "FS130"));
+    // SSML: tags do not count toward 3,000 (but toward 6,000 in all).
+    let tagged = format!("<speak>{}</speak>", "<s>a</s>".repeat(600));
+    let f = flow(json!([ssml("A", &tagged, "Bye"), bye("Bye")]));
+    assert!(!has(&f, "FS130"));
+    let huge = format!("<speak>{}</speak>", "<s>a</s>".repeat(1000));
+    assert!(has(
+        &flow(json!([ssml("A", &huge, "Bye"), bye("Bye")])),
+        "FS130"
+    ));
+    // Loop prompts' messages.
+    let f = typed(
+        flow(json!([
+            {"Identifier": "L", "Type": "MessageParticipantIteratively",
+             "Parameters": {"Messages": [{"Text": "short"}, {"Text": "b".repeat(3001)}]},
+             "Transitions": {}}
+        ])),
+        "customerQueue",
+    );
+    let found = findings(&f);
+    let p = found.iter().find(|f| f.code == "FS130").unwrap();
+    assert_eq!(p.path, "Actions[0].Parameters.Messages[1].Text");
+    let ok = flow(json!([say("A", "Bye"), bye("Bye")]));
+    assert!(!has(&ok, "FS130"));
+    assert!(!has(&good(), "FS130"));
+}
+
+#[test]
+fn fs131_parameter_conflict() {
+    let queue = |params: Value| {
+        flow(
+            json!([{"Identifier": "Q", "Type": "UpdateContactTargetQueue", "Parameters": params,
+                     "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}}, bye("Bye")]),
+        )
+    };
+    assert!(has(
+        &queue(json!({"QueueId": "q", "AgentId": "a"})),
+        "FS131"
+    ));
+    assert!(!has(&queue(json!({"QueueId": "q"})), "FS131"));
+    let mut two = good();
+    two["Actions"][5]["Parameters"]["Text"] = json!("and text");
+    assert!(has(&two, "FS131"));
+    // A menu with InputValidation; encryption without CustomValidation.
+    let mut f = good();
+    f["Actions"][0]["Parameters"]["InputValidation"] =
+        json!({"CustomValidation": {"MaximumLength": "4"}});
+    assert!(has(&f, "FS131"));
+    let mut f = store(json!([err("NoMatchingError", "Bye")]));
+    f["Actions"][0]["Parameters"]["InputValidation"] =
+        json!({"PhoneNumberValidation": {"NumberFormat": "E164"}});
+    f["Actions"][0]["Parameters"]["InputEncryption"] =
+        json!({"EncryptionKeyId": "k", "Key": "pem"});
+    assert!(has(&f, "FS131"));
+    assert!(!has(
+        &store(json!([err("NoMatchingError", "Bye")])),
+        "FS131"
+    ));
+    assert!(!has(&good(), "FS131"));
+}
+
+#[test]
+fn fs120_prompt_and_store_validation() {
+    let empty = flow(json!([
+        {"Identifier": "A", "Type": "MessageParticipant", "Parameters": {},
+         "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+        bye("Bye")
+    ]));
+    assert!(has(&empty, "FS120"));
+    let mut f = store(json!([err("NoMatchingError", "Bye")]));
+    f["Actions"][0]["Parameters"]
+        .as_object_mut()
+        .unwrap()
+        .remove("InputValidation");
+    let found = findings(&f);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "FS120" && f.path.ends_with("InputValidation")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn fs132_parameter_range() {
+    for v in [json!("101"), json!(-1), json!("2.5")] {
+        let mut f = good();
+        f["Actions"][1]["Parameters"]["LoopCount"] = v;
+        assert!(has(&f, "FS132"));
+    }
+    let mut f = good();
+    f["Actions"][1]["Parameters"]["LoopCount"] = json!("$.Attributes.Tries");
+    assert!(!has(&f, "FS132"));
+    let dial = |digits: &str| {
+        flow(json!([
+            {"Identifier": "D", "Type": "TransferParticipantToThirdParty",
+             "Parameters": {"ThirdPartyPhoneNumber": "+15555550100", "ThirdPartyConnectionTimeLimitSeconds": "30",
+                            "ContinueFlowExecution": "False", "ThirdPartyDTMFDigits": digits},
+             "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+            bye("Bye")
+        ]))
+    };
+    assert!(has(&dial("12a"), "FS132"));
+    assert!(!has(&dial("12,,#"), "FS132"));
+    let wait = |secs: &str| {
+        flow(json!([
+            {"Identifier": "W", "Type": "Wait", "Parameters": {"TimeLimitSeconds": secs},
+             "Transitions": {"NextAction": "Bye", "Conditions": [cond("Equals", "WaitCompleted", "Bye")],
+                             "Errors": [err("NoMatchingError", "Bye")]}},
+            bye("Bye")
+        ]))
+    };
+    assert!(has(&wait("604801"), "FS132"));
+    assert!(!has(&wait("604800"), "FS132"));
+    assert!(!has(&good(), "FS132"));
+}
+
+/// Per-rule counts over the corpus of real exports (printed with `--nocapture`), and no
+/// FS111/FS112 on any type or parameter a real export uses.
+#[test]
+fn corpus_summary_has_no_unknown_types_or_parameters() {
+    let corpus = common::root().join("../shared/corpus/flows");
+    if !corpus.is_dir() {
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut attributes = std::collections::HashSet::new();
+    for f in &files {
+        attributes.extend(check::attributes_set(&std::fs::read(f).unwrap()));
+    }
+    let opts = check::Options {
+        other_attributes: Some(attributes),
+        ..Default::default()
+    };
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    let mut unknown = Vec::new();
+    for f in &files {
+        for x in flowsim::cli::check::check_file_with(f, &opts).unwrap() {
+            *counts.entry((x.code, x.severity.as_str())).or_default() += 1;
+            if x.code == "FS111" || x.code == "FS112" {
+                unknown.push(format!("{}: {}", x.file, x.message));
+            }
+        }
+    }
+    for ((code, sev), n) in &counts {
+        println!("{code} {sev:8} {n}");
+    }
+    assert!(unknown.is_empty(), "{unknown:#?}");
 }
 
 #[test]
@@ -723,6 +1394,80 @@ fn sarif_output_has_the_required_fields() {
     assert_eq!(
         dangling["locations"][0]["physicalLocation"]["region"]["startLine"],
         id_line
+    );
+}
+
+#[test]
+fn check_flags_channel_flow_type_and_flows_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut view = show_view();
+    view["Actions"][0]["Parameters"]["ViewData"] = json!({"tier": "$.Attributes.Tier"});
+    let view_path = dir.path().join("view.json");
+    std::fs::write(&view_path, view.to_string()).unwrap();
+    let others = dir.path().join("others");
+    std::fs::create_dir(&others).unwrap();
+    let setter = flow(json!([
+        set_attrs("S", json!({"Tier": "gold"}), "Bye"),
+        bye("Bye")
+    ]));
+    std::fs::write(others.join("setter.json"), setter.to_string()).unwrap();
+    let v = view_path.to_str().unwrap();
+
+    let o = run(&["check", v]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("warning[FS128 channel-restriction]"), "{out}");
+    assert!(out.contains("note[FS115 undefined-attribute]"), "{out}");
+    assert!(
+        out.contains("0 errors, 1 warning, 1 note in 1 file"),
+        "{out}"
+    );
+
+    let o = run(&["check", "--channel", "VOICE", v]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[FS128 channel-restriction]"));
+
+    let o = run(&[
+        "check",
+        "--channel",
+        "chat",
+        "--flows",
+        others.to_str().unwrap(),
+        v,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "0 errors, 0 warnings in 1 file\n");
+
+    // Attributes set by another flow given on the same command line count too.
+    let setter_path = others.join("setter.json");
+    let o = run(&[
+        "check",
+        "--channel",
+        "CHAT",
+        v,
+        setter_path.to_str().unwrap(),
+    ]);
+    assert!(!stdout(&o).contains("FS115"), "{}", stdout(&o));
+
+    let o = run(&[
+        "check",
+        "--flow-type",
+        "CUSTOMER_WHISPER",
+        "--channel",
+        "CHAT",
+        v,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[FS118 flow-type-restriction]"));
+    assert!(stdout(&o).contains("(--flow-type)"));
+
+    assert_eq!(
+        run(&["check", "--flow-type", "bogus", v]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["check", "--channel", "fax", v]).status.code(),
+        Some(2)
     );
 }
 

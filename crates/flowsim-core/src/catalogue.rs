@@ -321,29 +321,51 @@ const INBOUND_AND_QUEUE: &[FlowType] = &[
     F::CustomerQueue,
     F::ContactFlowModule,
 ];
+const INBOUND: &[FlowType] = &[F::ContactFlow, F::ContactFlowModule];
+const INBOUND_TRANSFER: &[FlowType] = &[
+    F::ContactFlow,
+    F::AgentTransfer,
+    F::QueueTransfer,
+    F::ContactFlowModule,
+];
+const HOLD: &[FlowType] = &[F::CustomerHold, F::AgentHold];
 const CHAT_ONLY: Channels = Channels::Only(&[Channel::Chat]);
+const VOICE_ONLY: Channels = Channels::Only(&[Channel::Voice]);
 
 catalogue! {
     // ---- participant actions ------------------------------------------------------
     MessageParticipant = "MessageParticipant" {
         block: "Play prompt", cat: Participant,
-        params: Params::Known(&["Text", "SSML", "PromptId", "Media"]),
+        // SkipWhenDTMFBufferEnabled: console exports (19 in the corpus); TextToSpeechType: one
+        // corpus flow.
+        params: Params::Known(&["Text", "SSML", "PromptId", "Media",
+            "SkipWhenDTMFBufferEnabled", "TextToSpeechType"]),
         errors: [NoMatchingError],
+        flows: Flows::Not(HOLD, "not allowed in hold flows (use Loop prompts)"),
         traits: [],
     }
     GetParticipantInput = "GetParticipantInput" {
         block: "Get customer input / Store customer input", cat: Participant,
+        // EnableDTMFBuffer: the console's "Set Touchtone Buffer Behavior". MaxDigits, Timeout,
+        // InputType: one
+        // hand-written corpus flow (undocumented; kept so `check` stays quiet on it).
         params: Params::Known(&["Text", "SSML", "PromptId", "Media", "InputTimeLimitSeconds",
-            "StoreInput", "InputValidation", "InputEncryption", "DTMFConfiguration"]),
+            "StoreInput", "InputValidation", "InputEncryption", "DTMFConfiguration",
+            "EnableDTMFBuffer", "MaxDigits", "Timeout", "InputType"]),
         errors: [NoMatchingError, NoMatchingCondition, InputTimeLimitExceeded, InvalidPhoneNumber],
-        flows: Flows::Only(INBOUND_AND_QUEUE, "allowed only in inbound, transfer and customer-queue flows"),
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         traits: [waits],
     }
     ConnectParticipantWithLexBot = "ConnectParticipantWithLexBot" {
         block: "Get customer input (Lex)", cat: Participant,
+        // BotName, BotAlias, BotRegion: one hand-written corpus flow (undocumented).
         params: Params::Known(&["Text", "SSML", "PromptId", "Media", "LexV2Bot", "LexBot",
-            "LexSessionAttributes", "LexInitializationData", "LexTimeoutSeconds"]),
+            "LexSessionAttributes", "LexInitializationData", "LexTimeoutSeconds", "BotName",
+            "BotAlias", "BotRegion"]),
         errors: [NoMatchingError, NoMatchingCondition, InputTimeLimitExceeded],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         traits: [waits],
     }
     DisconnectParticipant = "DisconnectParticipant" {
@@ -354,7 +376,10 @@ catalogue! {
     }
     MessageParticipantIteratively = "MessageParticipantIteratively" {
         block: "Loop prompts", cat: Participant,
-        params: Params::Known(&["Messages", "InterruptFrequencySeconds"]),
+        // ContinueMessagingDuringInterrupt: console exports (undocumented).
+        params: Params::Known(&["Messages", "InterruptFrequencySeconds",
+            "ContinueMessagingDuringInterrupt"]),
+        required: ["Messages"],
         errors: [NoMatchingError],
         flows: Flows::Only(&[F::CustomerQueue, F::CustomerHold, F::AgentHold],
             "allowed only in customer-queue and hold flows"),
@@ -362,26 +387,38 @@ catalogue! {
     }
     ShowView = "ShowView" {
         block: "Show view", cat: Participant,
-        params: Params::Unlisted,
+        params: Params::Known(&["ViewResource", "InvocationTimeLimitSeconds", "ViewData",
+            "SensitiveDataConfiguration"]),
+        required: ["ViewResource", "InvocationTimeLimitSeconds"],
         errors: [NoMatchingError, NoMatchingCondition, TimeLimitExceeded],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
         channels: CHAT_ONLY,
         traits: [],
     }
     TransferParticipantToThirdParty = "TransferParticipantToThirdParty" {
         block: "Transfer to phone number", cat: Participant,
         params: Params::Known(&["ThirdPartyPhoneNumber", "ThirdPartyConnectionTimeLimitSeconds",
-            "ContinueFlowExecution", "ThirdPartyDTMFDigits", "CallerId"]),
+            "ThirdPartyConnectionTimeoutSeconds", "ContinueFlowExecution",
+            "ThirdPartyDTMFDigits", "CallerId", "VoiceConnector"]),
         errors: [CallFailed, ConnectionTimeLimitExceeded, NoMatchingError],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows"),
+        channels: VOICE_ONLY,
         traits: [],
     }
     AuthenticateParticipant = "AuthenticateParticipant" {
         block: "Authenticate Customer", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["CognitoConfiguration", "CustomerProfilesConfiguration",
+            "TimeLimitMinutes"]),
         errors: [TimeLimitExceeded, NoMatchingError],
+        flows: Flows::Only(INBOUND, "allowed only in inbound flows"),
+        channels: CHAT_ONLY,
         traits: [],
     }
     ConnectParticipantWithAgenticCX = "ConnectParticipantWithAgenticCX" {
         block: "Agentic CX (AI agent)", cat: Other,
+        // Parameters UNCONFIRMED (no page, no export): keys are not checked.
         params: Params::Unlisted,
         errors: [NoMatchingError],
         traits: [],
@@ -392,24 +429,32 @@ catalogue! {
         block: "Check hours of operation", cat: FlowControl,
         params: Params::Known(&["HoursOfOperationId"]),
         errors: [NoMatchingError],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     CheckMetricData = "CheckMetricData" {
         block: "Check staffing / Check queue status", cat: FlowControl,
         params: Params::Known(&["MetricType", "QueueId", "AgentId"]),
+        required: ["MetricType"],
         errors: [NoMatchingCondition, NoMatchingError],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     CheckOutboundCallStatus = "CheckOutboundCallStatus" {
         block: "Check call progress", cat: FlowControl,
-        params: Params::Unlisted,
+        params: Params::Known(&[]),
         errors: [NoMatchingError],
         traits: [],
     }
     CheckVoiceId = "CheckVoiceId" {
         block: "Check Voice ID", cat: FlowControl,
-        params: Params::Unlisted,
+        params: Params::Known(&["CheckVoiceIdOption"]),
+        required: ["CheckVoiceIdOption"],
         errors: [NoMatchingError],
+        flows: Flows::Not(HOLD, "not allowed in hold flows"),
+        channels: VOICE_ONLY,
         traits: [],
     }
     Compare = "Compare" {
@@ -422,6 +467,10 @@ catalogue! {
         block: "Distribute by percentage", cat: FlowControl,
         params: Params::Known(&[]),
         errors: [NoMatchingCondition],
+        // The action page (the block page also lists outbound whisper; `check` follows
+        // the API reference).
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [no_error],
     }
     EndFlowExecution = "EndFlowExecution" {
@@ -435,7 +484,7 @@ catalogue! {
     }
     GetMetricData = "GetMetricData" {
         block: "Get metrics", cat: FlowControl,
-        params: Params::Unlisted,
+        params: Params::Known(&["QueueId", "AgentId", "QueueChannel"]),
         errors: [NoMatchingError],
         traits: [],
     }
@@ -447,8 +496,9 @@ catalogue! {
     }
     StartVoiceIdStream = "StartVoiceIdStream" {
         block: "Set Voice ID", cat: FlowControl,
-        params: Params::Unlisted,
+        params: Params::Known(&[]),
         errors: [NoMatchingError],
+        channels: VOICE_ONLY,
         traits: [no_error],
     }
     TransferToFlow = "TransferToFlow" {
@@ -475,7 +525,7 @@ catalogue! {
     UpdateContactRoutingCriteria = "UpdateContactRoutingCriteria" {
         block: "Set routing criteria", cat: FlowControl,
         aliases: ["UpdateRoutingCriteria"],
-        params: Params::Unlisted,
+        params: Params::Known(&["RoutingCriteria"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
@@ -491,44 +541,48 @@ catalogue! {
     // ---- contact actions ----------------------------------------------------------
     CompleteOutboundCall = "CompleteOutboundCall" {
         block: "(outbound calls)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["CallerId", "VoiceConnector", "ConnectionTimeLimitSeconds"]),
         errors: [],
         traits: [no_error],
     }
     CreateCase = "CreateCase" {
         block: "Cases (Create case)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["LinkContactToCase", "CaseTemplateId", "CaseRequestFields",
+            "ContactToLink"]),
         errors: [ContactNotLinked, NoMatchingError],
         traits: [],
     }
     CreateTask = "CreateTask" {
         block: "Create task", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["ContactFlowId", "Name", "Description", "Attributes",
+            "References", "DelaySeconds", "ScheduledTime", "TaskTemplateId"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
     CreateWisdomSession = "CreateWisdomSession" {
         block: "Amazon Q in Connect", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["WisdomAssistantArn"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
     DequeueContactAndTransferToQueue = "DequeueContactAndTransferToQueue" {
         block: "Transfer to queue (customer queue flow)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["QueueId", "AgentId"]),
         errors: [QueueAtCapacity, NoMatchingError],
         flows: Flows::Only(QUEUE_FLOW, "allowed only in customer-queue flows"),
         traits: [],
     }
     EndFlowModuleExecution = "EndFlowModuleExecution" {
         block: "Return", cat: Contact,
-        params: Params::Known(&[]),
+        // Result, ResultData: the module's branch and output, as console exports write them.
+        params: Params::Known(&["Result", "ResultData"]),
         errors: [],
         traits: [ends, no_error],
     }
     GetCase = "GetCase" {
         block: "Cases (Get case)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["LinkContactToCase", "GetLastUpdatedCase", "CustomerId",
+            "CaseRequestFields", "CaseResponseFields", "ContactToLink"]),
         errors: [ContactNotLinked, MultipleFound, NoneFound, NoMatchingError],
         traits: [],
     }
@@ -536,44 +590,51 @@ catalogue! {
         block: "Invoke module", cat: Contact,
         params: Params::Known(&["FlowModuleId"]),
         required: ["FlowModuleId"],
-        errors: [NoMatchingError],
+        // NoMatchingCondition: how custom module branches are matched (3 corpus exports).
+        errors: [NoMatchingError, NoMatchingCondition],
         traits: [],
     }
     StartOutboundChatContact = "StartOutboundChatContact" {
         block: "Send message", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["SourceEndpoint", "DestinationEndpoint", "ContactFlowArn",
+            "ContactSubtype", "InitialSystemMessage", "RelatedContact"]),
         errors: [NoMatchingError],
         traits: [],
     }
     TagContact = "TagContact" {
         block: "Contact tags", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["Tags"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
     TransferContactToAgent = "TransferContactToAgent" {
         block: "Transfer to agent (beta)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&[]),
         errors: [],
+        flows: Flows::Only(&[F::AgentTransfer, F::QueueTransfer],
+            "allowed only in transfer-to-agent and transfer-to-queue flows"),
+        channels: VOICE_ONLY,
         traits: [ends],
     }
     TransferContactToQueue = "TransferContactToQueue" {
         block: "Transfer to queue", cat: Contact,
         params: Params::Known(&[]),
         errors: [QueueAtCapacity, NoMatchingError],
+        flows: Flows::Only(INBOUND_TRANSFER,
+            "allowed only in inbound and transfer flows (not whisper, hold or customer-queue)"),
         traits: [ends],
     }
     /// `UnTagContact` on the page; the service accepts `UntagContact`.
     UnTagContact = "UnTagContact" {
         block: "Contact tags (remove)", cat: Contact,
         aliases: ["UntagContact"],
-        params: Params::Unlisted,
+        params: Params::Known(&["TagKeys"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
     UpdateCase = "UpdateCase" {
         block: "Cases (Update case)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["LinkContactToCase", "CaseId", "CaseRequestFields"]),
         errors: [ContactNotLinked, NoMatchingError],
         traits: [],
     }
@@ -586,12 +647,19 @@ catalogue! {
     UpdateContactCallbackNumber = "UpdateContactCallbackNumber" {
         block: "Set callback number", cat: Contact,
         params: Params::Known(&["CallbackNumber"]),
+        required: ["CallbackNumber"],
         errors: [InvalidCallbackNumber, CallbackNumberNotDialable],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     UpdateContactData = "UpdateContactData" {
         block: "Set contact attributes / Set Voice ID / Connect assistant", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["Name", "Description", "LanguageCode", "CustomerId",
+            "References", "IsVoiceIdStreamingEnabled", "IsVoiceAuthenticationEnabled",
+            "IsFraudDetectionEnabled", "VoiceAuthenticationThreshold",
+            "VoiceAuthenticationResponseTime", "FraudDetectionThreshold", "WatchlistId",
+            "WisdomSessionArn", "TargetContact"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
@@ -605,19 +673,19 @@ catalogue! {
     }
     UpdateContactMediaProcessing = "UpdateContactMediaProcessing" {
         block: "Set recording, analytics and processing behavior (chat processor)", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["ChatProcessor"]),
         errors: [NoMatchingError, ChannelMismatch],
         traits: [no_error],
     }
     UpdateContactMediaStreamingBehavior = "UpdateContactMediaStreamingBehavior" {
         block: "Start / Stop media streaming", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["MediaStreamingState", "MediaStreamType", "Participants"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
     UpdateContactRecordingAndAnalyticsBehavior = "UpdateContactRecordingAndAnalyticsBehavior" {
         block: "Set recording, analytics and processing behavior", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["VoiceBehavior", "ChatBehavior", "ScreenRecordingBehavior"]),
         errors: [NoMatchingError, ChannelMismatch, InFlightRedactionConfigurationFailed],
         traits: [no_error],
     }
@@ -629,52 +697,65 @@ catalogue! {
     }
     ResumeContact = "ResumeContact" {
         block: "Resume contact", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&[]),
         errors: [NoMatchingError],
         traits: [],
     }
     UpdateContactRoutingBehavior = "UpdateContactRoutingBehavior" {
         block: "Change routing priority / age", cat: Contact,
-        params: Params::Known(&["QueuePriority", "QueueTimeAdjustmentSeconds"]),
+        params: Params::Known(&["QueuePriority", "QueueTimeAdjustmentSeconds",
+            "RoutingProficiencies"]),
         errors: [],
-        flows: Flows::Only(&[F::ContactFlow, F::ContactFlowModule], "allowed only in inbound flows"),
+        flows: Flows::Only(&[F::ContactFlow, F::ContactFlowModule],
+            "allowed only in inbound flows"),
         traits: [no_error],
     }
     UpdateContactTargetQueue = "UpdateContactTargetQueue" {
         block: "Set working queue", cat: Contact,
         params: Params::Known(&["QueueId", "AgentId"]),
         errors: [NoMatchingError],
+        flows: Flows::Only(INBOUND_TRANSFER,
+            "allowed only in inbound and transfer flows (not whisper, hold or customer-queue)"),
         traits: [],
     }
     UpdateContactTextToSpeechVoice = "UpdateContactTextToSpeechVoice" {
         block: "Set voice", cat: Contact,
-        params: Params::Known(&["TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle"]),
+        // ExternalCredentialSecretARN: a console export (third-party voices).
+        params: Params::Known(&["TextToSpeechVoice", "TextToSpeechEngine", "TextToSpeechStyle",
+            "ExternalCredentialSecretARN"]),
         errors: [NoMatchingError],
         traits: [no_error],
     }
     UpdatePreviousContactParticipantState = "UpdatePreviousContactParticipantState" {
         block: "Hold customer or agent", cat: Contact,
-        params: Params::Unlisted,
+        params: Params::Known(&["PreviousContactParticipantState"]),
+        required: ["PreviousContactParticipantState"],
         errors: [NoMatchingError],
+        flows: Flows::Only(INBOUND_TRANSFER, "allowed only in inbound and transfer flows"),
         traits: [],
     }
 
     // ---- interactions -------------------------------------------------------------
     AssociateContactToCustomerProfile = "AssociateContactToCustomerProfile" {
         block: "Customer profiles (Associate contact)", cat: Interaction,
-        params: Params::Unlisted,
+        params: Params::Known(&["ProfileRequestData", "ProfileResponseData"]),
         errors: [NoMatchingError],
         traits: [],
     }
     CreateCallbackContact = "CreateCallbackContact" {
         block: "Transfer to queue (callback)", cat: Interaction,
-        params: Params::Unlisted,
+        // CallbackMode: a console export (undocumented).
+        params: Params::Known(&["QueueId", "AgentId", "InitialCallDelaySeconds",
+            "MaximumConnectionAttempts", "RetryDelaySeconds", "ContactFlowId", "CallerId",
+            "CallbackMode"]),
         errors: [NoMatchingError],
+        flows: Flows::Only(INBOUND_AND_QUEUE,
+            "allowed only in inbound, transfer and customer-queue flows (not whisper or hold)"),
         traits: [],
     }
     CreateCustomerProfile = "CreateCustomerProfile" {
         block: "Customer profiles (Create profile)", cat: Interaction,
-        params: Params::Unlisted,
+        params: Params::Known(&["ProfileRequestData", "ProfileResponseData"]),
         errors: [NoMatchingError],
         traits: [],
     }
@@ -688,25 +769,25 @@ catalogue! {
     }
     GetCustomerProfile = "GetCustomerProfile" {
         block: "Customer profiles (Get profile)", cat: Interaction,
-        params: Params::Unlisted,
+        params: Params::Known(&["ProfileRequestData", "ProfileResponseData"]),
         errors: [MultipleFoundError, NoneFoundError, NoMatchingError],
         traits: [],
     }
     GetCustomerProfileObject = "GetCustomerProfileObject" {
         block: "Customer profiles (Get profile object)", cat: Interaction,
-        params: Params::Unlisted,
+        params: Params::Known(&["ProfileRequestData", "ProfileResponseData"]),
         errors: [NoneFoundError, NoMatchingError],
         traits: [],
     }
     GetCalculatedAttributesForCustomerProfile = "GetCalculatedAttributesForCustomerProfile" {
         block: "Customer profiles (Get calculated attributes)", cat: Interaction,
-        params: Params::Unlisted,
+        params: Params::Known(&["ProfileRequestData", "ProfileResponseData"]),
         errors: [NoneFoundError, NoMatchingError],
         traits: [],
     }
     UpdateCustomerProfile = "UpdateCustomerProfile" {
         block: "Customer profiles (Update profile)", cat: Interaction,
-        params: Params::Unlisted,
+        params: Params::Known(&["ProfileRequestData", "ProfileResponseData"]),
         errors: [NoMatchingError],
         traits: [],
     }
@@ -714,62 +795,65 @@ catalogue! {
     // ---- admin-guide-only and newer types --------------------------------------------
     EvaluateDataTableValues = "EvaluateDataTableValues" {
         block: "Data table: Read, Evaluate", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["DataTableId", "Queries"]),
         errors: [NoMatchingError],
         traits: [],
     }
     ListDataTableValues = "ListDataTableValues" {
         block: "Data table: Read, List", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["DataTableId", "PrimaryKeyGroups"]),
         errors: [NoMatchingError],
         traits: [],
     }
     UpsertDataTableValues = "UpsertDataTableValues" {
         block: "Data table: Write", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["LockVersion", "DataTableId", "DataTableUpsertAttributes"]),
         errors: [NoMatchingError],
         traits: [],
     }
     LoadContactContent = "LoadContactContent" {
         block: "Get stored content", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["ContentType"]),
         errors: [NoMatchingError],
         channels: Channels::Only(&[Channel::Email]),
         traits: [],
     }
     CreatePersistentContactAssociation = "CreatePersistentContactAssociation" {
         block: "Create persistent contact association", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["RehydrationType", "SourceContactId"]),
         errors: [NoMatchingError],
         channels: CHAT_ONLY,
         traits: [],
     }
     CreateContact = "CreateContact" {
         block: "Create contact (email)", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["Channel", "RelatedContact"]),
         errors: [NoMatchingError],
         traits: [],
     }
     StartOutboundEmailContact = "StartOutboundEmailContact" {
         block: "Send message (email)", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["FromEmailAddress", "EmailMessage", "DestinationEmailAddress"]),
+        required: ["DestinationEmailAddress"],
         errors: [NoMatchingError],
         traits: [],
     }
     RenderMessageTemplate = "RenderMessageTemplate" {
         block: "Render message template", cat: Other,
-        params: Params::Unlisted,
+        params: Params::Known(&["WisdomKnowledgeBaseArn", "WisdomMessageTemplateArn"]),
         errors: [TemplateRenderingError, NoMatchingError],
         traits: [],
     }
     CheckSegmentMembership = "CheckSegmentMembership" {
         block: "Customer profiles (segment check)", cat: Other,
+        // Parameters UNCONFIRMED (no page, no export): keys are not checked.
         params: Params::Unlisted,
         errors: [NoMatchingError],
         traits: [],
     }
     RouteContactToAgent = "RouteContactToAgent" {
         block: "Interrupt agent", cat: Other,
+        // Parameters UNCONFIRMED (no page, no export): keys are not checked.
         params: Params::Unlisted,
         errors: [NoMatchingError],
         flows: Flows::Only(QUEUE_FLOW, "allowed only in customer-queue flows"),

@@ -20,8 +20,57 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::catalogue::{Channel, FlowType};
 use crate::flow::{Flow, FlowError, MAX_FLOW_BYTES};
 pub use rules::{Rule, Severity};
+
+/// What `check` knows beyond the file itself (flags, the other flows given).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--flow-type`: used when neither an API wrapper nor `Metadata.type` says.
+    pub flow_type: Option<FlowType>,
+    /// `--channel`: the channel the flow runs on.
+    pub channel: Option<Channel>,
+    /// Contact attribute keys set by the other flows and modules given to the same
+    /// `check` (files and `--flows`): FS115 does not report them.
+    pub other_attributes: Option<HashSet<String>>,
+}
+
+/// Contact attribute keys an UpdateContactAttributes of this flow text sets (for
+/// [`Options::other_attributes`]); empty when the text is not a flow.
+pub fn attributes_set(bytes: &[u8]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return out;
+    };
+    let Ok(mut v) = serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text))
+    else {
+        return out;
+    };
+    if let Some((c, _)) = crate::flow::wrapped_content(&v) {
+        match serde_json::from_str(c) {
+            Ok(inner) => v = inner,
+            Err(_) => return out,
+        }
+    }
+    for a in v
+        .get("Actions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if a.get("Type").and_then(Value::as_str) != Some("UpdateContactAttributes") {
+            continue;
+        }
+        if let Some(m) = a
+            .pointer("/Parameters/Attributes")
+            .and_then(Value::as_object)
+        {
+            out.extend(m.keys().cloned());
+        }
+    }
+    out
+}
 
 /// One problem found in a flow.
 #[derive(Clone, Debug, Serialize)]
@@ -55,6 +104,8 @@ pub struct Raw {
     pub hint: String,
     /// A line known directly (JSON syntax errors).
     pub line: Option<usize>,
+    /// Overrides the rule's severity (e.g. a flow-type finding on an inferred type).
+    pub severity: Option<Severity>,
 }
 
 impl Raw {
@@ -67,7 +118,13 @@ impl Raw {
             message: message.into(),
             hint: String::new(),
             line: None,
+            severity: None,
         }
+    }
+
+    pub fn severity(mut self, s: Severity) -> Self {
+        self.severity = Some(s);
+        self
     }
 
     pub fn block(mut self, id: &str, label: String) -> Self {
@@ -109,6 +166,19 @@ pub fn check_oversized(name: &str, len: u64) -> Vec<Finding> {
 
 /// Check a flow held in memory; `name` labels the findings.
 pub fn check_bytes(bytes: &[u8], name: &str, stem: &str) -> Vec<Finding> {
+    check_bytes_with(bytes, name, stem, &Options::default())
+}
+
+/// The flow type an API wrapper declares (`ContactFlow.Type`; a module wrapper).
+fn wrapper_type(v: &Value) -> Option<FlowType> {
+    if v.get("ContactFlowModule").is_some() {
+        return Some(FlowType::ContactFlowModule);
+    }
+    FlowType::parse(v.get("ContactFlow")?.get("Type")?.as_str()?)
+}
+
+/// [`check_bytes`] with what the command line adds.
+pub fn check_bytes_with(bytes: &[u8], name: &str, stem: &str, opts: &Options) -> Vec<Finding> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -130,18 +200,30 @@ pub fn check_bytes(bytes: &[u8], name: &str, stem: &str) -> Vec<Finding> {
         .then(|| serde_json::from_str::<Value>(text.strip_prefix('\u{feff}').unwrap_or(text)).ok())
         .flatten()
         .and_then(|v| {
-            crate::flow::wrapped_content(&v).map(|(c, f)| (c.to_owned(), format!("{name} ({f})")))
+            crate::flow::wrapped_content(&v)
+                .map(|(c, f)| (c.to_owned(), format!("{name} ({f})"), wrapper_type(&v)))
         });
-    if let Some((inner, name)) = inner {
-        let raws = check_text(&inner, &name, stem);
+    if let Some((inner, name, wrapped)) = inner {
+        let raws = check_text_with(&inner, &name, stem, opts, wrapped);
         return place(&name, &inner, raws);
     }
-    let raws = check_text(text, name, stem);
+    let raws = check_text_with(text, name, stem, opts, None);
     place(name, text, raws)
 }
 
 /// All findings for a flow's text, before placing them on lines.
 pub fn check_text(text: &str, source: &str, stem: &str) -> Vec<Raw> {
+    check_text_with(text, source, stem, &Options::default(), None)
+}
+
+/// [`check_text`] with options and the type an API wrapper declared.
+pub fn check_text_with(
+    text: &str,
+    source: &str,
+    stem: &str,
+    opts: &Options,
+    wrapper: Option<FlowType>,
+) -> Vec<Raw> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return vec![
@@ -198,7 +280,12 @@ pub fn check_text(text: &str, source: &str, stem: &str) -> Vec<Raw> {
         }
     };
     if let Some(flow) = flow {
-        let mut more = lint::lint(&flow, &value, lint::Context { start_repaired });
+        let ctx = lint::Context {
+            start_repaired,
+            wrapper_type: wrapper,
+            opts,
+        };
+        let mut more = lint::lint(&flow, &value, ctx);
         // The pre-pass already reported what the repair blanked.
         if repaired {
             let seen: HashSet<String> = pre.iter().map(|r| r.path.clone()).collect();
@@ -511,7 +598,7 @@ fn place(name: &str, text: &str, raws: Vec<Raw>) -> Vec<Finding> {
                 line,
                 code: r.rule.code,
                 name: r.rule.name,
-                severity: r.rule.severity,
+                severity: r.severity.unwrap_or(r.rule.severity),
                 block: r.block,
                 label: r.label,
                 path: r.path,
@@ -604,5 +691,11 @@ impl<'a> LineIndex<'a> {
 
 /// Lint a loaded flow without its file (for callers holding a [`Flow`]).
 pub fn lint_flow(flow: &Flow, raw: &Value) -> Vec<Raw> {
-    lint::lint(flow, raw, lint::Context::default())
+    let opts = Options::default();
+    let ctx = lint::Context {
+        start_repaired: false,
+        wrapper_type: None,
+        opts: &opts,
+    };
+    lint::lint(flow, raw, ctx)
 }

@@ -10,25 +10,31 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::{Dfs, EdgeRef, Reversed};
 use serde_json::Value;
 
-use super::rules::{self, Rule};
-use super::{DUP_MARK, Raw};
-use crate::catalogue::{ActionType, ErrorType, FlowType};
+mod shapes;
+
+use super::rules::{self, Rule, Severity};
+use super::{DUP_MARK, Options, Raw};
+use crate::catalogue::{ActionType, ErrorType};
 use crate::engine::refs;
 use crate::flow::{Block, BlockIdx, Flow, Kind, Operator};
 
 /// What the caller of [`lint`] knows about the file.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Context {
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'o> {
     /// StartAction was missing or wrong and was replaced: skip the rules that
     /// depend on where the flow starts.
     pub start_repaired: bool,
+    /// The flow type an API wrapper (`describe-contact-flow` output) declares.
+    pub wrapper_type: Option<crate::catalogue::FlowType>,
+    pub opts: &'o Options,
 }
 
 /// Run every semantic rule.
-pub fn lint(flow: &Flow, raw: &Value, ctx: Context) -> Vec<Raw> {
+pub fn lint(flow: &Flow, raw: &Value, ctx: Context<'_>) -> Vec<Raw> {
     let mut l = Linter {
         flow,
         raw,
+        ctx,
         out: Vec::new(),
     };
     l.action_types_and_parameters();
@@ -48,6 +54,14 @@ pub fn lint(flow: &Flow, raw: &Value, ctx: Context) -> Vec<Raw> {
     l.flow_type();
     l.store_timeout();
     l.missing_parameters();
+    l.error_branches();
+    l.input_shapes();
+    l.conditions_allowed();
+    l.required_next_action();
+    l.channels();
+    l.limits();
+    l.parameter_conflicts();
+    l.parameter_ranges();
     l.out
         .retain(|r| !r.block.as_deref().is_some_and(|b| b.contains(DUP_MARK)));
     l.out
@@ -56,6 +70,7 @@ pub fn lint(flow: &Flow, raw: &Value, ctx: Context) -> Vec<Raw> {
 struct Linter<'a> {
     flow: &'a Flow,
     raw: &'a Value,
+    ctx: Context<'a>,
     out: Vec<Raw>,
 }
 
@@ -511,18 +526,30 @@ impl<'a> Linter<'a> {
                 Value::String(s) => s.trim().parse::<f64>().ok(),
                 _ => None,
             };
+            let asynchronous = b
+                .params
+                .get("InvocationType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("ASYNCHRONOUS"));
+            let (max, how) = if asynchronous {
+                (60.0, "asynchronous Lambda calls allow 1 to 60 seconds")
+            } else {
+                (8.0, "synchronous Lambda calls allow 1 to 8 seconds")
+            };
             if let Some(n) = n
-                && !(1.0..=8.0).contains(&n)
+                && !(1.0..=max).contains(&n)
             {
                 self.push(
-                        rules::LAMBDA_TIMEOUT_RANGE,
-                        b,
-                        format!("{}.Parameters.InvocationTimeLimitSeconds", base(b)),
-                        format!(
-                            "InvocationTimeLimitSeconds is {v}; synchronous Lambda calls allow 1 to 8 seconds"
-                        ),
-                        "use 1-8 (a longer function needs InvocationType ASYNCHRONOUS)",
-                    );
+                    rules::LAMBDA_TIMEOUT_RANGE,
+                    b,
+                    format!("{}.Parameters.InvocationTimeLimitSeconds", base(b)),
+                    format!("InvocationTimeLimitSeconds is {v}; {how}"),
+                    if asynchronous {
+                        "use 1-60"
+                    } else {
+                        "use 1-8 (a longer function needs InvocationType ASYNCHRONOUS, up to 60)"
+                    },
+                );
             }
         }
     }
@@ -685,29 +712,43 @@ impl<'a> Linter<'a> {
                 },
             );
             for (path, ns, k) in found {
-                let (set, setter, elsewhere) = if ns == "Attributes" {
-                    (
-                        &contact,
-                        "UpdateContactAttributes",
-                        "or make sure the calling flow or API sets it",
-                    )
-                } else {
-                    (
-                        &flow_scope,
-                        "UpdateFlowAttributes",
-                        "flow attributes do not carry over from other flows",
-                    )
+                let contact_ns = ns == "Attributes";
+                if contact_ns
+                    && self
+                        .ctx
+                        .opts
+                        .other_attributes
+                        .as_ref()
+                        .is_some_and(|o| o.contains(&k))
+                {
+                    continue;
+                }
+                let set = if contact_ns { &contact } else { &flow_scope };
+                let typo = closest(&k, set.iter().copied());
+                let (msg, hint, severity) = match typo {
+                    Some(s) => (
+                        format!("$.{ns}.{k} is read here but no block in this flow sets it"),
+                        format!("did you mean $.{ns}.{s}? (keys are case-sensitive)"),
+                        Severity::Warning,
+                    ),
+                    None if contact_ns => (
+                        format!(
+                            "$.{ns}.{k} is read here and no flow given to check sets it; it may be set by the agent application or an API"
+                        ),
+                        "set it with UpdateContactAttributes, or check this flow together with the flows and modules that set it (--flows DIR)".to_owned(),
+                        Severity::Info,
+                    ),
+                    None => (
+                        format!("$.{ns}.{k} is read here but no block in this flow sets it"),
+                        "set it with UpdateFlowAttributes first; flow attributes do not carry over from other flows".to_owned(),
+                        Severity::Warning,
+                    ),
                 };
-                let hint = match closest(&k, set.iter().copied()) {
-                    Some(s) => format!("did you mean $.{ns}.{s}? (keys are case-sensitive)"),
-                    None => format!("set it with {setter} first; {elsewhere}"),
-                };
-                self.push(
-                    rules::UNDEFINED_ATTRIBUTE,
-                    b,
-                    path,
-                    format!("$.{ns}.{k} is read here but no block in this flow sets it"),
-                    &hint,
+                self.out.push(
+                    Raw::new(rules::UNDEFINED_ATTRIBUTE, path, msg)
+                        .block(&b.id, b.label())
+                        .hint(hint)
+                        .severity(severity),
                 );
             }
         }
@@ -861,34 +902,6 @@ impl<'a> Linter<'a> {
                         "close every tag, quote attribute values, and escape & as &amp; and < as &lt;",
                     );
                 }
-            }
-        }
-    }
-
-    // ---- FS118 ------------------------------------------------------------------
-
-    fn flow_type(&mut self) {
-        let flow = self.flow;
-        let Some(ft) = flow.flow_type.as_deref() else {
-            return;
-        };
-        let Some(t) = FlowType::parse(ft) else {
-            return;
-        };
-        for b in &flow.blocks {
-            let Some(spec) = b.kind.spec() else { continue };
-            if !spec.flows.allows(t) {
-                self.push(
-                    rules::FLOW_TYPE,
-                    b,
-                    format!("{}.Type", base(b)),
-                    format!(
-                        "{} is {}, but this flow's type (Metadata.type) is `{ft}`",
-                        b.type_name,
-                        spec.flows.describe()
-                    ),
-                    "Connect refuses to import the flow; use another block or another flow type",
-                );
             }
         }
     }
@@ -1071,6 +1084,14 @@ const NAMESPACES: &[&str] = &[
     "Tags",
     "SegmentAttributes",
     "Modules",
+    "LambdaInvocation",
+    "Views",
+    "DataTables",
+    "DataTableList",
+    "Wisdom",
+    "Email",
+    "AgenticCX",
+    "Loop",
 ];
 
 /// Console block names and legacy types people write as `Type`.

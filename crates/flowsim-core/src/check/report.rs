@@ -33,10 +33,19 @@ pub fn human(findings: &[Finding], files: usize) -> String {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let warnings = findings.len() - errors;
+    let notes = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
+    let warnings = findings.len() - errors - notes;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let notes = if notes > 0 {
+        format!(", {}", plural(notes, "note"))
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
-        "{}, {} in {}\n",
+        "{}, {}{notes} in {}\n",
         plural(errors, "error"),
         plural(warnings, "warning"),
         plural(files, "file")
@@ -65,6 +74,7 @@ pub fn sarif(findings: &[Finding], files: &[PathBuf]) -> String {
                 "shortDescription": {"text": r.description},
                 "fullDescription": {"text": format!("{} Example: {}", r.description, r.example)},
                 "defaultConfiguration": {"level": r.severity.sarif_level()},
+                "helpUri": r.source,
             })
         })
         .collect();
@@ -153,6 +163,7 @@ pub fn list_rules(format: Format) -> String {
                         "severity": r.severity,
                         "description": r.description,
                         "example": r.example,
+                        "source": r.source,
                     })
                     .to_string(),
                 );
@@ -163,12 +174,13 @@ pub fn list_rules(format: Format) -> String {
             let w = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
             for r in RULES {
                 s.push_str(&format!(
-                    "{} {:w$} {:7} {}\n      e.g. {}\n",
+                    "{} {:w$} {:7} {}\n      e.g. {}\n      see {}\n",
                     r.code,
                     r.name,
                     r.severity.as_str(),
                     r.description,
                     r.example,
+                    r.source,
                 ));
             }
         }
