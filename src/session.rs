@@ -41,6 +41,8 @@ pub struct SessionOptions {
     pub env_file: Option<PathBuf>,
     /// `--channel`.
     pub channel: Option<String>,
+    /// `--at`: when the call starts (hours schedules).
+    pub at: Option<String>,
     /// `--queue 'NAME:key=value,…'` (repeatable).
     pub queues: Vec<String>,
     /// `--customer 'PHONE,Key=Value,…'` (repeatable).
@@ -130,12 +132,16 @@ impl Setup {
         if let Some(c) = &opts.channel {
             env.set_channel(c)?;
         }
+        if let Some(at) = &opts.at {
+            env.set_at(at)?;
+        }
         for q in &opts.queues {
             env.set_queue(q)?;
         }
         for c in &opts.customers {
             env.add_customer(c)?;
         }
+        env.validate()?;
         call.env = std::sync::Arc::new(env);
         let mut mappings = Vec::new();
         for m in &opts.lambda {

@@ -317,8 +317,30 @@ fn hours_come_from_the_environment_by_name() {
     let (events, _) = run(f.clone(), Environment::default());
     assert_eq!(prompts(&events), ["open"]);
     let mut env = Environment::default();
-    env.hours.insert("Support".into(), false);
-    assert_eq!(prompts(&run(f, env).0), ["closed"]);
+    env.hours
+        .insert("Support".into(), flowsim::env::Hours::Fixed(false));
+    assert_eq!(prompts(&run(f.clone(), env).0), ["closed"]);
+    // A weekly schedule in its time zone, evaluated at the call's time (`--at`).
+    let schedule = |at: &str| {
+        let mut env = Environment::default();
+        env.hours.insert(
+            "Support".into(),
+            flowsim::env::Hours::Schedule(flowsim::env::Schedule {
+                time_zone: "America/New_York".into(),
+                monday: vec!["09:00-17:00".into()],
+                ..Default::default()
+            }),
+        );
+        env.set_at(at).unwrap();
+        prompts(&run(f.clone(), env).0)
+    };
+    assert_eq!(schedule("2026-11-30T16:59-05:00"), ["open"]);
+    assert_eq!(schedule("2026-11-30T17:00-05:00"), ["closed"]);
+    assert_eq!(
+        schedule("2026-11-30T22:30+01:00"),
+        ["open"],
+        "16:30 in New York"
+    );
 }
 
 #[test]

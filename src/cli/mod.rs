@@ -147,6 +147,10 @@ pub struct SharedOpts {
     /// The contact's channel: voice (default), chat, task or email.
     #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
+    /// When the call starts, with its offset: hours schedules are evaluated then
+    /// (e.g. 2026-12-01T20:00-05:00).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// A queue's state, NAME:key=value,… e.g. 'Sales:agents_available=0' (repeatable).
     #[arg(long = "queue", value_name = "NAME:K=V,…")]
     pub queues: Vec<String>,
@@ -212,6 +216,7 @@ impl SharedOpts {
             aws_endpoint_url: self.aws_endpoint_url.clone(),
             env_file: self.env_file.clone(),
             channel: self.channel.clone(),
+            at: self.at.clone(),
             queues: self.queues.clone(),
             customers: self.customers.clone(),
         }

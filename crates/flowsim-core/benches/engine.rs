@@ -83,7 +83,10 @@ fn scripted_call(c: &mut Criterion) {
             .unwrap();
         env.add_customer(&format!("+1303555{i:04},FirstName=C{i}"))
             .unwrap();
-        env.hours.insert(format!("Hours{i}"), i % 2 == 0);
+        env.hours.insert(
+            format!("Hours{i}"),
+            flowsim_core::env::Hours::Fixed(i % 2 == 0),
+        );
     }
     let with_env = CallConfig {
         env: env.into(),

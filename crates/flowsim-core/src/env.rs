@@ -22,8 +22,12 @@ pub struct Environment {
     pub initiation_method: Option<String>,
     /// Queues by name (or ARN / id): metrics and capacity.
     pub queues: IndexMap<String, Queue>,
-    /// Hours of operation by name or id: open (`true`) or closed.
-    pub hours: IndexMap<String, bool>,
+    /// Hours of operation by name or id: open (`true`), closed (`false`), or a
+    /// weekly schedule evaluated at the call's time ([`Environment::at`]).
+    pub hours: IndexMap<String, Hours>,
+    /// When the call starts, RFC 3339 with an offset (`2026-12-01T20:00-05:00`):
+    /// schedules are evaluated at this time plus the call's elapsed time.
+    pub at: Option<String>,
     /// Customer profiles (Customer Profiles domain).
     pub customers: Vec<Profile>,
     /// Cases (Cases domain).
@@ -48,6 +52,93 @@ pub struct Environment {
     pub authentication: Option<String>,
     /// An agent is free to take a TransferContactToAgent (default true).
     pub agent_available: Option<bool>,
+}
+
+/// Hours of operation: a fixed answer, or a weekly schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Hours {
+    Fixed(bool),
+    Schedule(Schedule),
+}
+
+/// A weekly schedule in a time zone, as Connect's hours of operation are:
+/// `time_zone = "America/New_York"`, `monday = ["09:00-17:00"]`, …
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Schedule {
+    pub time_zone: String,
+    pub monday: Vec<String>,
+    pub tuesday: Vec<String>,
+    pub wednesday: Vec<String>,
+    pub thursday: Vec<String>,
+    pub friday: Vec<String>,
+    pub saturday: Vec<String>,
+    pub sunday: Vec<String>,
+}
+
+impl Schedule {
+    /// Whether the schedule is open at `at`; `Err` names a bad zone or range.
+    pub fn open_at(&self, at: jiff::Timestamp) -> Result<bool, EnvError> {
+        let tz = jiff::tz::TimeZone::get(&self.time_zone)
+            .map_err(|e| EnvError(format!("time_zone \"{}\": {e}", self.time_zone)))?;
+        let local = at.to_zoned_datetime(tz);
+        let day = match local.weekday() {
+            jiff::civil::Weekday::Monday => &self.monday,
+            jiff::civil::Weekday::Tuesday => &self.tuesday,
+            jiff::civil::Weekday::Wednesday => &self.wednesday,
+            jiff::civil::Weekday::Thursday => &self.thursday,
+            jiff::civil::Weekday::Friday => &self.friday,
+            jiff::civil::Weekday::Saturday => &self.saturday,
+            jiff::civil::Weekday::Sunday => &self.sunday,
+        };
+        let minute = i32::from(local.hour()) * 60 + i32::from(local.minute());
+        for range in day {
+            let (from, to) = parse_range(range)?;
+            if from <= minute && minute < to {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Check the zone and every range once, when the environment is loaded.
+    pub fn validate(&self) -> Result<(), EnvError> {
+        jiff::tz::TimeZone::get(&self.time_zone)
+            .map_err(|e| EnvError(format!("time_zone \"{}\": {e}", self.time_zone)))?;
+        for range in [
+            &self.monday,
+            &self.tuesday,
+            &self.wednesday,
+            &self.thursday,
+            &self.friday,
+            &self.saturday,
+            &self.sunday,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            parse_range(range)?;
+        }
+        Ok(())
+    }
+}
+
+/// `"09:00-17:30"` → minutes of the day, end exclusive (`24:00` allowed).
+fn parse_range(range: &str) -> Result<(i32, i32), EnvError> {
+    let bad = || EnvError(format!("hours range \"{range}\": expected HH:MM-HH:MM"));
+    let minutes = |t: &str| -> Option<i32> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
+        ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 24 * 60)
+            .then_some(h * 60 + m)
+    };
+    let (a, b) = range.split_once('-').ok_or_else(bad)?;
+    let (from, to) = (minutes(a).ok_or_else(bad)?, minutes(b).ok_or_else(bad)?);
+    if from >= to {
+        return Err(bad());
+    }
+    Ok((from, to))
 }
 
 /// One queue's state.
@@ -256,6 +347,7 @@ impl Environment {
             initiation_method,
             queues,
             hours,
+            at,
             customers,
             cases,
             data_tables,
@@ -272,6 +364,7 @@ impl Environment {
         self.initiation_method = initiation_method.or(self.initiation_method.take());
         self.queues.extend(queues);
         self.hours.extend(hours);
+        self.at = at.or(self.at.take());
         self.customers.extend(customers);
         self.cases.extend(cases);
         self.data_tables.extend(data_tables);
@@ -288,6 +381,32 @@ impl Environment {
             customer_returns_after_secs.or(self.customer_returns_after_secs);
         self.authentication = authentication.or(self.authentication.take());
         self.agent_available = agent_available.or(self.agent_available);
+    }
+
+    /// `--at 2026-12-01T20:00-05:00`: when the call starts.
+    pub fn set_at(&mut self, at: &str) -> Result<(), EnvError> {
+        parse_at(at)?;
+        self.at = Some(at.trim().to_owned());
+        Ok(())
+    }
+
+    /// Every setting that can be checked before a call: time zones, ranges, `at`.
+    pub fn validate(&self) -> Result<(), EnvError> {
+        if let Some(at) = &self.at {
+            parse_at(at)?;
+        }
+        for (name, h) in &self.hours {
+            if let Hours::Schedule(s) = h {
+                s.validate()
+                    .map_err(|e| EnvError(format!("hours.\"{name}\": {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The call's start as a timestamp.
+    pub fn start_time(&self) -> Option<jiff::Timestamp> {
+        self.at.as_deref().and_then(|a| parse_at(a).ok())
     }
 
     /// The queue a reference names (name, ARN, id, or the last ARN segment).
@@ -316,9 +435,48 @@ impl Environment {
     }
 }
 
+/// An RFC 3339 time with an offset (`2026-12-01T20:00-05:00`, `…Z`).
+fn parse_at(at: &str) -> Result<jiff::Timestamp, EnvError> {
+    at.trim().parse::<jiff::Timestamp>().map_err(|e| {
+        EnvError(format!(
+            "at \"{at}\": expected a time with its offset, e.g. 2026-12-01T20:00-05:00 ({e})"
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedules_open_by_weekday_and_time_in_their_zone() {
+        let s = Schedule {
+            time_zone: "America/New_York".into(),
+            monday: vec!["09:00-17:00".into()],
+            ..Schedule::default()
+        };
+        s.validate().unwrap();
+        // Monday 2026-11-30 16:59 in New York is 21:59 UTC: open; 17:00 closed.
+        let t = |x: &str| x.parse::<jiff::Timestamp>().unwrap();
+        assert!(s.open_at(t("2026-11-30T16:59-05:00")).unwrap());
+        assert!(!s.open_at(t("2026-11-30T17:00-05:00")).unwrap());
+        assert!(!s.open_at(t("2026-12-01T10:00-05:00")).unwrap(), "Tuesday");
+        // The same instant seen from another offset is the same answer.
+        assert!(s.open_at(t("2026-11-30T21:59Z")).unwrap());
+        assert!(
+            Schedule {
+                time_zone: "Mars/Olympus".into(),
+                ..Schedule::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(parse_range("17:00-09:00").is_err());
+        assert!(parse_range("9-17").is_err());
+        let mut env = Environment::default();
+        assert!(env.set_at("tomorrow").is_err());
+        env.set_at("2026-12-01T20:00-05:00").unwrap();
+    }
 
     #[test]
     fn queue_settings_parse_and_refuse_unknown_keys() {

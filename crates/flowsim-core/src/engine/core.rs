@@ -15,7 +15,7 @@ use super::time::SimTime;
 use super::trace::{
     AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind,
 };
-use crate::env::Environment;
+use crate::env::{Environment, Hours};
 use crate::flow::{
     Block, BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
 };

@@ -85,10 +85,35 @@ impl Engine {
                     .hours
                     .iter()
                     .find(|(n, _)| n.as_str() == k || n.as_str() == last)
-                    .map(|(n, open)| (n.clone(), *open))
+                    .map(|(n, h)| (n.clone(), h.clone()))
             });
         let (open, source) = match from_env {
-            Some((n, open)) => (open, format!("hours.\"{n}\"")),
+            Some((n, Hours::Fixed(open))) => (open, format!("hours.\"{n}\"")),
+            Some((n, Hours::Schedule(schedule))) => {
+                let start = match self.config.env.start_time() {
+                    Some(t) => t,
+                    None => {
+                        // A fixed default keeps calls reproducible: Monday noon UTC.
+                        if let Err(stop) = self.defaulted(
+                            idx,
+                            "at (--at)",
+                            "the call starts Monday 2026-11-30 12:00 UTC",
+                        ) {
+                            return stop;
+                        }
+                        jiff::Timestamp::from_second(1_796_040_000).expect("a valid instant")
+                    }
+                };
+                let at = start
+                    .checked_add(jiff::SignedDuration::from_millis(
+                        i64::try_from(self.now.as_millis()).unwrap_or(i64::MAX),
+                    ))
+                    .unwrap_or(start);
+                match schedule.open_at(at) {
+                    Ok(open) => (open, format!("hours.\"{n}\" at {at}")),
+                    Err(e) => return Step::Go(Choice::Error(ErrorType::NoMatchingError, e.0)),
+                }
+            }
             None => (self.config.hours_open, "--hours".to_owned()),
         };
         let result = if open { "True" } else { "False" };
