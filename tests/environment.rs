@@ -529,3 +529,72 @@ fn the_documented_environment_file_loads() {
     assert_eq!(env.data_tables["Rates"][0]["price"], "10");
     assert_eq!(env.views["form"].action, "Submit");
 }
+
+/// `.call` scripts set the environment (`channel`, `queue`, `customer`, `env`) and
+/// expect any value of the contact (`expect $.Customer.FirstName = "Ana"`).
+#[test]
+fn call_scripts_set_the_environment() {
+    let o = common::bin()
+        .args(["test", "docs/examples/tests"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
+    assert!(common::stdout(&o).contains("2 passed, 0 failed"));
+}
+
+/// Every environment outcome a call used lands in its recording, which replays
+/// green offline: line forms where there are some, one inline `env {…}` otherwise.
+#[test]
+fn recordings_capture_the_environment_and_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join("center.toml");
+    std::fs::write(
+        &env,
+        "channel = \"CHAT\"\nthird_party = \"failed\"\n[hours]\nSupport = false\n\
+         [queues.BasicQueue]\nagents_online = 0\n",
+    )
+    .unwrap();
+    let rec = dir.path().join("call.call");
+    let o = common::bin()
+        .args([
+            "run",
+            "docs/examples/contact-center.json",
+            "--env",
+            env.to_str().unwrap(),
+            "--customer",
+            "+15555550100,FirstName=Bo",
+            "--record",
+            rec.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let text = std::fs::read_to_string(&rec).unwrap();
+    assert!(text.contains("channel chat"), "{text}");
+    assert!(
+        text.contains("queue \"BasicQueue\" agents_online 0"),
+        "{text}"
+    );
+    assert!(text.contains("customer +15555550100"), "{text}");
+    assert!(text.contains("env {"), "{text}");
+    let o = common::bin()
+        .args(["test", rec.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}\n{text}", common::stdout(&o));
+}
+
+#[test]
+fn bad_environment_lines_are_script_errors_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("bad.call");
+    std::fs::write(&script, "flow x.json\nchannel fax\n").unwrap();
+    let o = common::bin()
+        .args(["test", script.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::stderr(&o) + &common::stdout(&o);
+    assert!(err.contains("bad.call:2"), "{err}");
+    assert!(err.contains("channel `fax`"), "{err}");
+}

@@ -64,6 +64,7 @@ pub fn recording_from_trace(opts: &RecordOptions<'_>, events: &[TraceEvent]) -> 
         for (k, v) in &c.attributes {
             out.push_str(&format!("attribute {k} = \"{}\"\n", escape(v)));
         }
+        out.push_str(&environment_lines(&c.env));
     }
     for (function, answers) in lambda_answers(events) {
         let same = answers.iter().all(|a| *a == answers[0]);
@@ -175,10 +176,7 @@ fn body(events: &[TraceEvent], out: &mut String) {
             }
             TraceKind::Utterance { text } => {
                 flush(&mut keys, out);
-                out.push_str(&format!(
-                    "# said \"{}\" (utterances are not part of .call scripts)\n",
-                    escape(text)
-                ));
+                out.push_str(&format!("say \"{}\"\n", escape(text)));
                 answered = true;
                 last_input_at = Some(e.at);
             }
@@ -306,6 +304,105 @@ pub fn write_temp(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf
             Err(e)
         }
     }
+}
+
+/// The environment a call ran in, as `.call` settings, so a recording replays
+/// offline with the same outcomes (those it leaves out are defaults, and replay the
+/// same way).
+fn environment_lines(env: &crate::env::Environment) -> String {
+    let mut out = String::new();
+    let defaults = crate::env::Queue::default();
+    if let Some(c) = &env.channel {
+        out.push_str(&format!("channel {}\n", c.to_ascii_lowercase()));
+    }
+    if let Some(at) = &env.at {
+        out.push_str(&format!("at {at}\n"));
+    }
+    for (name, q) in &env.queues {
+        let mut line = format!("queue \"{}\"", escape(name));
+        let fields = [
+            ("agents_online", q.agents_online, defaults.agents_online),
+            (
+                "agents_available",
+                q.agents_available,
+                defaults.agents_available,
+            ),
+            ("agents_staffed", q.agents_staffed, defaults.agents_staffed),
+            ("agents_after_contact_work", q.agents_after_contact_work, 0),
+            ("agents_busy", q.agents_busy, 0),
+            ("agents_missed", q.agents_missed, 0),
+            ("agents_non_productive", q.agents_non_productive, 0),
+            ("contacts_in_queue", q.contacts_in_queue, 0),
+            ("oldest_contact_age_secs", q.oldest_contact_age_secs, 0),
+        ];
+        for (k, v, d) in fields {
+            if v != d {
+                line.push_str(&format!(" {k} {v}"));
+            }
+        }
+        if let Some(e) = q.estimated_wait_secs {
+            line.push_str(&format!(" estimated_wait_secs {e}"));
+        }
+        if q.at_capacity {
+            line.push_str(" at_capacity true");
+        }
+        if let Some(arn) = &q.arn {
+            line.push_str(&format!(" arn {arn}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for p in &env.customers {
+        let mut line = format!("customer {}", p.phone.as_deref().unwrap_or("\"\""));
+        if let Some(id) = &p.profile_id {
+            line.push_str(&format!(" ProfileId={id}"));
+        }
+        for (k, v) in &p.fields {
+            line.push_str(&format!(" {k}={v}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for (name, v) in &env.views {
+        let mut line = format!("view \"{}\" action {}", escape(name), v.action);
+        if let serde_json::Value::Object(m) = &v.data {
+            for (k, val) in m {
+                if let Some(s) = val.as_str() {
+                    line.push_str(&format!(" {k}={s}"));
+                }
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let rest_set = !env.hours.is_empty()
+        || !env.cases.is_empty()
+        || !env.data_tables.is_empty()
+        || env.voice_id != crate::env::VoiceId::default()
+        || env.call_progress.is_some()
+        || env.third_party.is_some()
+        || !env.undialable_prefixes.is_empty()
+        || env.customer_returns_after_secs.is_some()
+        || env.authentication.is_some()
+        || env.agent_available.is_some()
+        || env.customers.iter().any(|c| !c.calculated.is_empty())
+        || env.views.values().any(|v| !v.data.is_object());
+    if rest_set {
+        // Settings with no line form of their own: inline, as the environment file's
+        // JSON form on one `env` line.
+        let mut rest = env.clone();
+        rest.channel = None;
+        rest.at = None;
+        rest.queues.clear();
+        if rest.customers.iter().all(|c| c.calculated.is_empty()) {
+            rest.customers.clear();
+        }
+        rest.views.retain(|_, v| !v.data.is_object());
+        if let Ok(json) = serde_json::to_string(&rest) {
+            out.push_str(&format!("env {json}\n"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use crate::flow::FlowSet;
 use crate::lambda::registry::{BackendContext, glob_match};
 use crate::lambda::{BackendSpec, Mapping, Registry, RegistryError};
 
-use super::parse::{Directive, EndExpect, Matcher, Script, escape, fold};
+use super::parse::{Directive, EndExpect, EnvSetting, Matcher, Script, escape, fold};
 
 /// What every script of a run shares: settings from the command line.
 #[derive(Clone, Debug, Default)]
@@ -83,9 +83,11 @@ impl ScriptResult {
     }
 }
 
-/// The call settings a script asks for, over `base`.
-pub fn call_config(script: &Script, base: &CallConfig) -> CallConfig {
+/// The call settings a script asks for, over `base`; `Err` is a line whose setting
+/// cannot be used (an environment file that does not load), as `file:line: why`.
+pub fn call_config(script: &Script, base: &CallConfig) -> Result<CallConfig, String> {
     let mut c = base.clone();
+    let mut env = None;
     for l in &script.lines {
         match &l.directive {
             Directive::Caller(n) => c.caller = n.clone(),
@@ -94,10 +96,21 @@ pub fn call_config(script: &Script, base: &CallConfig) -> CallConfig {
                 c.attributes.insert(k.clone(), v.clone());
             }
             Directive::Hours(open) => c.hours_open = *open,
+            Directive::Env(setting) => {
+                let at = |e: String| format!("{}:{}: {e}", script.path.display(), l.number);
+                let env = env.get_or_insert_with(|| (*c.env).clone());
+                if let EnvSetting::File(path) = setting {
+                    env.merge(crate::config::load_env(path).map_err(|e| at(e.to_string()))?);
+                }
+                setting.apply(env).map_err(|e| at(e.0))?;
+            }
             _ => {}
         }
     }
-    c
+    if let Some(env) = env {
+        c.env = std::sync::Arc::new(env);
+    }
+    Ok(c)
 }
 
 /// The Lambda registry for a script: `--lambda` mappings first, then the script's
@@ -153,7 +166,14 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
             return result;
         }
     };
-    let engine = Engine::new(flows.clone(), call_config(script, &opts.call));
+    let config = match call_config(script, &opts.call) {
+        Ok(c) => c,
+        Err(e) => {
+            result.outcome = Outcome::Error(e);
+            return result;
+        }
+    };
+    let engine = Engine::new(flows.clone(), config);
     let mut driver = Driver::new(engine, registry, Clock::Virtual);
     // Step mode: the runner sees each block, so an `expect` can stop at its prompt.
     driver.set_stepping(true);
@@ -328,6 +348,27 @@ impl Run {
                 self.input(number, "to stay silent", false, |r| r.driver.silence())
                     .await?
             }
+            Directive::Say(text) => {
+                self.input(number, &format!("to say \"{text}\""), false, |r| {
+                    r.driver.send(Input::Utterance(text.clone()))
+                })
+                .await?
+            }
+            Directive::ExpectValue(path, v) => {
+                let get = |r: &Self| contact_value(r.driver.engine().contact(), path);
+                self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
+                    .await?;
+                match get(self) {
+                    Some(a) if a == *v => {
+                        self.expected_since_input = true;
+                        Check::Pass
+                    }
+                    got => Check::Fail(
+                        format!("{path} = \"{}\"", escape(v)),
+                        format!("{}\n{}", describe_value(path, got), self.situation()),
+                    ),
+                }
+            }
             Directive::Hangup => {
                 self.input(number, "to hang up", true, |r| r.driver.send(Input::Hangup))
                     .await?
@@ -458,7 +499,8 @@ impl Run {
             | Directive::Dialed(_)
             | Directive::Attribute(..)
             | Directive::Hours(_)
-            | Directive::Lambda(_) => Check::Pass,
+            | Directive::Lambda(_)
+            | Directive::Env(_) => Check::Pass,
         })
     }
 
@@ -805,4 +847,14 @@ pub fn rewrite(
     }
     emit(&mut out, &mut emitted, events.len());
     out
+}
+
+/// `$.A.B.C` of the contact, resolved as a flow reference is; `None` when unset.
+fn contact_value(contact: &crate::engine::Contact, path: &str) -> Option<String> {
+    let r = crate::engine::refs::whole(path)?;
+    match contact.resolve(&r.segments) {
+        crate::engine::Resolved::Value(v) => Some(v),
+        crate::engine::Resolved::NonString { text, .. } => Some(text),
+        crate::engine::Resolved::Missing => None,
+    }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
+use crate::env::{EnvError, Environment, View};
 use crate::mapping::Mapping;
 
 /// Every directive keyword, for "did you mean" suggestions.
@@ -16,7 +17,14 @@ pub const DIRECTIVES: &[&str] = &[
     "attribute",
     "hours",
     "lambda",
+    "channel",
+    "at",
+    "queue",
+    "customer",
+    "view",
+    "env",
     "expect",
+    "say",
     "press",
     "silence",
     "wait",
@@ -58,6 +66,13 @@ pub enum Directive {
     Hours(bool),
     /// `lambda NAME = BACKEND`. Several lines for one function answer in turn.
     Lambda(Mapping),
+    /// The contact center: `channel`, `at`, `queue`, `customer`, `view`, `env`.
+    Env(EnvSetting),
+    /// `say "…"`: an utterance (to a Lex block, or a chat message).
+    Say(String),
+    /// `expect $.Path = "value"`: any value of the contact, resolved as a flow
+    /// reference is.
+    ExpectValue(String, String),
     /// `expect "…"` / `expect /re/`.
     Expect(Matcher),
     /// `expect no "…"`.
@@ -85,7 +100,59 @@ impl Directive {
                 | Self::Attribute(..)
                 | Self::Hours(_)
                 | Self::Lambda(_)
+                | Self::Env(_)
         )
+    }
+}
+
+/// One environment setting of a script (docs/environment.md).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvSetting {
+    /// `channel chat`.
+    Channel(String),
+    /// `at 2026-12-01T20:00-05:00`.
+    At(String),
+    /// `queue "Sales" agents_available 0 …`: NAME:key=value,… as `--queue` takes it.
+    Queue(String),
+    /// `customer +13035551234 FirstName=Ana`: PHONE,Key=Value,… as `--customer`.
+    Customer(String),
+    /// `view "form" action Submit email=a@b.c`.
+    View {
+        name: String,
+        action: String,
+        data: serde_json::Map<String, serde_json::Value>,
+    },
+    /// `env PATH`: an environment file (resolved against the script's folder).
+    File(PathBuf),
+    /// `env {…}`: environment settings inline, in the file's JSON form (what
+    /// recordings write for settings with no line of their own).
+    Inline(Box<Environment>),
+}
+
+impl EnvSetting {
+    /// Lay the setting over `env` (files are the runner's: it reads them).
+    pub fn apply(&self, env: &mut Environment) -> Result<(), EnvError> {
+        match self {
+            Self::Channel(c) => env.set_channel(c),
+            Self::At(t) => env.set_at(t),
+            Self::Queue(spec) => env.set_queue(spec),
+            Self::Customer(spec) => env.add_customer(spec),
+            Self::View { name, action, data } => {
+                env.views.insert(
+                    name.clone(),
+                    View {
+                        action: action.clone(),
+                        data: serde_json::Value::Object(data.clone()),
+                    },
+                );
+                Ok(())
+            }
+            Self::File(_) => Ok(()),
+            Self::Inline(more) => {
+                env.merge((**more).clone());
+                env.validate()
+            }
+        }
     }
 }
 
@@ -388,6 +455,24 @@ pub fn parse_line(raw: &str, dir: &Path) -> Result<Option<Directive>, String> {
             Directive::Hangup
         }
         "wait" => Directive::Wait(duration(bare(rest))?),
+        "say" => {
+            let t = rest.trim_start();
+            if !t.starts_with('"') {
+                return Err(
+                    "`say` needs a quoted utterance, e.g. say \"I want my balance\"".into(),
+                );
+            }
+            let (text, tail) = quoted(t)?;
+            end_of_line(tail)?;
+            Directive::Say(text)
+        }
+        "channel" | "at" | "queue" | "customer" | "view" | "env" => {
+            let setting = parse_env(word, rest, dir)?;
+            setting
+                .apply(&mut Environment::default())
+                .map_err(|e| e.0)?;
+            Directive::Env(setting)
+        }
         "expect" => parse_expect(rest)?,
         other => {
             let hint = match closest(other, DIRECTIVES) {
@@ -400,8 +485,100 @@ pub fn parse_line(raw: &str, dir: &Path) -> Result<Option<Directive>, String> {
     Ok(Some(d))
 }
 
+/// A name that may be quoted, then the rest.
+fn name_then(s: &str) -> Result<(String, &str), String> {
+    let t = s.trim_start();
+    if t.starts_with('"') {
+        quoted(t)
+    } else {
+        let (w, tail) = split_word(t);
+        Ok((w.to_owned(), tail))
+    }
+}
+
+/// `key value key value …` or `key=value …` (up to a comment).
+fn pairs(s: &str) -> Result<Vec<(String, String)>, String> {
+    let words: Vec<&str> = bare(s).split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if let Some((k, v)) = words[i].split_once('=') {
+            out.push((k.to_owned(), v.to_owned()));
+            i += 1;
+        } else if i + 1 < words.len() {
+            out.push((words[i].to_owned(), words[i + 1].to_owned()));
+            i += 2;
+        } else {
+            return Err(format!("`{}` has no value", words[i]));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_env(word: &str, rest: &str, dir: &Path) -> Result<EnvSetting, String> {
+    Ok(match word {
+        "channel" => EnvSetting::Channel(bare(rest).to_owned()),
+        "at" => EnvSetting::At(bare(rest).to_owned()),
+        "env" if rest.trim_start().starts_with('{') => {
+            let v: Environment =
+                serde_json::from_str(rest.trim()).map_err(|e| format!("`env {{…}}`: {e}"))?;
+            EnvSetting::Inline(Box::new(v))
+        }
+        "env" => {
+            let p = bare(rest);
+            if p.is_empty() {
+                return Err("`env` needs a path, e.g. env center.toml".into());
+            }
+            EnvSetting::File(dir.join(p))
+        }
+        "queue" => {
+            let (name, tail) = name_then(rest)?;
+            if name.is_empty() {
+                return Err("`queue` needs a name, e.g. queue \"Sales\" agents_available 0".into());
+            }
+            let settings: Vec<String> = pairs(tail)?
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            EnvSetting::Queue(format!("{name}:{}", settings.join(",")))
+        }
+        "customer" => {
+            let (phone, tail) = name_then(rest)?;
+            let mut spec = phone;
+            for (k, v) in pairs(tail)? {
+                spec.push_str(&format!(",{k}={v}"));
+            }
+            EnvSetting::Customer(spec)
+        }
+        _ => {
+            let (name, tail) = name_then(rest)?;
+            let all = pairs(tail)?;
+            let mut action = None;
+            let mut data = serde_json::Map::new();
+            for (k, v) in all {
+                if k == "action" {
+                    action = Some(v);
+                } else {
+                    data.insert(k, serde_json::Value::String(v));
+                }
+            }
+            let Some(action) = action.filter(|_| !name.is_empty()) else {
+                return Err(
+                    "`view` needs a name and an action, e.g. view \"form\" action Submit email=a@b.c"
+                        .into(),
+                );
+            };
+            EnvSetting::View { name, action, data }
+        }
+    })
+}
+
 fn parse_expect(rest: &str) -> Result<Directive, String> {
     let rest = rest.trim_start();
+    if rest.starts_with("$.") {
+        let (path, v) = key_value(rest, "expect $.Lex.IntentName = \"CheckBalance\"")?;
+        return Ok(Directive::ExpectValue(path, v));
+    }
     if rest.starts_with('"') || rest.starts_with('/') {
         let m = matcher(rest)?;
         return Ok(Directive::Expect(m));
