@@ -108,6 +108,8 @@ pub struct Driver {
     registry: Registry,
     clock: Clock,
     started_at: Instant,
+    /// Real time: when the call's clock was stopped ([`Driver::pause_clock`]).
+    paused_at: Option<Instant>,
     virtual_now: SimTime,
     inflight: Option<InFlight>,
     unanswered: Option<Unanswered>,
@@ -126,6 +128,7 @@ impl Driver {
             registry,
             clock,
             started_at: Instant::now(),
+            paused_at: None,
             virtual_now: SimTime::ZERO,
             inflight: None,
             unanswered: None,
@@ -163,6 +166,7 @@ impl Driver {
         }
         self.engine = engine;
         self.started_at = Instant::now();
+        self.paused_at = None;
         self.virtual_now = SimTime::ZERO;
         self.unanswered = None;
         self.input_requests = 0;
@@ -172,12 +176,46 @@ impl Driver {
     pub fn now(&self) -> SimTime {
         match self.clock {
             Clock::Virtual => self.virtual_now,
-            Clock::Real => SimTime::from_duration(self.started_at.elapsed()),
+            Clock::Real => SimTime::from_duration(
+                self.paused_at
+                    .unwrap_or_else(Instant::now)
+                    .saturating_duration_since(self.started_at),
+            ),
         }
     }
 
+    /// Real time: stop the call's clock (the TUI, while the user reads or answers a
+    /// dialog). Input timers and the Lambda limit stand still until
+    /// [`Driver::resume_clock`]; a virtual clock only moves when told anyway.
+    pub fn pause_clock(&mut self) {
+        if self.clock == Clock::Real && self.paused_at.is_none() {
+            self.paused_at = Some(Instant::now());
+        }
+    }
+
+    /// Real time: start the call's clock again where it stopped; the pause counts
+    /// neither for the call nor for a running Lambda's time.
+    pub fn resume_clock(&mut self) {
+        if let Some(at) = self.paused_at.take() {
+            let paused = at.elapsed();
+            self.started_at += paused;
+            if let Some(f) = &mut self.inflight {
+                f.started += paused;
+            }
+        }
+    }
+
+    /// Is the call's clock stopped?
+    pub fn clock_paused(&self) -> bool {
+        self.paused_at.is_some()
+    }
+
     /// When the engine's next deadline falls, as a wall-clock instant (real time).
+    /// `None` while the clock is stopped.
     pub fn deadline_instant(&self) -> Option<Instant> {
+        if self.paused_at.is_some() {
+            return None;
+        }
         self.engine
             .next_deadline()
             .map(|d| self.started_at + d.as_duration())
@@ -204,7 +242,9 @@ impl Driver {
             (
                 f.info.function.as_str(),
                 f.info.backend.as_str(),
-                f.started.elapsed(),
+                self.paused_at
+                    .unwrap_or_else(Instant::now)
+                    .saturating_duration_since(f.started),
             )
         })
     }

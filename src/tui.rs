@@ -29,6 +29,8 @@ pub struct Options {
     pub flow_path: Option<String>,
     /// Where `w` writes recordings.
     pub recordings_dir: PathBuf,
+    /// Start in step mode, before the first block (`--paused`).
+    pub paused: bool,
 }
 
 /// Restores the terminal when dropped (normal exit, error, or unwinding panic).
@@ -71,6 +73,7 @@ pub fn run(
         let mut app = app::App::new(driver);
         app.flow_path = options.flow_path;
         app.recordings_dir = options.recordings_dir;
+        app.set_stepping(options.paused);
         let result = {
             let (_guard, mut terminal) = TerminalGuard::enter()?;
             event_loop::run(&mut terminal, &mut app).await

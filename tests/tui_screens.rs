@@ -214,3 +214,53 @@ fn clicking_the_keypad_dials() {
             .any(|e| matches!(e, flowsim::tui::app::Entry::Keys(k) if k == "1"))
     );
 }
+
+/// Every overlay stops the call's clock: input timers and the Lambda limit wait
+/// while the user reads, and run on from where they stopped.
+#[tokio::test]
+async fn overlays_stop_the_calls_clock() {
+    let mut app = app_with(Registry::empty(), Clock::Real);
+    assert!(matches!(
+        app.engine().status(),
+        Status::AwaitingInput { .. }
+    ));
+    for open in [Action::ToggleHelp, Action::NewCaller] {
+        app.dispatch(open.clone());
+        assert!(app.clock_paused(), "{open:?} stops the clock");
+        let before = app.driver().now();
+        assert!(app.driver().deadline_instant().is_none());
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert_eq!(app.driver().now(), before, "{open:?}: the clock stood still");
+        app.dispatch(Action::Cancel);
+        assert_eq!(app.overlay, Overlay::None);
+        assert!(!app.clock_paused());
+        assert!(app.driver().deadline_instant().is_some());
+    }
+    // The unmapped-Lambda question stops it too: its limit does not run out.
+    to_lambda(&mut app);
+    assert!(matches!(app.overlay, Overlay::Unmapped { .. }));
+    assert!(app.clock_paused());
+    app.dispatch(Action::Submit);
+    assert!(!app.clock_paused());
+}
+
+/// `--paused`: step mode before the first block.
+#[test]
+fn starting_paused_stops_before_the_first_block() {
+    let flows = flowsim::session::load_flows(None, None).expect("built-in flow");
+    let engine = Engine::new(flows, CallConfig::default());
+    let mapping = Mapping::parse(VANITY, std::path::Path::new(".")).unwrap();
+    let registry = Registry::new(&[mapping], &BackendContext::default()).unwrap();
+    let mut app = App::new(Driver::new(engine, registry, Clock::Virtual));
+    app.set_stepping(true);
+    app.start();
+    assert!(matches!(app.engine().status(), Status::Paused { .. }));
+    assert!(
+        !app.transcript()
+            .iter()
+            .any(|e| matches!(e, flowsim::tui::app::Entry::Prompt { .. })),
+        "nothing has run yet"
+    );
+    app.dispatch(Action::Step);
+    assert!(matches!(app.engine().status(), Status::Paused { .. }));
+}

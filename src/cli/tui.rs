@@ -15,18 +15,28 @@ pub struct TuiArgs {
     /// Folder the `w` key writes `.call` recordings to.
     #[arg(long, value_name = "DIR", default_value = "recordings")]
     pub recordings: PathBuf,
+    /// Start in step mode, stopped before the first block (`n` steps, `p` runs on).
+    #[arg(long)]
+    pub paused: bool,
     #[command(flatten)]
     pub shared: SharedOpts,
 }
 
 /// `flowsim tui` (and `flowsim` with no command).
 pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(UsageError(
+            "flowsim tui needs a terminal; use `flowsim run` for headless calls".into(),
+        ));
+    }
     let setup = args.shared.setup(Path::new("."))?;
     let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
     let registry = setup.registry()?;
     let options = crate::tui::Options {
         flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
         recordings_dir: args.recordings.clone(),
+        paused: args.paused,
     };
     let rt = runtime()?;
     crate::tui::run(flows, setup.call, registry, options, &rt)

@@ -41,6 +41,11 @@ pub enum Entry {
     /// Keys pressed one after another.
     Keys(String),
     Silence,
+    /// The input timed out by itself: nothing was pressed in time.
+    TimedOut {
+        what: &'static str,
+        timeout_ms: u64,
+    },
     Said(String),
     Stored(String),
     Lambda(LambdaEntry),
@@ -112,6 +117,14 @@ pub enum Overlay {
     },
 }
 
+impl Overlay {
+    /// Does the call's clock stand still while this is open? Every overlay and
+    /// dialog stops it: the user reads or answers, the call waits.
+    pub fn stops_clock(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+}
+
 /// The whole TUI state.
 pub struct App {
     driver: Driver,
@@ -162,10 +175,36 @@ impl App {
         }
     }
 
-    /// Begin the call.
+    /// Begin the call (in step mode, stopped before the first block, if
+    /// [`App::set_stepping`] turned it on).
     pub fn start(&mut self) {
+        self.driver.set_stepping(self.stepping);
+        if self.stepping {
+            self.note("step mode: n runs the next block, p resumes");
+        }
         let r = self.driver.send(Input::Start);
         self.after(r);
+    }
+
+    /// Step mode on or off before the call starts (`--paused`).
+    pub fn set_stepping(&mut self, on: bool) {
+        self.stepping = on;
+        self.driver.set_stepping(on);
+    }
+
+    /// Stop or restart the call's clock to match the open overlay; called after
+    /// everything that can open or close one.
+    fn sync_clock(&mut self) {
+        if self.overlay.stops_clock() {
+            self.driver.pause_clock();
+        } else {
+            self.driver.resume_clock();
+        }
+    }
+
+    /// Is the call's clock stopped (an overlay or dialog is open)?
+    pub fn clock_paused(&self) -> bool {
+        self.driver.clock_paused()
     }
 
     pub fn driver(&self) -> &Driver {
@@ -259,6 +298,7 @@ impl App {
             Overlay::None => self.dispatch_main(action),
             _ => self.dispatch_overlay(action),
         }
+        self.sync_clock();
     }
 
     fn dispatch_main(&mut self, action: Action) {
@@ -420,6 +460,12 @@ impl App {
     }
 
     fn answer_unmapped(&mut self, function: &str, spec: &str) {
+        if self.driver.unanswered().is_none() {
+            // The call ended (or started again) while the question was open.
+            self.overlay = Overlay::None;
+            self.notice = Some("the call is no longer waiting for that Lambda".into());
+            return;
+        }
         let parsed = BackendSpec::parse(spec, std::path::Path::new("."))
             .map_err(crate::lambda::RegistryError::from)
             .and_then(|s| {
@@ -473,9 +519,23 @@ impl App {
         self.after(r);
     }
 
-    /// Time passed (event loop): fire the engine's deadline if due.
+    /// Time passed (event loop): fire the engine's deadline if due. An input that
+    /// times out by itself says so in the transcript.
     pub fn on_deadline(&mut self) {
+        let waiting = matches!(self.engine().status(), Status::AwaitingInput { .. });
+        let requests = self.driver.input_requests();
         let r = self.driver.tick();
+        let timed_out = waiting
+            && (requests != self.driver.input_requests()
+                || !matches!(self.engine().status(), Status::AwaitingInput { .. }));
+        if timed_out {
+            if let Some((what, timeout_ms)) = self.transcript.iter().rev().find_map(|e| match e {
+                Entry::Waiting { what, timeout_ms } => Some((*what, *timeout_ms)),
+                _ => None,
+            }) {
+                self.transcript.push(Entry::TimedOut { what, timeout_ms });
+            }
+        }
         self.after(r);
     }
 
@@ -486,6 +546,9 @@ impl App {
         }
         let events = self.driver.take_events();
         self.on_events(events);
+        if self.driver.unanswered().is_none() && matches!(self.overlay, Overlay::Unmapped { .. }) {
+            self.overlay = Overlay::None;
+        }
         if let Some(u) = self.driver.unanswered() {
             if !matches!(self.overlay, Overlay::Unmapped { .. }) {
                 self.overlay = Overlay::Unmapped {
@@ -497,6 +560,7 @@ impl App {
                 };
             }
         }
+        self.sync_clock();
     }
 
     fn note(&mut self, text: &str) {

@@ -39,7 +39,8 @@ pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()
             return Ok(());
         }
         let deadline = app.driver().deadline_instant();
-        let lambda_running = app.driver().lambda_in_flight().is_some();
+        // While an overlay stops the call's clock, a finished Lambda waits too.
+        let lambda_running = app.driver().lambda_in_flight().is_some() && !app.clock_paused();
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => {

@@ -66,7 +66,7 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('t'), KeyCode::Enter],
         "t",
         "timeout",
-        "let the pending input time out now",
+        "let the pending input time out now (also Enter)",
         || Action::TimeoutNow,
     ),
     b(
@@ -101,7 +101,7 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('n'), KeyCode::Char(' ')],
         "n",
         "step",
-        "step mode: run the next block",
+        "step mode: run the next block (also Space)",
         || Action::Step,
     ),
     b(
@@ -221,19 +221,43 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// The help bar: `key hint` pairs from the table, as many as fit in `width`.
+/// The help bar: `key hint` pairs from the table in table order, fitted to
+/// `width`: as many full hints as leave room for the other keys bare (an empty
+/// hint); `?`, the way to all the others, always keeps its hint.
 pub fn help_bar(width: usize) -> Vec<(&'static str, &'static str)> {
-    let mut used = 0;
-    let mut out = Vec::new();
-    for bind in NORMAL.iter().filter(|b| !b.hint.is_empty()) {
-        let w = bind.keys.chars().count() + bind.hint.chars().count() + 2;
-        if used + w > width {
-            break;
+    let hinted: Vec<&Binding> = NORMAL.iter().filter(|b| !b.hint.is_empty()).collect();
+    let full = |b: &Binding| b.keys.chars().count() + b.hint.chars().count() + 2;
+    let bare = |b: &Binding| b.keys.chars().count() + 1;
+    let is_help = |b: &Binding| b.keys == "?";
+    let cost = |k: usize| -> usize {
+        hinted
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                if i < k || is_help(b) {
+                    full(b)
+                } else {
+                    bare(b)
+                }
+            })
+            .sum()
+    };
+    let shown = match (0..=hinted.len()).rev().find(|&k| cost(k) <= width) {
+        Some(k) => k,
+        // Not even the bare keys fit: `? help` alone, if that does.
+        None => {
+            return hinted
+                .iter()
+                .filter(|b| is_help(b) && full(b) <= width)
+                .map(|b| (b.keys, b.hint))
+                .collect();
         }
-        used += w;
-        out.push((bind.keys, bind.hint));
-    }
-    out
+    };
+    hinted
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.keys, if i < shown || is_help(b) { b.hint } else { "" }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -279,8 +303,30 @@ mod tests {
 
     #[test]
     fn help_bar_fits() {
-        let bar = help_bar(40);
-        let width: usize = bar.iter().map(|(k, h)| k.len() + h.len() + 2).sum();
-        assert!(width <= 40 && !bar.is_empty());
+        let drawn = |bar: &[(&str, &str)]| -> usize {
+            bar.iter()
+                .map(|(k, h)| {
+                    k.chars().count()
+                        + if h.is_empty() {
+                            1
+                        } else {
+                            h.chars().count() + 2
+                        }
+                })
+                .sum()
+        };
+        for w in [10, 20, 40, 79, 200] {
+            let bar = help_bar(w);
+            assert!(drawn(&bar) <= w, "{w}: {bar:?}");
+            assert!(
+                bar.iter().any(|(k, h)| *k == "?" && !h.is_empty()),
+                "{w}: {bar:?}"
+            );
+        }
+        // At 80 columns every key is on the bar, some without their hint.
+        let keys: Vec<&str> = help_bar(79).iter().map(|(k, _)| *k).collect();
+        for k in ["m", "l", "w", "?", "q"] {
+            assert!(keys.contains(&k), "{keys:?}");
+        }
     }
 }

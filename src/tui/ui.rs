@@ -25,7 +25,7 @@ use super::app::{App, Choice, Entry, FlowView, Overlay};
 use super::keymap;
 use super::widgets::keypad::Keypad;
 use super::widgets::map::FlowMap;
-use super::widgets::transcript::Transcript;
+use super::widgets::transcript::{Transcript, wrap};
 use crate::driver::NO_MAPPING;
 use crate::engine::Status;
 use crate::text::truncate;
@@ -345,12 +345,12 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("  {}", b.type_name), dim),
             ]));
             if let Some(n) = app.branches().last() {
+                // The reason is wrapped, never cut: it is why the call is here.
                 let to = n.target.as_deref().unwrap_or("(end of flow)");
                 let text = format!("↳ via {} [{}] {} → {to}", n.block, n.branch, n.reason);
-                lines.push(Line::styled(
-                    truncate(&text, w),
-                    Style::new().fg(Color::Green),
-                ));
+                for row in wrap(&text, w) {
+                    lines.push(Line::styled(row, Style::new().fg(Color::Green)));
+                }
             }
             let dead = crate::engine::dead_branches(b);
             for (branch, target) in b.branches() {
@@ -375,10 +375,16 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let room = usize::from(inner.height).saturating_sub(lines.len());
     if room >= 2 && !app.branches().is_empty() {
         lines.push(Line::styled("branches taken, newest first:", dim));
-        for n in app.branches().iter().rev().take(room - 1) {
+        let mut left = room - 1;
+        for n in app.branches().iter().rev() {
             let to = n.target.as_deref().unwrap_or("(end of flow)");
             let text = format!("{} [{}] {} → {to}", n.block, n.branch, n.reason);
-            lines.push(Line::styled(truncate(&text, w), dim));
+            let rows = wrap(&text, w);
+            if rows.len() > left {
+                break;
+            }
+            left -= rows.len();
+            lines.extend(rows.into_iter().map(|r| Line::styled(r, dim)));
         }
     }
     Paragraph::new(lines).render(inner, buf);
@@ -408,7 +414,11 @@ fn render_bar(app: &App, area: Rect, buf: &mut Buffer) {
             keys,
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
         ));
-        spans.push(Span::raw(format!(" {hint} ")));
+        spans.push(Span::raw(if hint.is_empty() {
+            " ".to_owned()
+        } else {
+            format!(" {hint} ")
+        }));
     }
     Line::from(spans).render(area, buf);
 }
@@ -446,9 +456,12 @@ fn render_help(area: Rect, buf: &mut Buffer) {
         })
         .collect();
     lines.push(Line::raw(" mouse   click the keypad to dial"));
-    lines.push(Line::raw(""));
     lines.push(Line::styled(
         " Times are real: a 5 s timeout takes 5 s (t ends it now).",
+        Style::new().add_modifier(Modifier::DIM),
+    ));
+    lines.push(Line::styled(
+        " The call's clock stops while this help or any dialog is open.",
         Style::new().add_modifier(Modifier::DIM),
     ));
     Paragraph::new(lines).render(inner, buf);
