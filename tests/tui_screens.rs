@@ -230,7 +230,11 @@ async fn overlays_stop_the_calls_clock() {
         let before = app.driver().now();
         assert!(app.driver().deadline_instant().is_none());
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-        assert_eq!(app.driver().now(), before, "{open:?}: the clock stood still");
+        assert_eq!(
+            app.driver().now(),
+            before,
+            "{open:?}: the clock stood still"
+        );
         app.dispatch(Action::Cancel);
         assert_eq!(app.overlay, Overlay::None);
         assert!(!app.clock_paused());
