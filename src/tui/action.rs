@@ -20,6 +20,18 @@ pub enum Action {
     Step,
     /// Switch the flow panel between the current block and the whole-graph map.
     ToggleMap,
+    /// Map: move the view by columns and rows.
+    MapPan(i32, i32),
+    /// Map: zoom in (`true`: boxes) or out (`false`: names, then dots).
+    MapZoom(bool),
+    /// Map: select the next (`1`) or previous (`-1`) block.
+    MapSelect(i32),
+    /// Map: open the selected block's parameters and branches.
+    MapDetails,
+    /// Map: search a block by name.
+    MapSearch,
+    /// Map: keep the current block in view again.
+    MapFollow,
     /// Show the last Lambda event and response in full.
     Inspect,
     /// Write the call so far as a `.call` recording.

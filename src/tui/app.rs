@@ -4,15 +4,21 @@
 //! Nothing here touches the terminal or reads a clock: the event loop tells the
 //! app the time with [`App::set_now`], so tests can render exact screens.
 
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::action::Action;
 use super::keymap::Mode;
 use super::recording;
+use super::widgets::map::reveal;
+use super::widgets::map_layout::{MapLayout, Zoom};
+use super::widgets::text_input::TextInput;
 use crate::driver::{Driver, DriverError};
 use crate::engine::{Engine, Input, SimTime, Status, TraceEvent, TraceKind};
+use crate::flow::{BlockIdx, Flow};
 use crate::lambda::LambdaOutcome;
 use crate::lambda::registry::BackendSpec;
 use crate::script::record::{RecordOptions, recording_from_trace};
@@ -115,6 +121,28 @@ pub enum Overlay {
         text: String,
         error: Option<String>,
     },
+    /// A block's parameters and branches (map: Enter).
+    Block {
+        block: BlockIdx,
+        scroll: usize,
+    },
+    /// Map: find a block by name.
+    Search {
+        input: TextInput,
+    },
+}
+
+/// The map view's own state.
+#[derive(Debug, Default)]
+pub struct MapState {
+    pub zoom: Zoom,
+    /// Map cell at the viewport's top-left (kept by the drawing, which knows the size).
+    pub pan: Cell<(i32, i32)>,
+    /// Keep the current block in view.
+    pub follow: bool,
+    pub selected: Option<BlockIdx>,
+    /// The viewport's size at the last frame (columns, rows).
+    pub viewport: Cell<(i32, i32)>,
 }
 
 impl Overlay {
@@ -148,6 +176,9 @@ pub struct App {
     pub notice: Option<String>,
     stepping: bool,
     quit: bool,
+    pub map: MapState,
+    /// The map layout of the flow shown, computed once per flow.
+    map_cache: RefCell<Option<(usize, Arc<MapLayout>)>>,
 }
 
 impl App {
@@ -172,7 +203,164 @@ impl App {
             notice: None,
             stepping: false,
             quit: false,
+            map: MapState {
+                follow: true,
+                ..MapState::default()
+            },
+            map_cache: RefCell::new(None),
         }
+    }
+
+    /// The map layout of the flow the call is in (computed on first use per flow).
+    pub fn map_layout(&self) -> Arc<MapLayout> {
+        let flow: &Flow = self.engine().flow();
+        let key = std::ptr::from_ref(flow) as usize;
+        let mut cache = self.map_cache.borrow_mut();
+        match &*cache {
+            Some((k, layout)) if *k == key => layout.clone(),
+            _ => {
+                let layout = Arc::new(MapLayout::new(flow));
+                *cache = Some((key, layout.clone()));
+                layout
+            }
+        }
+    }
+
+    /// Blocks whose map label or identifier holds the search text.
+    pub fn map_matches(&self) -> Vec<bool> {
+        let Overlay::Search { input } = &self.overlay else {
+            return Vec::new();
+        };
+        let q = input.text().to_lowercase();
+        let flow = self.engine().flow();
+        self.map_layout()
+            .nodes
+            .iter()
+            .zip(&flow.blocks)
+            .map(|(n, b)| {
+                !q.is_empty()
+                    && (n.label.to_lowercase().contains(&q) || b.id.to_lowercase().contains(&q))
+            })
+            .collect()
+    }
+
+    /// Select a block on the map and bring it into view.
+    pub fn map_select(&mut self, block: BlockIdx) {
+        let layout = self.map_layout();
+        let g = layout.geometry(self.map.zoom);
+        if let Some(b) = g.blocks.get(block) {
+            self.map.selected = Some(block);
+            self.map.follow = false;
+            let (w, h) = self.map.viewport.get();
+            self.map.pan.set(reveal(self.map.pan.get(), b.rect, w, h));
+        }
+    }
+
+    fn dispatch_map(&mut self, action: Action) {
+        match action {
+            Action::MapPan(dx, dy) => {
+                self.map.follow = false;
+                let (x, y) = self.map.pan.get();
+                let (_, h) = self.map.viewport.get();
+                // A page is a screen: PgUp / PgDn ask for 20 rows.
+                let dy = if dy.abs() >= 20 {
+                    dy.signum() * (h - 2).max(1)
+                } else {
+                    dy
+                };
+                self.map.pan.set(((x + dx).max(0), (y + dy).max(0)));
+            }
+            Action::MapZoom(closer) => {
+                let layout = self.map_layout();
+                let old = layout.geometry(self.map.zoom);
+                self.map.zoom = if closer {
+                    self.map.zoom.closer()
+                } else {
+                    self.map.zoom.out()
+                };
+                // Keep the block in the middle of the view there after zooming.
+                let new = layout.geometry(self.map.zoom);
+                let (w, h) = self.map.viewport.get();
+                let (x, y) = self.map.pan.get();
+                let centre = old
+                    .block_at(x + w / 2, y + h / 2)
+                    .or_else(|| self.map.selected.or(self.engine().current_block()));
+                if let Some(b) = centre.and_then(|b| new.blocks.get(b)) {
+                    let r = b.rect;
+                    self.map
+                        .pan
+                        .set((r.x + r.w / 2 - w / 2, r.y + r.h / 2 - h / 2));
+                }
+            }
+            Action::MapSelect(by) => {
+                let layout = self.map_layout();
+                let order = &layout.order;
+                if order.is_empty() {
+                    return;
+                }
+                let from = self.map.selected.or(self.engine().current_block());
+                let next = match from.and_then(|f| order.iter().position(|&b| b == f)) {
+                    Some(at) if self.map.selected.is_some() => {
+                        let n = order.len() as i32;
+                        order[usize::try_from((at as i32 + by).rem_euclid(n)).unwrap_or(0)]
+                    }
+                    Some(at) => order[at],
+                    None => order[0],
+                };
+                self.map_select(next);
+            }
+            Action::MapDetails => match self.map.selected.or(self.engine().current_block()) {
+                Some(block) => self.overlay = Overlay::Block { block, scroll: 0 },
+                None => self.notice = Some("Tab selects a block".into()),
+            },
+            Action::MapSearch => {
+                self.overlay = Overlay::Search {
+                    input: TextInput::default(),
+                };
+            }
+            Action::MapFollow => {
+                self.map.follow = true;
+                self.map.selected = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// The selected block's parameters and branches, as the details overlay shows them.
+    pub fn block_lines(&self, block: BlockIdx) -> Vec<String> {
+        let flow = self.engine().flow();
+        let Some(b) = flow.blocks.get(block) else {
+            return Vec::new();
+        };
+        let layout = self.map_layout();
+        let console = b.kind.spec().map_or("", |s| s.block);
+        let mut out = vec![
+            format!("block     {}", layout.nodes[block].label),
+            format!("id        {}", b.id),
+            format!("type      {} ({console})", b.type_name),
+        ];
+        if let Some((x, y)) = b.position {
+            out.push(format!("canvas    x {x:.0}, y {y:.0}"));
+        }
+        out.push(String::new());
+        out.push("── branches ──".into());
+        let dead = crate::engine::dead_branches(b);
+        for (branch, target) in b.branches() {
+            let to = target.map_or_else(
+                || "(end of flow)".to_owned(),
+                |t| layout.nodes[t].label.clone(),
+            );
+            let note = if dead.iter().any(|d| d.branch == branch) {
+                " (never taken)"
+            } else {
+                ""
+            };
+            out.push(format!("  {} → {to}{note}", branch.label()));
+        }
+        out.push(String::new());
+        out.push("── parameters ──".into());
+        out.extend(pretty(&Value::Object(b.params.clone())));
+        out
     }
 
     /// Begin the call (in step mode, stopped before the first block, if
@@ -282,10 +470,13 @@ impl App {
     /// Which key set applies now.
     pub fn mode(&self) -> Mode {
         match self.overlay {
+            Overlay::None if self.view == FlowView::Map => Mode::Map,
             Overlay::None => Mode::Normal,
             Overlay::Help => Mode::Help,
-            Overlay::Inspect { .. } => Mode::Inspect,
-            Overlay::Caller { .. } | Overlay::Unmapped { .. } => Mode::Edit,
+            Overlay::Inspect { .. } | Overlay::Block { .. } => Mode::Inspect,
+            Overlay::Caller { .. } | Overlay::Unmapped { .. } | Overlay::Search { .. } => {
+                Mode::Edit
+            }
         }
     }
 
@@ -384,6 +575,12 @@ impl App {
             }
             Action::ScrollEnd => self.scroll = 0,
             Action::Quit => self.quit = true,
+            Action::MapPan(..)
+            | Action::MapZoom(_)
+            | Action::MapSelect(_)
+            | Action::MapDetails
+            | Action::MapSearch
+            | Action::MapFollow => self.dispatch_map(action),
             Action::Type(_)
             | Action::Backspace
             | Action::NextChoice
@@ -400,9 +597,39 @@ impl App {
         match &mut self.overlay {
             Overlay::None => {}
             Overlay::Help => self.overlay = Overlay::None,
-            Overlay::Inspect { scroll } => match action {
+            Overlay::Inspect { scroll } | Overlay::Block { scroll, .. } => match action {
                 Action::Scroll(n) => *scroll = add_signed(*scroll, -n),
                 _ => self.overlay = Overlay::None,
+            },
+            Overlay::Search { input } => match action {
+                Action::Type(c) => {
+                    input.push(c);
+                }
+                Action::Backspace => input.backspace(),
+                Action::Cancel => self.overlay = Overlay::None,
+                Action::Submit | Action::NextChoice => {
+                    let matches = self.map_matches();
+                    let order = self.map_layout().order.clone();
+                    // From the selected block on, so Tab walks through the matches.
+                    let start = self
+                        .map
+                        .selected
+                        .and_then(|s| order.iter().position(|&b| b == s))
+                        .map_or(0, |p| p + 1);
+                    let found = (0..order.len())
+                        .map(|k| order[(start + k) % order.len()])
+                        .find(|&b| matches.get(b).copied().unwrap_or(false));
+                    match found {
+                        Some(b) => {
+                            self.map_select(b);
+                            if action == Action::Submit {
+                                self.overlay = Overlay::None;
+                            }
+                        }
+                        None => self.notice = Some("no block matches".into()),
+                    }
+                }
+                _ => {}
             },
             Overlay::Caller { text, error } => match action {
                 Action::Type(c) if c.is_ascii_digit() || (c == '+' && text.is_empty()) => {

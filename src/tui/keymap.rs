@@ -9,6 +9,8 @@ use super::action::Action;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Normal,
+    /// The map view: panning, zooming, selecting; phone keys still dial.
+    Map,
     Help,
     /// Scrollable text (the Lambda inspector).
     Inspect,
@@ -176,6 +178,143 @@ pub const NORMAL: &[Binding] = &[
     ),
 ];
 
+/// The map view's keys (`m`), in the order the help bar shows them.
+pub const MAP: &[Binding] = &[
+    Binding {
+        codes: &[],
+        keys: "0-9 * #",
+        hint: "dial",
+        help: "press a phone key",
+        does: Does::Dial,
+    },
+    b(
+        &[KeyCode::Left, KeyCode::Char('h')],
+        "←↓↑→",
+        "pan",
+        "move the view (also h j k l; PgUp PgDn by a screen)",
+        || Action::MapPan(-8, 0),
+    ),
+    b(
+        &[KeyCode::Right, KeyCode::Char('l')],
+        "→",
+        "",
+        "pan right",
+        || Action::MapPan(8, 0),
+    ),
+    b(
+        &[KeyCode::Up, KeyCode::Char('k')],
+        "↑",
+        "",
+        "pan up",
+        || Action::MapPan(0, -4),
+    ),
+    b(
+        &[KeyCode::Down, KeyCode::Char('j')],
+        "↓",
+        "",
+        "pan down",
+        || Action::MapPan(0, 4),
+    ),
+    b(&[KeyCode::PageUp], "PgUp", "", "pan a screen up", || {
+        Action::MapPan(0, -20)
+    }),
+    b(
+        &[KeyCode::PageDown],
+        "PgDn",
+        "",
+        "pan a screen down",
+        || Action::MapPan(0, 20),
+    ),
+    b(
+        &[KeyCode::Char('+'), KeyCode::Char('=')],
+        "+ -",
+        "zoom",
+        "zoom in and out: boxes with branches, names, dots",
+        || Action::MapZoom(true),
+    ),
+    b(&[KeyCode::Char('-')], "-", "", "zoom out", || {
+        Action::MapZoom(false)
+    }),
+    b(
+        &[KeyCode::Tab],
+        "Tab",
+        "select",
+        "select the next block (Shift-Tab: the previous; or click one)",
+        || Action::MapSelect(1),
+    ),
+    b(
+        &[KeyCode::BackTab],
+        "S-Tab",
+        "",
+        "select the previous block",
+        || Action::MapSelect(-1),
+    ),
+    b(
+        &[KeyCode::Enter],
+        "Enter",
+        "details",
+        "the selected block's parameters and branches",
+        || Action::MapDetails,
+    ),
+    b(
+        &[KeyCode::Char('/')],
+        "/",
+        "search",
+        "find a block by name",
+        || Action::MapSearch,
+    ),
+    b(
+        &[KeyCode::Char('f')],
+        "f",
+        "follow",
+        "keep the current block in view",
+        || Action::MapFollow,
+    ),
+    b(
+        &[KeyCode::Char('n'), KeyCode::Char(' ')],
+        "n",
+        "step",
+        "step mode: run the next block (also Space)",
+        || Action::Step,
+    ),
+    b(
+        &[KeyCode::Char('p')],
+        "p",
+        "step mode",
+        "pause: run one block per step key",
+        || Action::TogglePause,
+    ),
+    b(
+        &[KeyCode::Char('t')],
+        "t",
+        "timeout",
+        "let the pending input time out now",
+        || Action::TimeoutNow,
+    ),
+    b(
+        &[KeyCode::Char('m'), KeyCode::Esc],
+        "m",
+        "back",
+        "back to the transcript (also Esc)",
+        || Action::ToggleMap,
+    ),
+    b(
+        &[KeyCode::Char('?'), KeyCode::F(1)],
+        "?",
+        "help",
+        "show or hide this help",
+        || Action::ToggleHelp,
+    ),
+    b(&[KeyCode::Char('q')], "q", "quit", "leave flowsim", || {
+        Action::Quit
+    }),
+];
+
+/// The key table of a mode's main screen.
+pub fn table(mode: Mode) -> &'static [Binding] {
+    if mode == Mode::Map { MAP } else { NORMAL }
+}
+
 /// The action for a key press in a mode, if any.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
@@ -188,11 +327,11 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
         };
     }
     match mode {
-        Mode::Normal => {
+        Mode::Normal | Mode::Map => {
             if let KeyCode::Char(c @ ('0'..='9' | '*' | '#')) = key.code {
                 return Some(Action::Dial(c));
             }
-            NORMAL.iter().find_map(|bind| match bind.does {
+            table(mode).iter().find_map(|bind| match bind.does {
                 Does::Fixed(f) if bind.codes.contains(&key.code) => Some(f()),
                 _ => None,
             })
@@ -224,8 +363,8 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
 /// The help bar: `key hint` pairs from the table in table order, fitted to
 /// `width`: as many full hints as leave room for the other keys bare (an empty
 /// hint); `?`, the way to all the others, always keeps its hint.
-pub fn help_bar(width: usize) -> Vec<(&'static str, &'static str)> {
-    let hinted: Vec<&Binding> = NORMAL.iter().filter(|b| !b.hint.is_empty()).collect();
+pub fn help_bar(table: &'static [Binding], width: usize) -> Vec<(&'static str, &'static str)> {
+    let hinted: Vec<&Binding> = table.iter().filter(|b| !b.hint.is_empty()).collect();
     let full = |b: &Binding| b.keys.chars().count() + b.hint.chars().count() + 2;
     let bare = |b: &Binding| b.keys.chars().count() + 1;
     let is_help = |b: &Binding| b.keys == "?";
@@ -292,11 +431,13 @@ mod tests {
 
     #[test]
     fn every_code_is_bound_once() {
-        let mut seen = Vec::new();
-        for bind in NORMAL {
-            for c in bind.codes {
-                assert!(!seen.contains(c), "{c:?} bound twice");
-                seen.push(*c);
+        for table in [NORMAL, MAP] {
+            let mut seen = Vec::new();
+            for bind in table {
+                for c in bind.codes {
+                    assert!(!seen.contains(c), "{c:?} bound twice");
+                    seen.push(*c);
+                }
             }
         }
     }
@@ -316,7 +457,7 @@ mod tests {
                 .sum()
         };
         for w in [10, 20, 40, 79, 200] {
-            let bar = help_bar(w);
+            let bar = help_bar(NORMAL, w);
             assert!(drawn(&bar) <= w, "{w}: {bar:?}");
             assert!(
                 bar.iter().any(|(k, h)| *k == "?" && !h.is_empty()),
@@ -324,7 +465,7 @@ mod tests {
             );
         }
         // At 80 columns every key is on the bar, some without their hint.
-        let keys: Vec<&str> = help_bar(79).iter().map(|(k, _)| *k).collect();
+        let keys: Vec<&str> = help_bar(NORMAL, 79).iter().map(|(k, _)| *k).collect();
         for k in ["m", "l", "w", "?", "q"] {
             assert!(keys.contains(&k), "{keys:?}");
         }
