@@ -497,11 +497,17 @@ fn strip_tags(s: &str) -> String {
 pub fn short_branch(branch: &Branch) -> String {
     match branch {
         Branch::Next => "Next".into(),
-        Branch::Condition(c) => c.strip_prefix("= ").unwrap_or(c).to_owned(),
+        Branch::Condition(c) => match c.strip_prefix("= ").unwrap_or(c) {
+            // The Loop block's branches, as the canvas names them.
+            "ContinueLooping" => "Looping".into(),
+            "DoneLooping" => "Complete".into(),
+            c => c.to_owned(),
+        },
         Branch::Error(e) => match e.as_str() {
             "InputTimeLimitExceeded" => "Timeout".into(),
             "NoMatchingError" => "Error".into(),
             "NoMatchingCondition" => "No match".into(),
+            "InvalidPhoneNumber" => "Invalid number".into(),
             other => crate::text::truncate(other, 14),
         },
     }

@@ -79,6 +79,6 @@ mod tests {
         let long = TextInput::new("abcdefghij");
         let line = long.line("/", 6, Style::new());
         let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-        assert_eq!(text, "/…ghij▏");
+        assert_eq!(text, "/…hij▏", "six columns: prompt, ellipsis, tail, caret");
     }
 }
