@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod coverage;
 pub mod event_loop;
 pub mod keymap;
 pub mod recording;
@@ -31,6 +32,8 @@ pub struct Options {
     pub recordings_dir: PathBuf,
     /// Start in step mode, before the first block (`--paused`).
     pub paused: bool,
+    /// A `flowsim test --coverage-json` report to colour the map by (`--coverage`).
+    pub coverage: Option<coverage::MapCoverage>,
 }
 
 /// Restores the terminal when dropped (normal exit, error, or unwinding panic).
@@ -74,6 +77,7 @@ pub fn run(
         app.flow_path = options.flow_path;
         app.recordings_dir = options.recordings_dir;
         app.set_stepping(options.paused);
+        app.set_coverage(options.coverage);
         let result = {
             let (_guard, mut terminal) = TerminalGuard::enter()?;
             event_loop::run(&mut terminal, &mut app).await

@@ -456,3 +456,35 @@ fn clicking_a_block_on_the_map_selects_it() {
     flowsim::tui::event_loop::on_terminal_event(&mut app, click, screen_rect);
     assert_eq!(app.map.selected, Some(target));
 }
+
+/// `--coverage`: the map colours (and marks ✓ / ✗) what the tests reach.
+#[test]
+fn map_coverage_overlay() {
+    let mut app = map_app(None);
+    let v = serde_json::json!({"flows": [{
+        "flow": app.engine().flow().name,
+        "blocks_never_run": ["Closed Message", "Recording Invalid Key"],
+        "branches_never_taken": [
+            {"block": "Check Hours", "block_id": "Check Hours", "branch": "= False"},
+            {"block": "Recording Notice", "block_id": "Recording Notice", "branch": "InputTimeLimitExceeded"}
+        ],
+    }]});
+    let cov = flowsim::tui::coverage::MapCoverage::from_json(&v).unwrap();
+    app.set_coverage(Some(cov));
+    let terminal = screen(&app, 160, 48);
+    insta::assert_snapshot!("map_coverage_160x48", terminal.backend());
+    let buf = terminal.backend().buffer();
+    let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("tests reach 30/32 blocks"), "{text}");
+    assert!(text.contains("╭✗"), "a block no test runs is marked");
+    app.dispatch(Action::MapCoverage);
+    assert!(!app.show_coverage);
+    let text: String = screen(&app, 160, 48)
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(!text.contains("tests reach"), "v hides it");
+}

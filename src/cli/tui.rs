@@ -18,6 +18,10 @@ pub struct TuiArgs {
     /// Start in step mode, stopped before the first block (`n` steps, `p` runs on).
     #[arg(long)]
     pub paused: bool,
+    /// Colour the map (`m`) by a `flowsim test --coverage-json` report: what the tests
+    /// reach and what they never do (`v` toggles it).
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
     #[command(flatten)]
     pub shared: SharedOpts,
 }
@@ -33,10 +37,24 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
     let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
     let registry = setup.registry()?;
+    let coverage = match &args.coverage {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+            Some(
+                crate::tui::coverage::MapCoverage::from_json(&value)
+                    .map_err(|e| UsageError(format!("{}: {e}", path.display())))?,
+            )
+        }
+    };
     let options = crate::tui::Options {
         flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
         recordings_dir: args.recordings.clone(),
         paused: args.paused,
+        coverage,
     };
     let rt = runtime()?;
     crate::tui::run(flows, setup.call, registry, options, &rt)

@@ -32,6 +32,8 @@ pub enum Action {
     MapSearch,
     /// Map: keep the current block in view again.
     MapFollow,
+    /// Map: show or hide the test coverage (`--coverage`).
+    MapCoverage,
     /// Show the last Lambda event and response in full.
     Inspect,
     /// Write the call so far as a `.call` recording.

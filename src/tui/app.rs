@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::action::Action;
+use super::coverage::{FlowCoverage, MapCoverage};
 use super::keymap::Mode;
 use super::recording;
 use super::widgets::map::reveal;
@@ -177,6 +178,9 @@ pub struct App {
     stepping: bool,
     quit: bool,
     pub map: MapState,
+    /// A test coverage report for the map, and whether it is shown.
+    coverage: Option<MapCoverage>,
+    pub show_coverage: bool,
     /// The map layout of the flow shown, computed once per flow.
     map_cache: RefCell<Option<(usize, Arc<MapLayout>)>>,
 }
@@ -208,7 +212,23 @@ impl App {
                 ..MapState::default()
             },
             map_cache: RefCell::new(None),
+            coverage: None,
+            show_coverage: false,
         }
+    }
+
+    /// Colour the map by a coverage report (shown from the start).
+    pub fn set_coverage(&mut self, coverage: Option<MapCoverage>) {
+        self.show_coverage = coverage.is_some();
+        self.coverage = coverage;
+    }
+
+    /// The shown flow's test coverage, when a report is loaded and shown.
+    pub fn flow_coverage(&self) -> Option<FlowCoverage> {
+        if !self.show_coverage {
+            return None;
+        }
+        self.coverage.as_ref()?.for_flow(self.engine().flow())
     }
 
     /// The map layout of the flow the call is in (computed on first use per flow).
@@ -321,6 +341,13 @@ impl App {
             Action::MapFollow => {
                 self.map.follow = true;
                 self.map.selected = None;
+            }
+            Action::MapCoverage => {
+                if self.coverage.is_some() {
+                    self.show_coverage = !self.show_coverage;
+                } else {
+                    self.notice = Some("no coverage: flowsim tui FLOW --coverage FILE".into());
+                }
             }
             _ => {}
         }
@@ -580,7 +607,8 @@ impl App {
             | Action::MapSelect(_)
             | Action::MapDetails
             | Action::MapSearch
-            | Action::MapFollow => self.dispatch_map(action),
+            | Action::MapFollow
+            | Action::MapCoverage => self.dispatch_map(action),
             Action::Type(_)
             | Action::Backspace
             | Action::NextChoice

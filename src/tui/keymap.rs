@@ -271,6 +271,13 @@ pub const MAP: &[Binding] = &[
         || Action::MapFollow,
     ),
     b(
+        &[KeyCode::Char('v')],
+        "v",
+        "",
+        "show or hide test coverage (flowsim tui --coverage FILE)",
+        || Action::MapCoverage,
+    ),
+    b(
         &[KeyCode::Char('n'), KeyCode::Char(' ')],
         "n",
         "step",

@@ -440,6 +440,7 @@ fn map_marks(app: &App, layout: &MapLayout) -> Marks {
         taken,
         selected: app.map.selected,
         matches: app.map_matches(),
+        coverage: app.flow_coverage(),
     }
 }
 
@@ -449,8 +450,20 @@ fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
     let layout = app.map_layout();
     let zoom = app.map.zoom;
     let g = layout.geometry(zoom);
+    let marks = map_marks(app, &layout);
+    let covered = marks
+        .coverage
+        .as_ref()
+        .map(|c| {
+            format!(
+                " · tests reach {}/{} blocks",
+                c.blocks_covered,
+                flow.blocks.len()
+            )
+        })
+        .unwrap_or_default();
     let title = format!(
-        "Map · {} · {} blocks · {} · {}{}",
+        "Map · {} · {} blocks{covered} · {} · {}{}",
         flow.name,
         flow.blocks.len(),
         zoom.name(),
@@ -465,7 +478,6 @@ fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
     let (view, footer) = map_parts(Block::bordered().inner(area));
     let (w, h) = (i32::from(view.width), i32::from(view.height));
     app.map.viewport.set((w, h));
-    let marks = map_marks(app, &layout);
     let mut pan = app.map.pan.get();
     if app.map.follow {
         // The current block, or where the flow starts once the call has ended.

@@ -23,6 +23,9 @@ pub struct Marks {
     pub selected: Option<BlockIdx>,
     /// By block index: does the search match it?
     pub matches: Vec<bool>,
+    /// Test coverage, when shown: blocks and branches the tests reach in green,
+    /// the rest in red.
+    pub coverage: Option<crate::tui::coverage::FlowCoverage>,
 }
 
 pub struct FlowMap<'a> {
@@ -39,6 +42,8 @@ enum Ink {
     Dead,
     Plain,
     Error,
+    Uncovered,
+    Covered,
     Taken,
     Selected,
     Current,
@@ -50,6 +55,10 @@ impl Ink {
             Self::Dead => Style::new().fg(Color::DarkGray).add_modifier(Modifier::DIM),
             Self::Plain => Style::new().fg(Color::Gray),
             Self::Error => Style::new().fg(Color::Red).add_modifier(Modifier::DIM),
+            Self::Uncovered => Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
+            Self::Covered => Style::new().fg(Color::Green),
             Self::Taken => Style::new().fg(Color::Green),
             Self::Selected => Style::new().fg(Color::Cyan),
             Self::Current => Style::new().fg(Color::Yellow),
@@ -88,6 +97,13 @@ impl FlowMap<'_> {
             Ink::Current
         } else if m.selected == Some(from) {
             Ink::Selected
+        } else if let Some(c) = &m.coverage {
+            let covered = c.branches.get(from).and_then(|b| b.get(port)).copied();
+            match covered {
+                Some(true) => Ink::Covered,
+                _ if dead => Ink::Dead,
+                _ => Ink::Uncovered,
+            }
         } else if m.taken.contains(&(from, port)) {
             Ink::Taken
         } else if dead {
@@ -113,6 +129,14 @@ impl FlowMap<'_> {
                 .add_modifier(Modifier::BOLD)
         } else if m.matches.get(i).copied().unwrap_or(false) {
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+        } else if let Some(c) = &m.coverage {
+            if c.blocks.get(i).copied().unwrap_or(false) {
+                Style::new().fg(Color::Green)
+            } else {
+                Style::new()
+                    .fg(Color::LightRed)
+                    .add_modifier(Modifier::BOLD)
+            }
         } else if m.visited.get(i).copied().unwrap_or(false) {
             Style::new().fg(Color::Green)
         } else {
@@ -214,6 +238,11 @@ impl Widget for FlowMap<'_> {
                     style
                 };
                 put(buf, r.x, r.y, &format!("╭{}╮", "─".repeat(iw)), border);
+                // Coverage in words too, for screens without colour: ✓ ran, ✗ never.
+                if let Some(c) = &self.marks.coverage {
+                    let ran = c.blocks.get(i).copied().unwrap_or(false);
+                    put(buf, r.x + 1, r.y, if ran { "✓" } else { "✗" }, style);
+                }
                 for row in 1..r.h - 1 {
                     put(
                         buf,
@@ -242,7 +271,22 @@ impl Widget for FlowMap<'_> {
                         k => k.style(),
                     };
                     put(buf, r.x + 1, py, &text, pstyle);
-                    let mark = if port.target.is_some() { "├" } else { "┤" };
+                    let untested = self.marks.coverage.as_ref().is_some_and(|c| {
+                        !port.dead
+                            && !c
+                                .branches
+                                .get(i)
+                                .and_then(|b| b.get(p))
+                                .copied()
+                                .unwrap_or(false)
+                    });
+                    let mark = if untested {
+                        "✗"
+                    } else if port.target.is_some() {
+                        "├"
+                    } else {
+                        "┤"
+                    };
                     put(buf, px - 1, py, mark, border);
                 }
             } else {
