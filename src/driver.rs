@@ -107,7 +107,11 @@ pub struct Driver {
     engine: Engine,
     registry: Registry,
     clock: Clock,
-    started_at: Instant,
+    /// Real time: the call's time was `anchor_sim` at the instant `anchor`, and runs
+    /// `speed` times as fast as the wall clock from there (unless stopped).
+    anchor: Instant,
+    anchor_sim: Duration,
+    speed: f64,
     /// Real time: when the call's clock was stopped ([`Driver::pause_clock`]).
     paused_at: Option<Instant>,
     virtual_now: SimTime,
@@ -127,7 +131,9 @@ impl Driver {
             engine,
             registry,
             clock,
-            started_at: Instant::now(),
+            anchor: Instant::now(),
+            anchor_sim: Duration::ZERO,
+            speed: 1.0,
             paused_at: None,
             virtual_now: SimTime::ZERO,
             inflight: None,
@@ -165,7 +171,8 @@ impl Driver {
             f.handle.abort();
         }
         self.engine = engine;
-        self.started_at = Instant::now();
+        self.anchor = Instant::now();
+        self.anchor_sim = Duration::ZERO;
         self.paused_at = None;
         self.virtual_now = SimTime::ZERO;
         self.unanswered = None;
@@ -176,12 +183,31 @@ impl Driver {
     pub fn now(&self) -> SimTime {
         match self.clock {
             Clock::Virtual => self.virtual_now,
-            Clock::Real => SimTime::from_duration(
-                self.paused_at
-                    .unwrap_or_else(Instant::now)
-                    .saturating_duration_since(self.started_at),
-            ),
+            Clock::Real => SimTime::from_duration(self.real_sim()),
         }
+    }
+
+    /// Real time: the call's time as a duration since it started.
+    fn real_sim(&self) -> Duration {
+        if self.paused_at.is_some() {
+            self.anchor_sim
+        } else {
+            self.anchor_sim + self.anchor.elapsed().mul_f64(self.speed)
+        }
+    }
+
+    /// Real time: run the call's clock `speed` times as fast as the wall clock
+    /// (`--speed 4`: a 5 s timeout in 1.25 s), from now on.
+    pub fn set_speed(&mut self, speed: f64) {
+        if speed.is_finite() && speed > 0.0 {
+            self.anchor_sim = self.real_sim();
+            self.anchor = Instant::now();
+            self.speed = speed;
+        }
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.speed
     }
 
     /// Real time: stop the call's clock (the TUI, while the user reads or answers a
@@ -189,6 +215,7 @@ impl Driver {
     /// [`Driver::resume_clock`]; a virtual clock only moves when told anyway.
     pub fn pause_clock(&mut self) {
         if self.clock == Clock::Real && self.paused_at.is_none() {
+            self.anchor_sim = self.real_sim();
             self.paused_at = Some(Instant::now());
         }
     }
@@ -198,7 +225,7 @@ impl Driver {
     pub fn resume_clock(&mut self) {
         if let Some(at) = self.paused_at.take() {
             let paused = at.elapsed();
-            self.started_at += paused;
+            self.anchor = Instant::now();
             if let Some(f) = &mut self.inflight {
                 f.started += paused;
             }
@@ -216,9 +243,10 @@ impl Driver {
         if self.paused_at.is_some() {
             return None;
         }
-        self.engine
-            .next_deadline()
-            .map(|d| self.started_at + d.as_duration())
+        self.engine.next_deadline().map(|d| {
+            let ahead = d.as_duration().saturating_sub(self.anchor_sim);
+            self.anchor + ahead.div_f64(self.speed)
+        })
     }
 
     /// Number of input requests so far (a new one means a new prompt awaits keys).

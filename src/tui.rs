@@ -32,6 +32,8 @@ pub struct Options {
     pub recordings_dir: PathBuf,
     /// Start in step mode, before the first block (`--paused`).
     pub paused: bool,
+    /// The call's clock against the wall clock (`--speed`, 1 = real time).
+    pub speed: f64,
     /// A `flowsim test --coverage-json` report to colour the map by (`--coverage`).
     pub coverage: Option<coverage::MapCoverage>,
 }
@@ -77,6 +79,9 @@ pub fn run(
         app.flow_path = options.flow_path;
         app.recordings_dir = options.recordings_dir;
         app.set_stepping(options.paused);
+        if options.speed != 1.0 {
+            app.set_speed(options.speed);
+        }
         app.set_coverage(options.coverage);
         let result = {
             let (_guard, mut terminal) = TerminalGuard::enter()?;

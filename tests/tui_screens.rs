@@ -488,3 +488,35 @@ fn map_coverage_overlay() {
         .collect();
     assert!(!text.contains("tests reach"), "v hides it");
 }
+
+/// `--speed` and `>` / `<`: the call's clock against the wall clock.
+#[tokio::test]
+async fn speed_runs_the_calls_clock_faster() {
+    let mut app = app_with(Registry::empty(), Clock::Real);
+    app.dispatch(Action::Speed(true));
+    app.dispatch(Action::Speed(true));
+    assert_eq!(app.driver().speed(), 4.0);
+    let before = app.driver().now();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let ran = app.driver().now().since(before).as_millis();
+    assert!(
+        (350..1000).contains(&ran),
+        "100 ms at ×4 is {ran} ms of call time"
+    );
+    // The deadline comes four times as soon.
+    let deadline = app.driver().deadline_instant().expect("an input waits");
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    assert!(left.as_millis() < 1300, "{left:?}");
+    for _ in 0..10 {
+        app.dispatch(Action::Speed(false));
+    }
+    assert_eq!(app.driver().speed(), 0.25);
+    let screen_text: String = screen(&app, 80, 24)
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen_text.contains("×1/4"), "{screen_text}");
+}

@@ -44,6 +44,22 @@ impl Tmux {
         }
     }
 
+    /// Poll the screen until `ok` holds for it.
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "waited {TIMEOUT:?} for {what}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
     fn keys(&self, keys: &str) {
         let out = self.run(&["send-keys", "-t", "e2e", "-l", keys]);
         assert!(out.status.success(), "send-keys {keys}");
@@ -234,8 +250,10 @@ fn the_help_stops_the_calls_clock() {
     tmux.wait_for("Help · any key closes");
     std::thread::sleep(Duration::from_secs(7));
     tmux.keys("x");
-    let screen = tmux.wait_for("▶ press a key");
-    assert!(!screen.contains("Help · any key closes"), "{screen}");
+    let screen = tmux.wait_until("the help to close", |s| {
+        !s.contains("Help · any key closes")
+    });
+    assert!(screen.contains("▶ press a key"), "{screen}");
     assert!(
         !screen.contains("(no key within"),
         "timed out under the help:\n{screen}"

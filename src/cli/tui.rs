@@ -18,6 +18,10 @@ pub struct TuiArgs {
     /// Start in step mode, stopped before the first block (`n` steps, `p` runs on).
     #[arg(long)]
     pub paused: bool,
+    /// Run the call's clock this many times as fast as real time (`--speed 4`: a 5 s
+    /// timeout takes 1.25 s; `>` and `<` change it while running).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub speed: f64,
     /// Colour the map (`m`) by a `flowsim test --coverage-json` report: what the tests
     /// reach and what they never do (`v` toggles it).
     #[arg(long, value_name = "FILE")]
@@ -36,6 +40,12 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
     }
     let setup = args.shared.setup(Path::new("."))?;
     let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
+    if !(args.speed.is_finite() && (0.01..=1000.0).contains(&args.speed)) {
+        return Err(UsageError(format!(
+            "--speed {}: expected a factor between 0.01 and 1000",
+            args.speed
+        )));
+    }
     let registry = setup.registry()?;
     let coverage = match &args.coverage {
         None => None,
@@ -54,6 +64,7 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
         flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
         recordings_dir: args.recordings.clone(),
         paused: args.paused,
+        speed: args.speed,
         coverage,
     };
     let rt = runtime()?;

@@ -18,6 +18,8 @@ pub enum Action {
     TogglePause,
     /// Step mode: run the next block.
     Step,
+    /// Run the call's clock faster (`true`) or slower.
+    Speed(bool),
     /// Switch the flow panel between the current block and the whole-graph map.
     ToggleMap,
     /// Map: move the view by columns and rows.

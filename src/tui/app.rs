@@ -401,6 +401,17 @@ impl App {
         self.after(r);
     }
 
+    /// The call's clock runs `speed` times as fast as the wall clock (`--speed`).
+    pub fn set_speed(&mut self, speed: f64) {
+        self.driver.set_speed(speed);
+        let s = self.driver.speed();
+        if s == 1.0 {
+            self.notice = Some("real time".into());
+        } else {
+            self.notice = Some(format!("the call's clock runs at {}", speed_label(s)));
+        }
+    }
+
     /// Step mode on or off before the call starts (`--paused`).
     pub fn set_stepping(&mut self, on: bool) {
         self.stepping = on;
@@ -577,6 +588,11 @@ impl App {
                 } else if !self.stepping {
                     self.notice = Some("p turns step mode on".into());
                 }
+            }
+            Action::Speed(faster) => {
+                let now = self.driver.speed();
+                let next = if faster { now * 2.0 } else { now / 2.0 };
+                self.set_speed(next.clamp(0.25, 16.0));
             }
             Action::ToggleMap => {
                 self.view = match self.view {
@@ -1109,6 +1125,15 @@ impl App {
             }
             Err(e) => self.notice = Some(format!("could not write the recording: {e}")),
         }
+    }
+}
+
+/// `×4`, `×1/2`.
+pub fn speed_label(speed: f64) -> String {
+    if speed >= 1.0 {
+        format!("×{speed}")
+    } else {
+        format!("×1/{}", (1.0 / speed).round())
     }
 }
 

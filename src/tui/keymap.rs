@@ -55,7 +55,8 @@ const fn b(
     }
 }
 
-/// The main screen's keys, in the order the help bar shows them.
+/// The main screen's keys, in the order the help bar shows them. A binding with no
+/// help sentence is described by the one before it (`↑ ↓`, `> <`).
 pub const NORMAL: &[Binding] = &[
     Binding {
         codes: &[],
@@ -107,6 +108,20 @@ pub const NORMAL: &[Binding] = &[
         || Action::Step,
     ),
     b(
+        &[KeyCode::Char('>'), KeyCode::Char('.')],
+        "> <",
+        "",
+        "the call's clock twice / half as fast (×1/4 to ×16)",
+        || Action::Speed(true),
+    ),
+    b(
+        &[KeyCode::Char('<'), KeyCode::Char(',')],
+        "<",
+        "",
+        "",
+        || Action::Speed(false),
+    ),
+    b(
         &[KeyCode::Char('m')],
         "m",
         "map",
@@ -129,32 +144,20 @@ pub const NORMAL: &[Binding] = &[
     ),
     b(
         &[KeyCode::Up],
-        "↑",
+        "↑ ↓",
         "",
-        "scroll the transcript back",
+        "scroll the transcript back / forward",
         || Action::Scroll(1),
     ),
-    b(
-        &[KeyCode::Down],
-        "↓",
-        "",
-        "scroll the transcript forward",
-        || Action::Scroll(-1),
-    ),
+    b(&[KeyCode::Down], "↓", "", "", || Action::Scroll(-1)),
     b(
         &[KeyCode::PageUp],
-        "PgUp",
+        "PgUp PgDn",
         "",
-        "scroll the transcript a page back",
+        "scroll the transcript a page back / forward",
         || Action::Scroll(10),
     ),
-    b(
-        &[KeyCode::PageDown],
-        "PgDn",
-        "",
-        "scroll the transcript a page forward",
-        || Action::Scroll(-10),
-    ),
+    b(&[KeyCode::PageDown], "PgDn", "", "", || Action::Scroll(-10)),
     b(
         &[KeyCode::End],
         "End",

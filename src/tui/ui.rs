@@ -173,7 +173,12 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
         }
         Status::Ended(r) => (format!("■ ended: {}", r.keyword()), Color::Red),
     };
-    let timer = app.call_time().to_string();
+    let speed = app.driver().speed();
+    let timer = if speed == 1.0 {
+        app.call_time().to_string()
+    } else {
+        format!("{} {}", app.call_time(), super::app::speed_label(speed))
+    };
     let lines = vec![
         Line::from(vec![
             Span::raw("☎ "),
@@ -576,21 +581,21 @@ fn render_help(view: FlowView, area: Rect, buf: &mut Buffer) {
     } else {
         keymap::NORMAL
     };
-    let rows = table.len() as u16 + 4;
+    let shown = table.iter().filter(|b| !b.help.is_empty());
+    let rows = shown.clone().count() as u16 + 4;
     let inner = popup(area, 72, rows + 2, "Help · any key closes", buf);
-    let mut lines: Vec<Line> = table
-        .iter()
+    let mut lines: Vec<Line> = shown
         .map(|b| {
             Line::from(vec![
                 Span::styled(
-                    format!(" {:<8}", b.keys),
+                    format!(" {:<10}", b.keys),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
                 Span::raw(b.help),
             ])
         })
         .collect();
-    lines.push(Line::raw(" mouse   click the keypad to dial"));
+    lines.push(Line::raw(" mouse     click the keypad to dial"));
     lines.push(Line::styled(
         " Times are real: a 5 s timeout takes 5 s (t ends it now).",
         Style::new().add_modifier(Modifier::DIM),
