@@ -365,21 +365,42 @@ fn map_labels_whole_and_edges_clear() {
 }
 
 #[test]
-fn map_of_the_seed_flow() {
+fn map_of_the_projects_flow() {
+    let at = |w, h| screen(&map_app(None), w, h);
+    insta::assert_snapshot!("map_80x24", at(80, 24).backend());
+    insta::assert_snapshot!("map_160x48", at(160, 48).backend());
+    insta::assert_snapshot!("map_240x70", at(240, 70).backend());
     let mut app = map_app(None);
-    insta::assert_snapshot!("map_80x24", screen(&app, 80, 24).backend());
-    insta::assert_snapshot!("map_160x48", screen(&app, 160, 48).backend());
-    insta::assert_snapshot!("map_240x70", screen(&app, 240, 70).backend());
     app.dispatch(Action::MapZoom(false));
     insta::assert_snapshot!("map_names_160x48", screen(&app, 160, 48).backend());
+}
+
+/// The seed project's flow (27 blocks, its own canvas positions).
+#[test]
+fn map_of_the_seed_projects_flow() {
+    let p =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/Vanity_Numbers.json");
+    if !p.exists() {
+        return;
+    }
+    check_map(Some(&p));
+    // A fresh app for each size: follow mode moves the view as little as it can,
+    // so what one size showed would shape the next.
+    let at = |w, h| screen(&map_app(Some(&p)), w, h);
+    insta::assert_snapshot!("map_seed_80x24", at(80, 24).backend());
+    insta::assert_snapshot!("map_seed_160x48", at(160, 48).backend());
+    insta::assert_snapshot!("map_seed_240x70", at(240, 70).backend());
 }
 
 #[test]
 fn map_of_a_94_block_flow() {
     let Some(p) = corpus(RULES_QUEUE) else { return };
+    let at = |w, h| screen(&map_app(Some(&p)), w, h);
+    insta::assert_snapshot!("map_rules_80x24", at(80, 24).backend());
+    insta::assert_snapshot!("map_rules_160x48", at(160, 48).backend());
+    insta::assert_snapshot!("map_rules_240x70", at(240, 70).backend());
     let mut app = map_app(Some(&p));
     insta::assert_snapshot!("map_rules_160x45", screen(&app, 160, 45).backend());
-    insta::assert_snapshot!("map_rules_240x70", screen(&app, 240, 70).backend());
     app.dispatch(Action::MapZoom(false));
     insta::assert_snapshot!("map_rules_names_160x45", screen(&app, 160, 45).backend());
     app.dispatch(Action::MapZoom(false));

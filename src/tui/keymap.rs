@@ -302,6 +302,20 @@ pub const MAP: &[Binding] = &[
         || Action::TimeoutNow,
     ),
     b(
+        &[KeyCode::Char('>'), KeyCode::Char('.')],
+        "> <",
+        "",
+        "the call's clock twice / half as fast",
+        || Action::Speed(true),
+    ),
+    b(
+        &[KeyCode::Char('<'), KeyCode::Char(',')],
+        "<",
+        "",
+        "",
+        || Action::Speed(false),
+    ),
+    b(
         &[KeyCode::Char('m'), KeyCode::Esc],
         "m",
         "back",
