@@ -645,6 +645,7 @@ fn render_scrolled(lines: Vec<String>, title: &str, scroll: usize, area: Rect, b
     let w = area.width.saturating_sub(4).max(20);
     let h = area.height.saturating_sub(2);
     let inner = popup(area, w, h, title, buf);
+    let lines = fold(lines, usize::from(inner.width));
     let max = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = scroll.min(max);
     let shown: Vec<Line> = lines
@@ -663,6 +664,35 @@ fn render_scrolled(lines: Vec<String>, title: &str, scroll: usize, area: Rect, b
         })
         .collect();
     Paragraph::new(shown).render(inner, buf);
+}
+
+/// Lines wider than `width` folded onto the next rows, under their own indent
+/// (two more), so a long JSON string is read whole rather than cut.
+fn fold(lines: Vec<String>, width: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= width || width < 8 {
+            out.push(line);
+            continue;
+        }
+        let indent = chars
+            .iter()
+            .take_while(|c| **c == ' ')
+            .count()
+            .min(width / 2)
+            + 2;
+        out.push(chars[..width].iter().collect());
+        let room = width - indent;
+        for piece in chars[width..].chunks(room) {
+            out.push(format!(
+                "{}{}",
+                " ".repeat(indent),
+                piece.iter().collect::<String>()
+            ));
+        }
+    }
+    out
 }
 
 fn field(text: &str) -> Line<'static> {

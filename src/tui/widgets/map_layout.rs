@@ -9,8 +9,11 @@
 //! block's port on the right, runs in the channel beside its column, along the
 //! channel above its target's row, down the channel left of the target, and into
 //! the target's left side — so no edge ever crosses a box and no label is
-//! overdrawn. No layout crate is used: the ones on crates.io (`layout-rs`,
-//! `dagre`-likes) emit SVG coordinates, not a character grid with channels.
+//! overdrawn. No layout crate is used: layered-layout crates (`layout-rs`,
+//! `rust-sugiyama`) place nodes in continuous coordinates for drawing programs and
+//! leave edge routing to them, while this map needs the designer's own canvas
+//! first, a character grid and edges that keep to channels — small enough to write
+//! here, with the tests below.
 
 use std::collections::HashMap;
 
