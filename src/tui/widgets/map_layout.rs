@@ -411,7 +411,13 @@ fn what_it_does(b: &Block) -> Option<String> {
     let short = |v: &str| {
         let v = v.rsplit_once("$.Attributes.").map_or(v, |(_, a)| a);
         let v = v.rsplit_once("$.External.").map_or(v, |(_, a)| a);
-        crate::text::truncate(v, 22)
+        // Long names differ at the end (`CurrentRule_queueRoutingPriority`): keep it.
+        let n = v.chars().count();
+        if n > 22 {
+            format!("…{}", v.chars().skip(n - 21).collect::<String>())
+        } else {
+            v.to_owned()
+        }
     };
     let list = |keys: Vec<&String>| {
         let mut s = keys
