@@ -38,14 +38,14 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
             "flowsim tui needs a terminal; use `flowsim run` for headless calls".into(),
         ));
     }
-    let setup = args.shared.setup(Path::new("."))?;
-    let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
     if !(args.speed.is_finite() && (0.01..=1000.0).contains(&args.speed)) {
         return Err(UsageError(format!(
             "--speed {}: expected a factor between 0.01 and 1000",
             args.speed
         )));
     }
+    let setup = args.shared.setup(Path::new("."))?;
+    let flows = load_flows(args.flow.as_deref(), setup.flows_dir.as_deref())?;
     let registry = setup.registry()?;
     let coverage = match &args.coverage {
         None => None,

@@ -799,13 +799,12 @@ impl App {
         let timed_out = waiting
             && (requests != self.driver.input_requests()
                 || !matches!(self.engine().status(), Status::AwaitingInput { .. }));
-        if timed_out {
-            if let Some((what, timeout_ms)) = self.transcript.iter().rev().find_map(|e| match e {
-                Entry::Waiting { what, timeout_ms } => Some((*what, *timeout_ms)),
-                _ => None,
-            }) {
-                self.transcript.push(Entry::TimedOut { what, timeout_ms });
-            }
+        let waited = self.transcript.iter().rev().find_map(|e| match e {
+            Entry::Waiting { what, timeout_ms } => Some((*what, *timeout_ms)),
+            _ => None,
+        });
+        if let (true, Some((what, timeout_ms))) = (timed_out, waited) {
+            self.transcript.push(Entry::TimedOut { what, timeout_ms });
         }
         self.after(r);
     }
@@ -820,16 +819,16 @@ impl App {
         if self.driver.unanswered().is_none() && matches!(self.overlay, Overlay::Unmapped { .. }) {
             self.overlay = Overlay::None;
         }
-        if let Some(u) = self.driver.unanswered() {
-            if !matches!(self.overlay, Overlay::Unmapped { .. }) {
-                self.overlay = Overlay::Unmapped {
-                    function: u.call.request.function_name.clone(),
-                    block: u.block.clone(),
-                    choice: Choice::Json,
-                    text: "{}".into(),
-                    error: None,
-                };
-            }
+        if let Some(u) = self.driver.unanswered()
+            && !matches!(self.overlay, Overlay::Unmapped { .. })
+        {
+            self.overlay = Overlay::Unmapped {
+                function: u.call.request.function_name.clone(),
+                block: u.block.clone(),
+                choice: Choice::Json,
+                text: "{}".into(),
+                error: None,
+            };
         }
         self.sync_clock();
     }

@@ -427,16 +427,14 @@ fn map_marks(app: &App, layout: &MapLayout) -> Marks {
     }
     let mut taken = Vec::new();
     for e in app.events() {
-        if let TraceKind::BranchTaken { block, branch, .. } = &e.kind {
-            if let Some(&i) = flow.by_id.get(&block.id) {
-                if let Some(p) = layout.nodes[i]
-                    .ports
-                    .iter()
-                    .position(|p| p.branch == *branch)
-                {
-                    taken.push((i, p));
-                }
-            }
+        if let TraceKind::BranchTaken { block, branch, .. } = &e.kind
+            && let Some(&i) = flow.by_id.get(&block.id)
+            && let Some(p) = layout.nodes[i]
+                .ports
+                .iter()
+                .position(|p| p.branch == *branch)
+        {
+            taken.push((i, p));
         }
     }
     Marks {
