@@ -816,9 +816,6 @@ impl App {
         }
         let events = self.driver.take_events();
         self.on_events(events);
-        if self.driver.unanswered().is_none() && matches!(self.overlay, Overlay::Unmapped { .. }) {
-            self.overlay = Overlay::None;
-        }
         if let Some(u) = self.driver.unanswered()
             && !matches!(self.overlay, Overlay::Unmapped { .. })
         {
@@ -829,6 +826,10 @@ impl App {
                 text: "{}".into(),
                 error: None,
             };
+        }
+        // The call ended (or started again) under the question: it closes.
+        if self.driver.unanswered().is_none() && matches!(self.overlay, Overlay::Unmapped { .. }) {
+            self.overlay = Overlay::None;
         }
         self.sync_clock();
     }
