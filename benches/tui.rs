@@ -1,4 +1,5 @@
-//! One TUI frame at 160×48 into a TestBackend (target: under 5 ms).
+//! One TUI frame at 160×48 into a TestBackend, and the map of a 94-block flow at
+//! 240×70 (target: under 5 ms each).
 
 use std::hint::black_box;
 
@@ -55,5 +56,40 @@ fn frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frame);
+/// The map of the 94-block rules-engine queue flow at 240×70 (the layout is
+/// computed once, on the first frame; the bench measures the frames after it).
+fn big_map(c: &mut Criterion) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../shared/corpus/flows/aws-samples__amazon-connect-rules-engine__connect_contactflows_RulesEngineQueue.json",
+    );
+    if !path.exists() {
+        eprintln!("note: {} is not here; skipping", path.display());
+        return;
+    }
+    let flows = flowsim::session::load_flows(Some(&path), None).expect("flow");
+    let engine = Engine::new(flows, CallConfig::default());
+    let mut app = App::new(Driver::new(engine, Registry::empty(), Clock::Virtual));
+    app.start();
+    app.dispatch(Action::ToggleMap);
+    let mut terminal = Terminal::new(TestBackend::new(240, 70)).unwrap();
+    for (name, zoom_out) in [("boxes", false), ("names", true), ("dots", true)] {
+        if zoom_out {
+            app.dispatch(Action::MapZoom(false));
+        }
+        c.bench_function(&format!("tui map 94 blocks 240x70 {name}"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| flowsim::tui::ui::draw(f, black_box(&app)))
+                    .unwrap();
+            });
+        });
+    }
+    c.bench_function("tui map layout 94 blocks (once per flow)", |b| {
+        b.iter(|| {
+            flowsim::tui::widgets::map_layout::MapLayout::new(black_box(app.engine().flow()))
+        });
+    });
+}
+
+criterion_group!(benches, frame, big_map);
 criterion_main!(benches);

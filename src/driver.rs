@@ -107,7 +107,13 @@ pub struct Driver {
     engine: Engine,
     registry: Registry,
     clock: Clock,
-    started_at: Instant,
+    /// Real time: the call's time was `anchor_sim` at the instant `anchor`, and runs
+    /// `speed` times as fast as the wall clock from there (unless stopped).
+    anchor: Instant,
+    anchor_sim: Duration,
+    speed: f64,
+    /// Real time: when the call's clock was stopped ([`Driver::pause_clock`]).
+    paused_at: Option<Instant>,
     virtual_now: SimTime,
     inflight: Option<InFlight>,
     unanswered: Option<Unanswered>,
@@ -125,7 +131,10 @@ impl Driver {
             engine,
             registry,
             clock,
-            started_at: Instant::now(),
+            anchor: Instant::now(),
+            anchor_sim: Duration::ZERO,
+            speed: 1.0,
+            paused_at: None,
             virtual_now: SimTime::ZERO,
             inflight: None,
             unanswered: None,
@@ -162,7 +171,9 @@ impl Driver {
             f.handle.abort();
         }
         self.engine = engine;
-        self.started_at = Instant::now();
+        self.anchor = Instant::now();
+        self.anchor_sim = Duration::ZERO;
+        self.paused_at = None;
         self.virtual_now = SimTime::ZERO;
         self.unanswered = None;
         self.input_requests = 0;
@@ -172,15 +183,70 @@ impl Driver {
     pub fn now(&self) -> SimTime {
         match self.clock {
             Clock::Virtual => self.virtual_now,
-            Clock::Real => SimTime::from_duration(self.started_at.elapsed()),
+            Clock::Real => SimTime::from_duration(self.real_sim()),
         }
     }
 
+    /// Real time: the call's time as a duration since it started.
+    fn real_sim(&self) -> Duration {
+        if self.paused_at.is_some() {
+            self.anchor_sim
+        } else {
+            self.anchor_sim + self.anchor.elapsed().mul_f64(self.speed)
+        }
+    }
+
+    /// Real time: run the call's clock `speed` times as fast as the wall clock
+    /// (`--speed 4`: a 5 s timeout in 1.25 s), from now on.
+    pub fn set_speed(&mut self, speed: f64) {
+        if speed.is_finite() && speed > 0.0 {
+            self.anchor_sim = self.real_sim();
+            self.anchor = Instant::now();
+            self.speed = speed;
+        }
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Real time: stop the call's clock (the TUI, while the user reads or answers a
+    /// dialog). Input timers and the Lambda limit stand still until
+    /// [`Driver::resume_clock`]; a virtual clock only moves when told anyway.
+    pub fn pause_clock(&mut self) {
+        if self.clock == Clock::Real && self.paused_at.is_none() {
+            self.anchor_sim = self.real_sim();
+            self.paused_at = Some(Instant::now());
+        }
+    }
+
+    /// Real time: start the call's clock again where it stopped; the pause counts
+    /// neither for the call nor for a running Lambda's time.
+    pub fn resume_clock(&mut self) {
+        if let Some(at) = self.paused_at.take() {
+            let paused = at.elapsed();
+            self.anchor = Instant::now();
+            if let Some(f) = &mut self.inflight {
+                f.started += paused;
+            }
+        }
+    }
+
+    /// Is the call's clock stopped?
+    pub fn clock_paused(&self) -> bool {
+        self.paused_at.is_some()
+    }
+
     /// When the engine's next deadline falls, as a wall-clock instant (real time).
+    /// `None` while the clock is stopped.
     pub fn deadline_instant(&self) -> Option<Instant> {
-        self.engine
-            .next_deadline()
-            .map(|d| self.started_at + d.as_duration())
+        if self.paused_at.is_some() {
+            return None;
+        }
+        self.engine.next_deadline().map(|d| {
+            let ahead = d.as_duration().saturating_sub(self.anchor_sim);
+            self.anchor + ahead.div_f64(self.speed)
+        })
     }
 
     /// Number of input requests so far (a new one means a new prompt awaits keys).
@@ -204,7 +270,9 @@ impl Driver {
             (
                 f.info.function.as_str(),
                 f.info.backend.as_str(),
-                f.started.elapsed(),
+                self.paused_at
+                    .unwrap_or_else(Instant::now)
+                    .saturating_duration_since(f.started),
             )
         })
     }

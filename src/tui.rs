@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod coverage;
 pub mod event_loop;
 pub mod keymap;
 pub mod recording;
@@ -29,6 +30,12 @@ pub struct Options {
     pub flow_path: Option<String>,
     /// Where `w` writes recordings.
     pub recordings_dir: PathBuf,
+    /// Start in step mode, before the first block (`--paused`).
+    pub paused: bool,
+    /// The call's clock against the wall clock (`--speed`, 1 = real time).
+    pub speed: f64,
+    /// A `flowsim test --coverage-json` report to colour the map by (`--coverage`).
+    pub coverage: Option<coverage::MapCoverage>,
 }
 
 /// Restores the terminal when dropped (normal exit, error, or unwinding panic).
@@ -71,6 +78,11 @@ pub fn run(
         let mut app = app::App::new(driver);
         app.flow_path = options.flow_path;
         app.recordings_dir = options.recordings_dir;
+        app.set_stepping(options.paused);
+        if options.speed != 1.0 {
+            app.set_speed(options.speed);
+        }
+        app.set_coverage(options.coverage);
         let result = {
             let (_guard, mut terminal) = TerminalGuard::enter()?;
             event_loop::run(&mut terminal, &mut app).await

@@ -88,13 +88,6 @@ fn help_overlay() {
     assert_eq!(app.overlay, Overlay::None, "any key closes the help");
 }
 
-#[test]
-fn map_view() {
-    let mut app = app();
-    app.dispatch(Action::ToggleMap);
-    insta::assert_snapshot!("map_160x48", screen(&app, 160, 48).backend());
-}
-
 #[tokio::test]
 async fn step_mode_shows_each_branch() {
     let mut app = app();
@@ -213,4 +206,338 @@ fn clicking_the_keypad_dials() {
             .iter()
             .any(|e| matches!(e, flowsim::tui::app::Entry::Keys(k) if k == "1"))
     );
+}
+
+/// Every overlay stops the call's clock: input timers and the Lambda limit wait
+/// while the user reads, and run on from where they stopped.
+#[tokio::test]
+async fn overlays_stop_the_calls_clock() {
+    let mut app = app_with(Registry::empty(), Clock::Real);
+    assert!(matches!(
+        app.engine().status(),
+        Status::AwaitingInput { .. }
+    ));
+    for open in [Action::ToggleHelp, Action::NewCaller] {
+        app.dispatch(open.clone());
+        assert!(app.clock_paused(), "{open:?} stops the clock");
+        let before = app.driver().now();
+        assert!(app.driver().deadline_instant().is_none());
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert_eq!(
+            app.driver().now(),
+            before,
+            "{open:?}: the clock stood still"
+        );
+        app.dispatch(Action::Cancel);
+        assert_eq!(app.overlay, Overlay::None);
+        assert!(!app.clock_paused());
+        assert!(app.driver().deadline_instant().is_some());
+    }
+    // The unmapped-Lambda question stops it too: its limit does not run out.
+    to_lambda(&mut app);
+    assert!(matches!(app.overlay, Overlay::Unmapped { .. }));
+    assert!(app.clock_paused());
+    app.dispatch(Action::Submit);
+    assert!(!app.clock_paused());
+}
+
+/// `--paused`: step mode before the first block.
+#[test]
+fn starting_paused_stops_before_the_first_block() {
+    let flows = flowsim::session::load_flows(None, None).expect("built-in flow");
+    let engine = Engine::new(flows, CallConfig::default());
+    let mapping = Mapping::parse(VANITY, std::path::Path::new(".")).unwrap();
+    let registry = Registry::new(&[mapping], &BackendContext::default()).unwrap();
+    let mut app = App::new(Driver::new(engine, registry, Clock::Virtual));
+    app.set_stepping(true);
+    app.start();
+    assert!(matches!(app.engine().status(), Status::Paused { .. }));
+    assert!(
+        !app.transcript()
+            .iter()
+            .any(|e| matches!(e, flowsim::tui::app::Entry::Prompt { .. })),
+        "nothing has run yet"
+    );
+    app.dispatch(Action::Step);
+    assert!(matches!(app.engine().status(), Status::Paused { .. }));
+}
+
+// ---- the map ------------------------------------------------------------------
+
+const RULES_QUEUE: &str =
+    "aws-samples__amazon-connect-rules-engine__connect_contactflows_RulesEngineQueue.json";
+const DTMF_INPUT: &str =
+    "aws-samples__amazon-connect-rules-engine__connect_contactflows_RulesEngineDTMFInput.json";
+
+fn corpus(name: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/flows")
+        .join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("note: {} is not here; skipping", p.display());
+        None
+    }
+}
+
+/// An app on a flow file, started, in the map view.
+fn map_app(path: Option<&std::path::Path>) -> App {
+    let flows = flowsim::session::load_flows(path, None).expect("flow");
+    let engine = Engine::new(flows, CallConfig::default());
+    let mapping = Mapping::parse(VANITY, std::path::Path::new(".")).unwrap();
+    let registry = Registry::new(&[mapping], &BackendContext::default()).unwrap();
+    let mut app = App::new(Driver::new(engine, registry, Clock::Virtual));
+    app.start();
+    app.notice = None;
+    app.dispatch(Action::ToggleMap);
+    app
+}
+
+/// Every block's label is drawn whole where its box is, every branch label
+/// beside its port, and no edge runs through a box — at every zoom level, on the
+/// whole map drawn at once (what panning shows piece by piece).
+fn check_map(path: Option<&std::path::Path>) {
+    use flowsim::tui::widgets::map::{FlowMap, Marks};
+    use flowsim::tui::widgets::map_layout::{MapLayout, Zoom, path_cells};
+    let flows = flowsim::session::load_flows(path, None).expect("flow");
+    let flow = &flows.main;
+    let layout = MapLayout::new(flow);
+    let mut labels: Vec<&str> = layout.nodes.iter().map(|n| n.label.as_str()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    assert_eq!(labels.len(), flow.blocks.len(), "labels are distinct");
+    for zoom in Zoom::ALL {
+        let g = layout.geometry(zoom);
+        let area = Rect::new(0, 0, g.width as u16, g.height as u16);
+        let mut buf = Buffer::empty(area);
+        FlowMap {
+            layout: &layout,
+            geometry: g,
+            offset: (0, 0),
+            marks: &Marks::default(),
+        }
+        .render(area, &mut buf);
+        let at = |x: i32, y: i32, n: usize| -> String {
+            (0..n)
+                .map(|k| buf[(x as u16 + k as u16, y as u16)].symbol().to_owned())
+                .collect()
+        };
+        for (i, b) in g.blocks.iter().enumerate() {
+            let inset = i32::from(zoom == Zoom::Boxes);
+            for (row, line) in b.lines.iter().enumerate() {
+                let n = line.chars().count();
+                assert_eq!(
+                    at(b.rect.x + inset, b.rect.y + inset + row as i32, n),
+                    *line,
+                    "{zoom:?}: block {i}'s label"
+                );
+            }
+            if zoom == Zoom::Boxes {
+                // The label is whole: its lines put back together are the label.
+                assert_eq!(b.lines.join(" "), layout.nodes[i].label, "wrapped, not cut");
+                for (p, port) in layout.nodes[i].ports.iter().enumerate() {
+                    let (px, py) = b.ports[p];
+                    let n = port.label.chars().count();
+                    assert_eq!(at(px - 1 - n as i32, py, n), port.label, "port label");
+                }
+            }
+        }
+        for e in &g.edges {
+            for (x, y) in path_cells(&e.points) {
+                assert!(
+                    g.block_at(x, y).is_none(),
+                    "{zoom:?}: an edge crosses a box"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn map_labels_whole_and_edges_clear() {
+    check_map(None);
+    for name in [RULES_QUEUE, DTMF_INPUT] {
+        if let Some(p) = corpus(name) {
+            check_map(Some(&p));
+        }
+    }
+}
+
+#[test]
+fn map_of_the_projects_flow() {
+    let at = |w, h| screen(&map_app(None), w, h);
+    insta::assert_snapshot!("map_80x24", at(80, 24).backend());
+    insta::assert_snapshot!("map_160x48", at(160, 48).backend());
+    insta::assert_snapshot!("map_240x70", at(240, 70).backend());
+    let mut app = map_app(None);
+    app.dispatch(Action::MapZoom(false));
+    insta::assert_snapshot!("map_names_160x48", screen(&app, 160, 48).backend());
+}
+
+/// The seed project's flow (27 blocks, its own canvas positions).
+#[test]
+fn map_of_the_seed_projects_flow() {
+    let p =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/Vanity_Numbers.json");
+    if !p.exists() {
+        return;
+    }
+    check_map(Some(&p));
+    // A fresh app for each size: follow mode moves the view as little as it can,
+    // so what one size showed would shape the next.
+    let at = |w, h| screen(&map_app(Some(&p)), w, h);
+    insta::assert_snapshot!("map_seed_80x24", at(80, 24).backend());
+    insta::assert_snapshot!("map_seed_160x48", at(160, 48).backend());
+    insta::assert_snapshot!("map_seed_240x70", at(240, 70).backend());
+}
+
+#[test]
+fn map_of_a_94_block_flow() {
+    let Some(p) = corpus(RULES_QUEUE) else { return };
+    let at = |w, h| screen(&map_app(Some(&p)), w, h);
+    insta::assert_snapshot!("map_rules_80x24", at(80, 24).backend());
+    insta::assert_snapshot!("map_rules_160x48", at(160, 48).backend());
+    insta::assert_snapshot!("map_rules_240x70", at(240, 70).backend());
+    let mut app = map_app(Some(&p));
+    insta::assert_snapshot!("map_rules_160x45", screen(&app, 160, 45).backend());
+    app.dispatch(Action::MapZoom(false));
+    insta::assert_snapshot!("map_rules_names_160x45", screen(&app, 160, 45).backend());
+    app.dispatch(Action::MapZoom(false));
+    insta::assert_snapshot!("map_rules_dots_160x45", screen(&app, 160, 45).backend());
+}
+
+/// The 89-block payment flow is not in the corpus; the rules engine's
+/// 50-block DTMF input flow stands in for it at 120×40.
+#[test]
+fn map_of_a_50_block_flow() {
+    let Some(p) = corpus(DTMF_INPUT) else { return };
+    let mut app = map_app(Some(&p));
+    insta::assert_snapshot!("map_dtmf_120x40", screen(&app, 120, 40).backend());
+    app.dispatch(Action::MapZoom(false));
+    insta::assert_snapshot!("map_dtmf_names_120x40", screen(&app, 120, 40).backend());
+}
+
+#[test]
+fn map_search_select_and_details() {
+    let mut app = map_app(None);
+    app.dispatch(Action::MapSearch);
+    assert!(app.clock_paused() || app.driver().clock() == Clock::Virtual);
+    for c in "retry".chars() {
+        app.dispatch(Action::Type(c));
+    }
+    assert_eq!(app.map_matches().iter().filter(|&&m| m).count(), 4);
+    insta::assert_snapshot!("map_search_160x48", screen(&app, 160, 48).backend());
+    app.dispatch(Action::Submit);
+    assert_eq!(app.overlay, Overlay::None);
+    let selected = app.map.selected.expect("a match is selected");
+    assert!(app.engine().flow().blocks[selected].id.contains("Retry"));
+    // Tab moves on from the selection, in reading order.
+    app.dispatch(Action::MapSelect(1));
+    assert_ne!(app.map.selected, Some(selected));
+    insta::assert_snapshot!("map_selected_160x48", screen(&app, 160, 48).backend());
+    app.dispatch(Action::MapDetails);
+    assert!(matches!(app.overlay, Overlay::Block { .. }));
+    insta::assert_snapshot!("map_details_160x48", screen(&app, 160, 48).backend());
+    app.dispatch(Action::Cancel);
+    // Panning leaves follow mode; f comes back to it.
+    app.dispatch(Action::MapPan(8, 0));
+    assert!(!app.map.follow);
+    app.dispatch(Action::MapFollow);
+    assert!(app.map.follow && app.map.selected.is_none());
+}
+
+#[test]
+fn clicking_a_block_on_the_map_selects_it() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut app = map_app(None);
+    let screen_rect = Rect::new(0, 0, 160, 48);
+    let _ = screen(&app, 160, 48);
+    let view = flowsim::tui::ui::map_viewport(screen_rect);
+    let layout = app.map_layout();
+    let g = layout.geometry(app.map.zoom);
+    let (px, py) = app.map.pan.get();
+    let target = (0..g.blocks.len())
+        .find(|&b| {
+            let r = g.blocks[b].rect;
+            r.x >= px
+                && r.y >= py
+                && r.x - px + 1 < i32::from(view.width)
+                && r.y - py + 1 < i32::from(view.height)
+                && Some(b) != app.engine().current_block()
+        })
+        .expect("a block in view");
+    let r = g.blocks[target].rect;
+    let click = Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: view.x + (r.x - px + 1) as u16,
+        row: view.y + (r.y - py) as u16,
+        modifiers: KeyModifiers::NONE,
+    });
+    flowsim::tui::event_loop::on_terminal_event(&mut app, click, screen_rect);
+    assert_eq!(app.map.selected, Some(target));
+}
+
+/// `--coverage`: the map colours (and marks ✓ / ✗) what the tests reach.
+#[test]
+fn map_coverage_overlay() {
+    let mut app = map_app(None);
+    let v = serde_json::json!({"flows": [{
+        "flow": app.engine().flow().name,
+        "blocks_never_run": ["Closed Message", "Recording Invalid Key"],
+        "branches_never_taken": [
+            {"block": "Check Hours", "block_id": "Check Hours", "branch": "= False"},
+            {"block": "Recording Notice", "block_id": "Recording Notice", "branch": "InputTimeLimitExceeded"}
+        ],
+    }]});
+    let cov = flowsim::tui::coverage::MapCoverage::from_json(&v).unwrap();
+    app.set_coverage(Some(cov));
+    let terminal = screen(&app, 160, 48);
+    insta::assert_snapshot!("map_coverage_160x48", terminal.backend());
+    let buf = terminal.backend().buffer();
+    let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("tests reach 30/32 blocks"), "{text}");
+    assert!(text.contains("╭✗"), "a block no test runs is marked");
+    app.dispatch(Action::MapCoverage);
+    assert!(!app.show_coverage);
+    let text: String = screen(&app, 160, 48)
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(!text.contains("tests reach"), "v hides it");
+}
+
+/// `--speed` and `>` / `<`: the call's clock against the wall clock.
+#[tokio::test]
+async fn speed_runs_the_calls_clock_faster() {
+    let mut app = app_with(Registry::empty(), Clock::Real);
+    app.dispatch(Action::Speed(true));
+    app.dispatch(Action::Speed(true));
+    assert_eq!(app.driver().speed(), 4.0);
+    let before = app.driver().now();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let ran = app.driver().now().since(before).as_millis();
+    assert!(
+        (350..1000).contains(&ran),
+        "100 ms at ×4 is {ran} ms of call time"
+    );
+    // The deadline comes four times as soon.
+    let deadline = app.driver().deadline_instant().expect("an input waits");
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    assert!(left.as_millis() < 1300, "{left:?}");
+    for _ in 0..10 {
+        app.dispatch(Action::Speed(false));
+    }
+    assert_eq!(app.driver().speed(), 0.25);
+    let screen_text: String = screen(&app, 80, 24)
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen_text.contains("×1/4"), "{screen_text}");
 }

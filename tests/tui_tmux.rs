@@ -44,6 +44,22 @@ impl Tmux {
         }
     }
 
+    /// Poll the screen until `ok` holds for it.
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "waited {TIMEOUT:?} for {what}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
     fn keys(&self, keys: &str) {
         let out = self.run(&["send-keys", "-t", "e2e", "-l", keys]);
         assert!(out.status.success(), "send-keys {keys}");
@@ -213,4 +229,103 @@ fn a_panic_in_the_tui_restores_the_terminal() {
     );
     assert!(!screen.contains("Transcript"), "{screen}");
     assert_eq!(modes(&tmux), "0 0 1");
+}
+
+/// The help open for 7 s over a 5 s input: the call's clock stands still, so
+/// the input is still waiting when the help closes; then it times out by itself,
+/// and the transcript says so.
+#[test]
+fn the_help_stops_the_calls_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "cd {dir}\nFLOWSIM_DATA_DIR={data} {{bin}} tui\necho \"flowsim exited $?\"\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+    );
+    let Some(tmux) = start("pause", dir.path(), &body, 120, 40) else {
+        return;
+    };
+    tmux.wait_for("▶ press a key");
+    tmux.keys("?");
+    tmux.wait_for("Help · any key closes");
+    std::thread::sleep(Duration::from_secs(7));
+    tmux.keys("x");
+    let screen = tmux.wait_until("the help to close", |s| {
+        !s.contains("Help · any key closes")
+    });
+    assert!(screen.contains("▶ press a key"), "{screen}");
+    assert!(
+        !screen.contains("(no key within"),
+        "timed out under the help:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Sorry"),
+        "timed out under the help:\n{screen}"
+    );
+    tmux.wait_for("(no key within 5 s)");
+    tmux.keys("q");
+    tmux.wait_for("flowsim exited 0");
+}
+
+/// The unmapped-Lambda question answered after 10 s (past the function's 8 s
+/// limit): the clock stood still, so the answer is the one the flow uses.
+#[test]
+fn an_unmapped_lambda_can_be_answered_slowly() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("lookup.json");
+    std::fs::write(
+        &flow,
+        r#"{"Version":"2019-10-30","StartAction":"Lookup","Actions":[
+  {"Identifier":"Lookup","Type":"InvokeLambdaFunction","Parameters":{
+    "LambdaFunctionARN":"arn:aws:lambda:us-east-1:123456789012:function:lookup",
+    "InvocationTimeLimitSeconds":"8","ResponseValidation":{"ResponseType":"STRING_MAP"}},
+   "Transitions":{"NextAction":"Say","Errors":[{"NextAction":"Failed","ErrorType":"NoMatchingError"}]}},
+  {"Identifier":"Say","Type":"MessageParticipant","Parameters":{"Text":"The answer is $.External.answer"},
+   "Transitions":{"NextAction":"Bye"}},
+  {"Identifier":"Failed","Type":"MessageParticipant","Parameters":{"Text":"The lookup failed"},
+   "Transitions":{"NextAction":"Bye"}},
+  {"Identifier":"Bye","Type":"DisconnectParticipant","Parameters":{},"Transitions":{}}]}"#,
+    )
+    .unwrap();
+    let body = format!(
+        "cd {dir}\nFLOWSIM_DATA_DIR={data} {{bin}} tui {flow}\necho \"flowsim exited $?\"\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+        flow = shell_quote(&flow.display().to_string()),
+    );
+    let Some(tmux) = start("unmapped", dir.path(), &body, 120, 40) else {
+        return;
+    };
+    tmux.wait_for("Unmapped Lambda function");
+    std::thread::sleep(Duration::from_secs(10));
+    let screen = tmux.screen();
+    assert!(screen.contains("Unmapped Lambda function"), "{screen}");
+    assert!(!screen.contains("no answer within"), "{screen}");
+    // Replace the `{}` with a response of our own.
+    let out = tmux.run(&["send-keys", "-t", "e2e", "BSpace", "BSpace"]);
+    assert!(out.status.success());
+    tmux.keys(r#"{"answer":"forty-two"}"#);
+    let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+    assert!(out.status.success());
+    let screen = tmux.wait_for("The answer is forty-two");
+    assert!(!screen.contains("Unmapped Lambda function"), "{screen}");
+    assert!(!screen.contains("The lookup failed"), "{screen}");
+    tmux.keys("q");
+    tmux.wait_for("flowsim exited 0");
+}
+
+/// No terminal: a sentence that says what to do instead, and exit 2.
+#[test]
+fn without_a_terminal_it_says_so() {
+    let out = Command::new(env!("CARGO_BIN_EXE_flowsim"))
+        .arg("tui")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("flowsim tui needs a terminal; use `flowsim run` for headless calls"),
+        "{err}"
+    );
 }

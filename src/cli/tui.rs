@@ -15,21 +15,60 @@ pub struct TuiArgs {
     /// Folder the `w` key writes `.call` recordings to.
     #[arg(long, value_name = "DIR", default_value = "recordings")]
     pub recordings: PathBuf,
+    /// Start in step mode, stopped before the first block (`n` steps, `p` runs on).
+    #[arg(long)]
+    pub paused: bool,
+    /// Run the call's clock this many times as fast as real time (`--speed 4`: a 5 s
+    /// timeout takes 1.25 s; `>` and `<` change it while running).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Colour the map (`m`) by a `flowsim test --coverage-json` report: what the tests
+    /// reach and what they never do (`v` toggles it).
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
     #[command(flatten)]
     pub shared: SharedOpts,
 }
 
 /// `flowsim tui` (and `flowsim` with no command).
 pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(UsageError(
+            "flowsim tui needs a terminal; use `flowsim run` for headless calls".into(),
+        ));
+    }
+    if !(args.speed.is_finite() && (0.01..=1000.0).contains(&args.speed)) {
+        return Err(UsageError(format!(
+            "--speed {}: expected a factor between 0.01 and 1000",
+            args.speed
+        )));
+    }
     let setup = args.shared.setup(Path::new("."))?;
     let flows = super::warn_skipped(load_flows(
         args.flow.as_deref(),
         setup.flows_dir.as_deref(),
     )?);
     let registry = setup.registry()?;
+    let coverage = match &args.coverage {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+            Some(
+                crate::tui::coverage::MapCoverage::from_json(&value)
+                    .map_err(|e| UsageError(format!("{}: {e}", path.display())))?,
+            )
+        }
+    };
     let options = crate::tui::Options {
         flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
         recordings_dir: args.recordings.clone(),
+        paused: args.paused,
+        speed: args.speed,
+        coverage,
     };
     let rt = runtime()?;
     crate::tui::run(flows, setup.call, registry, options, &rt)

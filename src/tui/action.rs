@@ -18,8 +18,24 @@ pub enum Action {
     TogglePause,
     /// Step mode: run the next block.
     Step,
+    /// Run the call's clock faster (`true`) or slower.
+    Speed(bool),
     /// Switch the flow panel between the current block and the whole-graph map.
     ToggleMap,
+    /// Map: move the view by columns and rows.
+    MapPan(i32, i32),
+    /// Map: zoom in (`true`: boxes) or out (`false`: names, then dots).
+    MapZoom(bool),
+    /// Map: select the next (`1`) or previous (`-1`) block.
+    MapSelect(i32),
+    /// Map: open the selected block's parameters and branches.
+    MapDetails,
+    /// Map: search a block by name.
+    MapSearch,
+    /// Map: keep the current block in view again.
+    MapFollow,
+    /// Map: show or hide the test coverage (`--coverage`).
+    MapCoverage,
     /// Show the last Lambda event and response in full.
     Inspect,
     /// Write the call so far as a `.call` recording.

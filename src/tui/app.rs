@@ -4,15 +4,22 @@
 //! Nothing here touches the terminal or reads a clock: the event loop tells the
 //! app the time with [`App::set_now`], so tests can render exact screens.
 
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::action::Action;
+use super::coverage::{FlowCoverage, MapCoverage};
 use super::keymap::Mode;
 use super::recording;
+use super::widgets::map::reveal;
+use super::widgets::map_layout::{MapLayout, Zoom};
+use super::widgets::text_input::TextInput;
 use crate::driver::{Driver, DriverError};
 use crate::engine::{Engine, Input, SimTime, Status, TraceEvent, TraceKind};
+use crate::flow::{BlockIdx, Flow};
 use crate::lambda::LambdaOutcome;
 use crate::lambda::registry::BackendSpec;
 use crate::script::record::{RecordOptions, recording_from_trace};
@@ -41,6 +48,11 @@ pub enum Entry {
     /// Keys pressed one after another.
     Keys(String),
     Silence,
+    /// The input timed out by itself: nothing was pressed in time.
+    TimedOut {
+        what: &'static str,
+        timeout_ms: u64,
+    },
     Said(String),
     Stored(String),
     Lambda(LambdaEntry),
@@ -110,6 +122,36 @@ pub enum Overlay {
         text: String,
         error: Option<String>,
     },
+    /// A block's parameters and branches (map: Enter).
+    Block {
+        block: BlockIdx,
+        scroll: usize,
+    },
+    /// Map: find a block by name.
+    Search {
+        input: TextInput,
+    },
+}
+
+/// The map view's own state.
+#[derive(Debug, Default)]
+pub struct MapState {
+    pub zoom: Zoom,
+    /// Map cell at the viewport's top-left (kept by the drawing, which knows the size).
+    pub pan: Cell<(i32, i32)>,
+    /// Keep the current block in view.
+    pub follow: bool,
+    pub selected: Option<BlockIdx>,
+    /// The viewport's size at the last frame (columns, rows).
+    pub viewport: Cell<(i32, i32)>,
+}
+
+impl Overlay {
+    /// Does the call's clock stand still while this is open? Every overlay and
+    /// dialog stops it: the user reads or answers, the call waits.
+    pub fn stops_clock(&self) -> bool {
+        !matches!(self, Self::None)
+    }
 }
 
 /// The whole TUI state.
@@ -135,6 +177,12 @@ pub struct App {
     pub notice: Option<String>,
     stepping: bool,
     quit: bool,
+    pub map: MapState,
+    /// A test coverage report for the map, and whether it is shown.
+    coverage: Option<MapCoverage>,
+    pub show_coverage: bool,
+    /// The map layout of the flow shown, computed once per flow.
+    map_cache: RefCell<Option<(usize, Arc<MapLayout>)>>,
 }
 
 impl App {
@@ -159,13 +207,230 @@ impl App {
             notice: None,
             stepping: false,
             quit: false,
+            map: MapState {
+                follow: true,
+                ..MapState::default()
+            },
+            map_cache: RefCell::new(None),
+            coverage: None,
+            show_coverage: false,
         }
     }
 
-    /// Begin the call.
+    /// Colour the map by a coverage report (shown from the start).
+    pub fn set_coverage(&mut self, coverage: Option<MapCoverage>) {
+        self.show_coverage = coverage.is_some();
+        self.coverage = coverage;
+    }
+
+    /// The shown flow's test coverage, when a report is loaded and shown.
+    pub fn flow_coverage(&self) -> Option<FlowCoverage> {
+        if !self.show_coverage {
+            return None;
+        }
+        self.coverage.as_ref()?.for_flow(self.engine().flow())
+    }
+
+    /// The map layout of the flow the call is in (computed on first use per flow).
+    pub fn map_layout(&self) -> Arc<MapLayout> {
+        let flow: &Flow = self.engine().flow();
+        let key = std::ptr::from_ref(flow) as usize;
+        let mut cache = self.map_cache.borrow_mut();
+        match &*cache {
+            Some((k, layout)) if *k == key => layout.clone(),
+            _ => {
+                let layout = Arc::new(MapLayout::new(flow));
+                *cache = Some((key, layout.clone()));
+                layout
+            }
+        }
+    }
+
+    /// Blocks whose map label or identifier holds the search text.
+    pub fn map_matches(&self) -> Vec<bool> {
+        let Overlay::Search { input } = &self.overlay else {
+            return Vec::new();
+        };
+        let q = input.text().to_lowercase();
+        let flow = self.engine().flow();
+        self.map_layout()
+            .nodes
+            .iter()
+            .zip(&flow.blocks)
+            .map(|(n, b)| {
+                !q.is_empty()
+                    && (n.label.to_lowercase().contains(&q) || b.id.to_lowercase().contains(&q))
+            })
+            .collect()
+    }
+
+    /// Select a block on the map and bring it into view.
+    pub fn map_select(&mut self, block: BlockIdx) {
+        let layout = self.map_layout();
+        let g = layout.geometry(self.map.zoom);
+        if let Some(b) = g.blocks.get(block) {
+            self.map.selected = Some(block);
+            self.map.follow = false;
+            let (w, h) = self.map.viewport.get();
+            self.map.pan.set(reveal(self.map.pan.get(), b.rect, w, h));
+        }
+    }
+
+    fn dispatch_map(&mut self, action: Action) {
+        match action {
+            Action::MapPan(dx, dy) => {
+                self.map.follow = false;
+                let (x, y) = self.map.pan.get();
+                let (_, h) = self.map.viewport.get();
+                // A page is a screen: PgUp / PgDn ask for 20 rows.
+                let dy = if dy.abs() >= 20 {
+                    dy.signum() * (h - 2).max(1)
+                } else {
+                    dy
+                };
+                self.map.pan.set(((x + dx).max(0), (y + dy).max(0)));
+            }
+            Action::MapZoom(closer) => {
+                let layout = self.map_layout();
+                let old = layout.geometry(self.map.zoom);
+                self.map.zoom = if closer {
+                    self.map.zoom.closer()
+                } else {
+                    self.map.zoom.out()
+                };
+                // Keep the block in the middle of the view there after zooming.
+                let new = layout.geometry(self.map.zoom);
+                let (w, h) = self.map.viewport.get();
+                let (x, y) = self.map.pan.get();
+                let centre = old
+                    .block_at(x + w / 2, y + h / 2)
+                    .or_else(|| self.map.selected.or(self.engine().current_block()));
+                if let Some(b) = centre.and_then(|b| new.blocks.get(b)) {
+                    let r = b.rect;
+                    self.map
+                        .pan
+                        .set((r.x + r.w / 2 - w / 2, r.y + r.h / 2 - h / 2));
+                }
+            }
+            Action::MapSelect(by) => {
+                let layout = self.map_layout();
+                let order = &layout.order;
+                if order.is_empty() {
+                    return;
+                }
+                let from = self.map.selected.or(self.engine().current_block());
+                let next = match from.and_then(|f| order.iter().position(|&b| b == f)) {
+                    Some(at) if self.map.selected.is_some() => {
+                        let n = order.len() as i32;
+                        order[usize::try_from((at as i32 + by).rem_euclid(n)).unwrap_or(0)]
+                    }
+                    Some(at) => order[at],
+                    None => order[0],
+                };
+                self.map_select(next);
+            }
+            Action::MapDetails => match self.map.selected.or(self.engine().current_block()) {
+                Some(block) => self.overlay = Overlay::Block { block, scroll: 0 },
+                None => self.notice = Some("Tab selects a block".into()),
+            },
+            Action::MapSearch => {
+                self.overlay = Overlay::Search {
+                    input: TextInput::default(),
+                };
+            }
+            Action::MapFollow => {
+                self.map.follow = true;
+                self.map.selected = None;
+            }
+            Action::MapCoverage => {
+                if self.coverage.is_some() {
+                    self.show_coverage = !self.show_coverage;
+                } else {
+                    self.notice = Some("no coverage: flowsim tui FLOW --coverage FILE".into());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The selected block's parameters and branches, as the details overlay shows them.
+    pub fn block_lines(&self, block: BlockIdx) -> Vec<String> {
+        let flow = self.engine().flow();
+        let Some(b) = flow.blocks.get(block) else {
+            return Vec::new();
+        };
+        let layout = self.map_layout();
+        let console = b.kind.spec().map_or("", |s| s.block);
+        let mut out = vec![
+            format!("block     {}", layout.nodes[block].label),
+            format!("id        {}", b.id),
+            format!("type      {} ({console})", b.type_name),
+        ];
+        if let Some((x, y)) = b.position {
+            out.push(format!("canvas    x {x:.0}, y {y:.0}"));
+        }
+        out.push(String::new());
+        out.push("── branches ──".into());
+        let dead = crate::engine::dead_branches(b);
+        for (branch, target) in b.branches() {
+            let to = target.map_or_else(
+                || "(end of flow)".to_owned(),
+                |t| layout.nodes[t].label.clone(),
+            );
+            let note = if dead.iter().any(|d| d.branch == branch) {
+                " (never taken)"
+            } else {
+                ""
+            };
+            out.push(format!("  {} → {to}{note}", branch.label()));
+        }
+        out.push(String::new());
+        out.push("── parameters ──".into());
+        out.extend(pretty(&Value::Object(b.params.clone())));
+        out
+    }
+
+    /// Begin the call (in step mode, stopped before the first block, if
+    /// [`App::set_stepping`] turned it on).
     pub fn start(&mut self) {
+        self.driver.set_stepping(self.stepping);
+        if self.stepping {
+            self.note("step mode: n runs the next block, p resumes");
+        }
         let r = self.driver.send(Input::Start);
         self.after(r);
+    }
+
+    /// The call's clock runs `speed` times as fast as the wall clock (`--speed`).
+    pub fn set_speed(&mut self, speed: f64) {
+        self.driver.set_speed(speed);
+        let s = self.driver.speed();
+        if s == 1.0 {
+            self.notice = Some("real time".into());
+        } else {
+            self.notice = Some(format!("the call's clock runs at {}", speed_label(s)));
+        }
+    }
+
+    /// Step mode on or off before the call starts (`--paused`).
+    pub fn set_stepping(&mut self, on: bool) {
+        self.stepping = on;
+        self.driver.set_stepping(on);
+    }
+
+    /// Stop or restart the call's clock to match the open overlay; called after
+    /// everything that can open or close one.
+    fn sync_clock(&mut self) {
+        if self.overlay.stops_clock() {
+            self.driver.pause_clock();
+        } else {
+            self.driver.resume_clock();
+        }
+    }
+
+    /// Is the call's clock stopped (an overlay or dialog is open)?
+    pub fn clock_paused(&self) -> bool {
+        self.driver.clock_paused()
     }
 
     pub fn driver(&self) -> &Driver {
@@ -243,10 +508,13 @@ impl App {
     /// Which key set applies now.
     pub fn mode(&self) -> Mode {
         match self.overlay {
+            Overlay::None if self.view == FlowView::Map => Mode::Map,
             Overlay::None => Mode::Normal,
             Overlay::Help => Mode::Help,
-            Overlay::Inspect { .. } => Mode::Inspect,
-            Overlay::Caller { .. } | Overlay::Unmapped { .. } => Mode::Edit,
+            Overlay::Inspect { .. } | Overlay::Block { .. } => Mode::Inspect,
+            Overlay::Caller { .. } | Overlay::Unmapped { .. } | Overlay::Search { .. } => {
+                Mode::Edit
+            }
         }
     }
 
@@ -259,6 +527,7 @@ impl App {
             Overlay::None => self.dispatch_main(action),
             _ => self.dispatch_overlay(action),
         }
+        self.sync_clock();
     }
 
     fn dispatch_main(&mut self, action: Action) {
@@ -320,6 +589,11 @@ impl App {
                     self.notice = Some("p turns step mode on".into());
                 }
             }
+            Action::Speed(faster) => {
+                let now = self.driver.speed();
+                let next = if faster { now * 2.0 } else { now / 2.0 };
+                self.set_speed(next.clamp(0.25, 16.0));
+            }
             Action::ToggleMap => {
                 self.view = match self.view {
                     FlowView::Block => FlowView::Map,
@@ -344,6 +618,13 @@ impl App {
             }
             Action::ScrollEnd => self.scroll = 0,
             Action::Quit => self.quit = true,
+            Action::MapPan(..)
+            | Action::MapZoom(_)
+            | Action::MapSelect(_)
+            | Action::MapDetails
+            | Action::MapSearch
+            | Action::MapFollow
+            | Action::MapCoverage => self.dispatch_map(action),
             Action::Type(_)
             | Action::Backspace
             | Action::NextChoice
@@ -360,9 +641,39 @@ impl App {
         match &mut self.overlay {
             Overlay::None => {}
             Overlay::Help => self.overlay = Overlay::None,
-            Overlay::Inspect { scroll } => match action {
+            Overlay::Inspect { scroll } | Overlay::Block { scroll, .. } => match action {
                 Action::Scroll(n) => *scroll = add_signed(*scroll, -n),
                 _ => self.overlay = Overlay::None,
+            },
+            Overlay::Search { input } => match action {
+                Action::Type(c) => {
+                    input.push(c);
+                }
+                Action::Backspace => input.backspace(),
+                Action::Cancel => self.overlay = Overlay::None,
+                Action::Submit | Action::NextChoice => {
+                    let matches = self.map_matches();
+                    let order = self.map_layout().order.clone();
+                    // From the selected block on, so Tab walks through the matches.
+                    let start = self
+                        .map
+                        .selected
+                        .and_then(|s| order.iter().position(|&b| b == s))
+                        .map_or(0, |p| p + 1);
+                    let found = (0..order.len())
+                        .map(|k| order[(start + k) % order.len()])
+                        .find(|&b| matches.get(b).copied().unwrap_or(false));
+                    match found {
+                        Some(b) => {
+                            self.map_select(b);
+                            if action == Action::Submit {
+                                self.overlay = Overlay::None;
+                            }
+                        }
+                        None => self.notice = Some("no block matches".into()),
+                    }
+                }
+                _ => {}
             },
             Overlay::Caller { text, error } => match action {
                 Action::Type(c) if c.is_ascii_digit() || (c == '+' && text.is_empty()) => {
@@ -420,6 +731,12 @@ impl App {
     }
 
     fn answer_unmapped(&mut self, function: &str, spec: &str) {
+        if self.driver.unanswered().is_none() {
+            // The call ended (or started again) while the question was open.
+            self.overlay = Overlay::None;
+            self.notice = Some("the call is no longer waiting for that Lambda".into());
+            return;
+        }
         let parsed = BackendSpec::parse(spec, std::path::Path::new("."))
             .map_err(crate::lambda::RegistryError::from)
             .and_then(|s| {
@@ -473,9 +790,22 @@ impl App {
         self.after(r);
     }
 
-    /// Time passed (event loop): fire the engine's deadline if due.
+    /// Time passed (event loop): fire the engine's deadline if due. An input that
+    /// times out by itself says so in the transcript.
     pub fn on_deadline(&mut self) {
+        let waiting = matches!(self.engine().status(), Status::AwaitingInput { .. });
+        let requests = self.driver.input_requests();
         let r = self.driver.tick();
+        let timed_out = waiting
+            && (requests != self.driver.input_requests()
+                || !matches!(self.engine().status(), Status::AwaitingInput { .. }));
+        let waited = self.transcript.iter().rev().find_map(|e| match e {
+            Entry::Waiting { what, timeout_ms } => Some((*what, *timeout_ms)),
+            _ => None,
+        });
+        if let (true, Some((what, timeout_ms))) = (timed_out, waited) {
+            self.transcript.push(Entry::TimedOut { what, timeout_ms });
+        }
         self.after(r);
     }
 
@@ -497,6 +827,11 @@ impl App {
                 error: None,
             };
         }
+        // The call ended (or started again) under the question: it closes.
+        if self.driver.unanswered().is_none() && matches!(self.overlay, Overlay::Unmapped { .. }) {
+            self.overlay = Overlay::None;
+        }
+        self.sync_clock();
     }
 
     fn note(&mut self, text: &str) {
@@ -794,6 +1129,15 @@ impl App {
             }
             Err(e) => self.notice = Some(format!("could not write the recording: {e}")),
         }
+    }
+}
+
+/// `×4`, `×1/2`.
+pub fn speed_label(speed: f64) -> String {
+    if speed >= 1.0 {
+        format!("×{speed}")
+    } else {
+        format!("×1/{}", (1.0 / speed).round())
     }
 }
 

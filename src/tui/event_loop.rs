@@ -39,7 +39,8 @@ pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()
             return Ok(());
         }
         let deadline = app.driver().deadline_instant();
-        let lambda_running = app.driver().lambda_in_flight().is_some();
+        // While an overlay stops the call's clock, a finished Lambda waits too.
+        let lambda_running = app.driver().lambda_in_flight().is_some() && !app.clock_paused();
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => {
@@ -87,6 +88,23 @@ pub fn on_terminal_event(app: &mut App, event: Event, screen: Rect) {
             }
             MouseEventKind::ScrollUp => app.dispatch(Action::Scroll(3)),
             MouseEventKind::ScrollDown => app.dispatch(Action::Scroll(-3)),
+            _ => {}
+        },
+        Event::Mouse(m) if app.mode() == Mode::Map => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                let view = ui::map_viewport(screen);
+                if view.contains(ratatui::layout::Position::new(m.column, m.row)) {
+                    let (px, py) = app.map.pan.get();
+                    let x = px + i32::from(m.column - view.x);
+                    let y = py + i32::from(m.row - view.y);
+                    let layout = app.map_layout();
+                    if let Some(b) = layout.geometry(app.map.zoom).block_at(x, y) {
+                        app.map_select(b);
+                    }
+                }
+            }
+            MouseEventKind::ScrollUp => app.dispatch(Action::MapPan(0, -3)),
+            MouseEventKind::ScrollDown => app.dispatch(Action::MapPan(0, 3)),
             _ => {}
         },
         // A resize is drawn by the next loop turn.

@@ -9,6 +9,8 @@ use super::action::Action;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Normal,
+    /// The map view: panning, zooming, selecting; phone keys still dial.
+    Map,
     Help,
     /// Scrollable text (the Lambda inspector).
     Inspect,
@@ -53,7 +55,8 @@ const fn b(
     }
 }
 
-/// The main screen's keys, in the order the help bar shows them.
+/// The main screen's keys, in the order the help bar shows them. A binding with no
+/// help sentence is described by the one before it (`↑ ↓`, `> <`).
 pub const NORMAL: &[Binding] = &[
     Binding {
         codes: &[],
@@ -66,7 +69,7 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('t'), KeyCode::Enter],
         "t",
         "timeout",
-        "let the pending input time out now",
+        "let the pending input time out now (also Enter)",
         || Action::TimeoutNow,
     ),
     b(
@@ -101,8 +104,22 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('n'), KeyCode::Char(' ')],
         "n",
         "step",
-        "step mode: run the next block",
+        "step mode: run the next block (also Space)",
         || Action::Step,
+    ),
+    b(
+        &[KeyCode::Char('>'), KeyCode::Char('.')],
+        "> <",
+        "",
+        "the call's clock twice / half as fast (×1/4 to ×16)",
+        || Action::Speed(true),
+    ),
+    b(
+        &[KeyCode::Char('<'), KeyCode::Char(',')],
+        "<",
+        "",
+        "",
+        || Action::Speed(false),
     ),
     b(
         &[KeyCode::Char('m')],
@@ -127,32 +144,20 @@ pub const NORMAL: &[Binding] = &[
     ),
     b(
         &[KeyCode::Up],
-        "↑",
+        "↑ ↓",
         "",
-        "scroll the transcript back",
+        "scroll the transcript back / forward",
         || Action::Scroll(1),
     ),
-    b(
-        &[KeyCode::Down],
-        "↓",
-        "",
-        "scroll the transcript forward",
-        || Action::Scroll(-1),
-    ),
+    b(&[KeyCode::Down], "↓", "", "", || Action::Scroll(-1)),
     b(
         &[KeyCode::PageUp],
-        "PgUp",
+        "PgUp PgDn",
         "",
-        "scroll the transcript a page back",
+        "scroll the transcript a page back / forward",
         || Action::Scroll(10),
     ),
-    b(
-        &[KeyCode::PageDown],
-        "PgDn",
-        "",
-        "scroll the transcript a page forward",
-        || Action::Scroll(-10),
-    ),
+    b(&[KeyCode::PageDown], "PgDn", "", "", || Action::Scroll(-10)),
     b(
         &[KeyCode::End],
         "End",
@@ -176,6 +181,164 @@ pub const NORMAL: &[Binding] = &[
     ),
 ];
 
+/// The map view's keys (`m`), in the order the help bar shows them.
+pub const MAP: &[Binding] = &[
+    Binding {
+        codes: &[],
+        keys: "0-9 * #",
+        hint: "dial",
+        help: "press a phone key",
+        does: Does::Dial,
+    },
+    b(
+        &[KeyCode::Left, KeyCode::Char('h')],
+        "←↓↑→",
+        "pan",
+        "move the view (also h j k l; PgUp PgDn by a screen)",
+        || Action::MapPan(-8, 0),
+    ),
+    b(
+        &[KeyCode::Right, KeyCode::Char('l')],
+        "→",
+        "",
+        "pan right",
+        || Action::MapPan(8, 0),
+    ),
+    b(
+        &[KeyCode::Up, KeyCode::Char('k')],
+        "↑",
+        "",
+        "pan up",
+        || Action::MapPan(0, -4),
+    ),
+    b(
+        &[KeyCode::Down, KeyCode::Char('j')],
+        "↓",
+        "",
+        "pan down",
+        || Action::MapPan(0, 4),
+    ),
+    b(&[KeyCode::PageUp], "PgUp", "", "pan a screen up", || {
+        Action::MapPan(0, -20)
+    }),
+    b(
+        &[KeyCode::PageDown],
+        "PgDn",
+        "",
+        "pan a screen down",
+        || Action::MapPan(0, 20),
+    ),
+    b(
+        &[KeyCode::Char('+'), KeyCode::Char('=')],
+        "+ -",
+        "zoom",
+        "zoom in and out: boxes with branches, names, dots",
+        || Action::MapZoom(true),
+    ),
+    b(&[KeyCode::Char('-')], "-", "", "zoom out", || {
+        Action::MapZoom(false)
+    }),
+    b(
+        &[KeyCode::Tab],
+        "Tab",
+        "select",
+        "select the next block (Shift-Tab: the previous; or click one)",
+        || Action::MapSelect(1),
+    ),
+    b(
+        &[KeyCode::BackTab],
+        "S-Tab",
+        "",
+        "select the previous block",
+        || Action::MapSelect(-1),
+    ),
+    b(
+        &[KeyCode::Enter],
+        "Enter",
+        "details",
+        "the selected block's parameters and branches",
+        || Action::MapDetails,
+    ),
+    b(
+        &[KeyCode::Char('/')],
+        "/",
+        "search",
+        "find a block by name",
+        || Action::MapSearch,
+    ),
+    b(
+        &[KeyCode::Char('f')],
+        "f",
+        "follow",
+        "keep the current block in view",
+        || Action::MapFollow,
+    ),
+    b(
+        &[KeyCode::Char('v')],
+        "v",
+        "",
+        "show or hide test coverage (flowsim tui --coverage FILE)",
+        || Action::MapCoverage,
+    ),
+    b(
+        &[KeyCode::Char('n'), KeyCode::Char(' ')],
+        "n",
+        "step",
+        "step mode: run the next block (also Space)",
+        || Action::Step,
+    ),
+    b(
+        &[KeyCode::Char('p')],
+        "p",
+        "step mode",
+        "pause: run one block per step key",
+        || Action::TogglePause,
+    ),
+    b(
+        &[KeyCode::Char('t')],
+        "t",
+        "timeout",
+        "let the pending input time out now",
+        || Action::TimeoutNow,
+    ),
+    b(
+        &[KeyCode::Char('>'), KeyCode::Char('.')],
+        "> <",
+        "",
+        "the call's clock twice / half as fast",
+        || Action::Speed(true),
+    ),
+    b(
+        &[KeyCode::Char('<'), KeyCode::Char(',')],
+        "<",
+        "",
+        "",
+        || Action::Speed(false),
+    ),
+    b(
+        &[KeyCode::Char('m'), KeyCode::Esc],
+        "m",
+        "back",
+        "back to the transcript (also Esc)",
+        || Action::ToggleMap,
+    ),
+    b(
+        &[KeyCode::Char('?'), KeyCode::F(1)],
+        "?",
+        "help",
+        "show or hide this help",
+        || Action::ToggleHelp,
+    ),
+    b(&[KeyCode::Char('q')], "q", "quit", "leave flowsim", || {
+        Action::Quit
+    }),
+];
+
+/// The key table of a mode's main screen.
+pub fn table(mode: Mode) -> &'static [Binding] {
+    if mode == Mode::Map { MAP } else { NORMAL }
+}
+
 /// The action for a key press in a mode, if any.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
@@ -188,11 +351,11 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
         };
     }
     match mode {
-        Mode::Normal => {
+        Mode::Normal | Mode::Map => {
             if let KeyCode::Char(c @ ('0'..='9' | '*' | '#')) = key.code {
                 return Some(Action::Dial(c));
             }
-            NORMAL.iter().find_map(|bind| match bind.does {
+            table(mode).iter().find_map(|bind| match bind.does {
                 Does::Fixed(f) if bind.codes.contains(&key.code) => Some(f()),
                 _ => None,
             })
@@ -221,19 +384,43 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     }
 }
 
-/// The help bar: `key hint` pairs from the table, as many as fit in `width`.
-pub fn help_bar(width: usize) -> Vec<(&'static str, &'static str)> {
-    let mut used = 0;
-    let mut out = Vec::new();
-    for bind in NORMAL.iter().filter(|b| !b.hint.is_empty()) {
-        let w = bind.keys.chars().count() + bind.hint.chars().count() + 2;
-        if used + w > width {
-            break;
+/// The help bar: `key hint` pairs from the table in table order, fitted to
+/// `width`: as many full hints as leave room for the other keys bare (an empty
+/// hint); `?`, the way to all the others, always keeps its hint.
+pub fn help_bar(table: &'static [Binding], width: usize) -> Vec<(&'static str, &'static str)> {
+    let hinted: Vec<&Binding> = table.iter().filter(|b| !b.hint.is_empty()).collect();
+    let full = |b: &Binding| b.keys.chars().count() + b.hint.chars().count() + 2;
+    let bare = |b: &Binding| b.keys.chars().count() + 1;
+    let is_help = |b: &Binding| b.keys == "?";
+    let cost = |k: usize| -> usize {
+        hinted
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                if i < k || is_help(b) {
+                    full(b)
+                } else {
+                    bare(b)
+                }
+            })
+            .sum()
+    };
+    let shown = match (0..=hinted.len()).rev().find(|&k| cost(k) <= width) {
+        Some(k) => k,
+        // Not even the bare keys fit: `? help` alone, if that does.
+        None => {
+            return hinted
+                .iter()
+                .filter(|b| is_help(b) && full(b) <= width)
+                .map(|b| (b.keys, b.hint))
+                .collect();
         }
-        used += w;
-        out.push((bind.keys, bind.hint));
-    }
-    out
+    };
+    hinted
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.keys, if i < shown || is_help(b) { b.hint } else { "" }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -268,19 +455,43 @@ mod tests {
 
     #[test]
     fn every_code_is_bound_once() {
-        let mut seen = Vec::new();
-        for bind in NORMAL {
-            for c in bind.codes {
-                assert!(!seen.contains(c), "{c:?} bound twice");
-                seen.push(*c);
+        for table in [NORMAL, MAP] {
+            let mut seen = Vec::new();
+            for bind in table {
+                for c in bind.codes {
+                    assert!(!seen.contains(c), "{c:?} bound twice");
+                    seen.push(*c);
+                }
             }
         }
     }
 
     #[test]
     fn help_bar_fits() {
-        let bar = help_bar(40);
-        let width: usize = bar.iter().map(|(k, h)| k.len() + h.len() + 2).sum();
-        assert!(width <= 40 && !bar.is_empty());
+        let drawn = |bar: &[(&str, &str)]| -> usize {
+            bar.iter()
+                .map(|(k, h)| {
+                    k.chars().count()
+                        + if h.is_empty() {
+                            1
+                        } else {
+                            h.chars().count() + 2
+                        }
+                })
+                .sum()
+        };
+        for w in [10, 20, 40, 79, 200] {
+            let bar = help_bar(NORMAL, w);
+            assert!(drawn(&bar) <= w, "{w}: {bar:?}");
+            assert!(
+                bar.iter().any(|(k, h)| *k == "?" && !h.is_empty()),
+                "{w}: {bar:?}"
+            );
+        }
+        // At 80 columns every key is on the bar, some without their hint.
+        let keys: Vec<&str> = help_bar(NORMAL, 79).iter().map(|(k, _)| *k).collect();
+        for k in ["m", "l", "w", "?", "q"] {
+            assert!(keys.contains(&k), "{keys:?}");
+        }
     }
 }

@@ -24,10 +24,14 @@ use serde_json::Value;
 use super::app::{App, Choice, Entry, FlowView, Overlay};
 use super::keymap;
 use super::widgets::keypad::Keypad;
-use super::widgets::map::FlowMap;
-use super::widgets::transcript::Transcript;
+use super::widgets::map::{FlowMap, Marks, clamp, reveal};
+use super::widgets::map_layout::MapLayout;
+use super::widgets::text_input::TextInput;
+use super::widgets::transcript::{Transcript, wrap};
 use crate::driver::NO_MAPPING;
 use crate::engine::Status;
+use crate::engine::TraceKind;
+use crate::flow::BlockIdx;
 use crate::text::truncate;
 
 /// Where each panel goes in an area.
@@ -116,7 +120,9 @@ impl Widget for &App {
         render_bar(self, a.bar, buf);
         match &self.overlay {
             Overlay::None => {}
-            Overlay::Help => render_help(area, buf),
+            Overlay::Help => render_help(self.view, area, buf),
+            Overlay::Block { block, scroll } => render_block(self, *block, *scroll, area, buf),
+            Overlay::Search { input } => render_search(self, input, a.map, buf),
             Overlay::Inspect { scroll } => render_inspect(self, *scroll, area, buf),
             Overlay::Caller { text, error } => render_caller(text, error.as_deref(), area, buf),
             Overlay::Unmapped {
@@ -168,7 +174,12 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
         }
         Status::Ended(r) => (format!("■ ended: {}", r.keyword()), Color::Red),
     };
-    let timer = app.call_time().to_string();
+    let speed = app.driver().speed();
+    let timer = if speed == 1.0 {
+        app.call_time().to_string()
+    } else {
+        format!("{} {}", app.call_time(), super::app::speed_label(speed))
+    };
     let lines = vec![
         Line::from(vec![
             Span::raw("☎ "),
@@ -346,12 +357,12 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("  {}", b.type_name), dim),
             ]));
             if let Some(n) = app.branches().last() {
+                // The reason is wrapped, never cut: it is why the call is here.
                 let to = n.target.as_deref().unwrap_or("(end of flow)");
                 let text = format!("↳ via {} [{}] {} → {to}", n.block, n.branch, n.reason);
-                lines.push(Line::styled(
-                    truncate(&text, w),
-                    Style::new().fg(Color::Green),
-                ));
+                for row in wrap(&text, w) {
+                    lines.push(Line::styled(row, Style::new().fg(Color::Green)));
+                }
             }
             let dead = crate::engine::dead_branches(b);
             for (branch, target) in b.branches() {
@@ -376,26 +387,149 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let room = usize::from(inner.height).saturating_sub(lines.len());
     if room >= 2 && !app.branches().is_empty() {
         lines.push(Line::styled("branches taken, newest first:", dim));
-        for n in app.branches().iter().rev().take(room - 1) {
+        let mut left = room - 1;
+        for n in app.branches().iter().rev() {
             let to = n.target.as_deref().unwrap_or("(end of flow)");
             let text = format!("{} [{}] {} → {to}", n.block, n.branch, n.reason);
-            lines.push(Line::styled(truncate(&text, w), dim));
+            let rows = wrap(&text, w);
+            if rows.len() > left {
+                break;
+            }
+            left -= rows.len();
+            lines.extend(rows.into_iter().map(|r| Line::styled(r, dim)));
         }
     }
     Paragraph::new(lines).render(inner, buf);
 }
 
+/// The map panel's inside: the viewport, and a footer for the selected block.
+fn map_parts(inner: Rect) -> (Rect, Rect) {
+    let footer_h = if inner.height >= 10 { 2 } else { 0 };
+    let [view, footer] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(footer_h)]).areas(inner);
+    (view, footer)
+}
+
+/// Where the map's viewport is on a screen of this size (for clicks).
+pub fn map_viewport(screen: Rect) -> Rect {
+    let area = areas(screen, FlowView::Map).map;
+    map_parts(Block::bordered().inner(area)).0
+}
+
+/// What the map marks: the current block, the path taken, the selection, matches.
+fn map_marks(app: &App, layout: &MapLayout) -> Marks {
+    let engine = app.engine();
+    let flow = engine.flow();
+    let mut visited = vec![false; flow.blocks.len()];
+    for id in app.visited() {
+        if let Some(&i) = flow.by_id.get(&id) {
+            visited[i] = true;
+        }
+    }
+    let mut taken = Vec::new();
+    for e in app.events() {
+        if let TraceKind::BranchTaken { block, branch, .. } = &e.kind
+            && let Some(&i) = flow.by_id.get(&block.id)
+            && let Some(p) = layout.nodes[i]
+                .ports
+                .iter()
+                .position(|p| p.branch == *branch)
+        {
+            taken.push((i, p));
+        }
+    }
+    Marks {
+        current: engine.current_block(),
+        visited,
+        taken,
+        selected: app.map.selected,
+        matches: app.map_matches(),
+        coverage: app.flow_coverage(),
+    }
+}
+
 fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
     let engine = app.engine();
     let flow = engine.flow();
-    titled(&format!("Map · {} · m: back", flow.name)).render(area, buf);
-    let visited = app.visited();
-    FlowMap {
-        flow,
-        current: engine.current_block(),
-        visited: &visited,
+    let layout = app.map_layout();
+    let zoom = app.map.zoom;
+    let g = layout.geometry(zoom);
+    let marks = map_marks(app, &layout);
+    let covered = marks
+        .coverage
+        .as_ref()
+        .map(|c| {
+            format!(
+                " · tests reach {}/{} blocks",
+                c.blocks_covered,
+                flow.blocks.len()
+            )
+        })
+        .unwrap_or_default();
+    let title = format!(
+        "Map · {} · {} blocks{covered} · {} · {}{}",
+        flow.name,
+        flow.blocks.len(),
+        zoom.name(),
+        if layout.from_canvas {
+            "canvas layout"
+        } else {
+            "layered layout"
+        },
+        if app.map.follow { " · following" } else { "" }
+    );
+    titled(&title).render(area, buf);
+    let (view, footer) = map_parts(Block::bordered().inner(area));
+    let (w, h) = (i32::from(view.width), i32::from(view.height));
+    app.map.viewport.set((w, h));
+    let mut pan = app.map.pan.get();
+    if app.map.follow {
+        // The current block, or where the flow starts once the call has ended.
+        let target = marks.current.unwrap_or(flow.start);
+        if let Some(b) = g.blocks.get(target) {
+            pan = reveal(pan, b.rect, w, h);
+        }
     }
-    .render(Block::bordered().inner(area), buf);
+    pan = clamp(pan, g, w, h);
+    app.map.pan.set(pan);
+    FlowMap {
+        layout: &layout,
+        geometry: g,
+        offset: pan,
+        marks: &marks,
+    }
+    .render(view, buf);
+    if footer.height == 0 {
+        return;
+    }
+    let fw = usize::from(footer.width);
+    let dim = Style::new().add_modifier(Modifier::DIM);
+    let shown = app.map.selected.or(marks.current);
+    let mut lines = Vec::new();
+    if let Some(i) = shown {
+        let b = &flow.blocks[i];
+        let mark = if Some(i) == marks.current {
+            "▶"
+        } else {
+            "▸"
+        };
+        let console = b.kind.spec().map_or("", |s| s.block);
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{mark} {}", layout.nodes[i].label),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(format!("  {} · {console}", b.type_name), dim),
+        ]));
+        let params = Value::Object(b.params.clone()).to_string();
+        lines.push(Line::styled(truncate(&format!("  {params}"), fw), dim));
+    } else {
+        lines.push(Line::styled(
+            "Tab selects a block; Enter shows its parameters",
+            dim,
+        ));
+    }
+    Paragraph::new(lines).render(footer, buf);
 }
 
 fn render_bar(app: &App, area: Rect, buf: &mut Buffer) {
@@ -404,12 +538,21 @@ fn render_bar(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let mut spans = vec![Span::raw(" ")];
-    for (keys, hint) in keymap::help_bar(usize::from(area.width).saturating_sub(1)) {
+    let table = if app.view == FlowView::Map {
+        keymap::MAP
+    } else {
+        keymap::NORMAL
+    };
+    for (keys, hint) in keymap::help_bar(table, usize::from(area.width).saturating_sub(1)) {
         spans.push(Span::styled(
             keys,
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
         ));
-        spans.push(Span::raw(format!(" {hint} ")));
+        spans.push(Span::raw(if hint.is_empty() {
+            " ".to_owned()
+        } else {
+            format!(" {hint} ")
+        }));
     }
     Line::from(spans).render(area, buf);
 }
@@ -431,41 +574,77 @@ fn popup(area: Rect, w: u16, h: u16, title: &str, buf: &mut Buffer) -> Rect {
     inner
 }
 
-fn render_help(area: Rect, buf: &mut Buffer) {
-    let rows = keymap::NORMAL.len() as u16 + 4;
-    let inner = popup(area, 70, rows + 2, "Help · any key closes", buf);
-    let mut lines: Vec<Line> = keymap::NORMAL
-        .iter()
+fn render_help(view: FlowView, area: Rect, buf: &mut Buffer) {
+    let table = if view == FlowView::Map {
+        keymap::MAP
+    } else {
+        keymap::NORMAL
+    };
+    let shown = table.iter().filter(|b| !b.help.is_empty());
+    let rows = shown.clone().count() as u16 + 4;
+    let inner = popup(area, 72, rows + 2, "Help · any key closes", buf);
+    let mut lines: Vec<Line> = shown
         .map(|b| {
             Line::from(vec![
                 Span::styled(
-                    format!(" {:<8}", b.keys),
+                    format!(" {:<10}", b.keys),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
                 Span::raw(b.help),
             ])
         })
         .collect();
-    lines.push(Line::raw(" mouse   click the keypad to dial"));
-    lines.push(Line::raw(""));
+    lines.push(Line::raw(" mouse     click the keypad to dial"));
     lines.push(Line::styled(
         " Times are real: a 5 s timeout takes 5 s (t ends it now).",
+        Style::new().add_modifier(Modifier::DIM),
+    ));
+    lines.push(Line::styled(
+        " The call's clock stops while this help or any dialog is open.",
         Style::new().add_modifier(Modifier::DIM),
     ));
     Paragraph::new(lines).render(inner, buf);
 }
 
 fn render_inspect(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let w = area.width.saturating_sub(4).max(20);
-    let h = area.height.saturating_sub(2);
-    let inner = popup(
-        area,
-        w,
-        h,
+    render_scrolled(
+        app.inspect_lines(),
         "Last Lambda call · ↑↓ PgUp PgDn scroll · Esc closes",
+        scroll,
+        area,
         buf,
     );
-    let lines = app.inspect_lines();
+}
+
+fn render_block(app: &App, block: BlockIdx, scroll: usize, area: Rect, buf: &mut Buffer) {
+    render_scrolled(
+        app.block_lines(block),
+        "Block · ↑↓ PgUp PgDn scroll · Esc closes",
+        scroll,
+        area,
+        buf,
+    );
+}
+
+/// The map's search box, at the bottom of the map.
+fn render_search(app: &App, input: &TextInput, map: Rect, buf: &mut Buffer) {
+    if map.height < 4 {
+        return;
+    }
+    let n = app.map_matches().iter().filter(|&&m| m).count();
+    let r = Rect::new(map.x, map.y + map.height - 3, map.width, 3);
+    let title = format!("Search · {n} matching · Enter selects · Tab next · Esc");
+    let inner = popup(r, r.width, 3, &title, buf);
+    input
+        .line(" /", usize::from(inner.width), Style::new().fg(Color::Cyan))
+        .render(inner, buf);
+}
+
+fn render_scrolled(lines: Vec<String>, title: &str, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(4).max(20);
+    let h = area.height.saturating_sub(2);
+    let inner = popup(area, w, h, title, buf);
+    let lines = fold(lines, usize::from(inner.width));
     let max = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = scroll.min(max);
     let shown: Vec<Line> = lines
@@ -484,6 +663,35 @@ fn render_inspect(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     Paragraph::new(shown).render(inner, buf);
+}
+
+/// Lines wider than `width` folded onto the next rows, under their own indent
+/// (two more), so a long JSON string is read whole rather than cut.
+fn fold(lines: Vec<String>, width: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= width || width < 8 {
+            out.push(line);
+            continue;
+        }
+        let indent = chars
+            .iter()
+            .take_while(|c| **c == ' ')
+            .count()
+            .min(width / 2)
+            + 2;
+        out.push(chars[..width].iter().collect());
+        let room = width - indent;
+        for piece in chars[width..].chunks(room) {
+            out.push(format!(
+                "{}{}",
+                " ".repeat(indent),
+                piece.iter().collect::<String>()
+            ));
+        }
+    }
+    out
 }
 
 fn field(text: &str) -> Line<'static> {

@@ -2,4 +2,7 @@
 
 pub mod keypad;
 pub mod map;
+pub mod map_layout;
+pub mod outcome;
+pub mod text_input;
 pub mod transcript;

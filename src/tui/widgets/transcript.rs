@@ -57,6 +57,15 @@ fn describe(e: &Entry, now: SimTime) -> (&'static str, String, Style) {
             "(silence: input timed out)".into(),
             Style::new().fg(Color::Cyan),
         ),
+        Entry::TimedOut { what, timeout_ms } => (
+            "KEY",
+            format!(
+                "(no {} within {} s)",
+                what.trim_start_matches("an ").trim_start_matches("a "),
+                timeout_ms / 1000
+            ),
+            Style::new().fg(Color::Cyan),
+        ),
         Entry::Said(t) => ("SAY", t.clone(), Style::new().fg(Color::Cyan)),
         Entry::Stored(v) => ("", format!("stored input: {v}"), dim),
         Entry::Lambda(l) => ("λ", lambda_text(l, now), lambda_style(l)),
