@@ -543,6 +543,8 @@ pub enum KeyItem {
     Keys(String),
     /// `~`: let the input time out.
     Silence,
+    /// `"…"`: an utterance (to a Lex block), whatever the block waits for.
+    Say(String),
 }
 
 impl KeyItem {
@@ -556,6 +558,9 @@ impl KeyItem {
                 let item = item.trim();
                 if item == "~" {
                     Ok(Self::Silence)
+                } else if let Some(said) = item.strip_prefix('"').and_then(|i| i.strip_suffix('"'))
+                {
+                    Ok(Self::Say(said.to_owned()))
                 } else if item.is_empty() {
                     Err(KeysError::EmptyItem)
                 } else {
@@ -635,6 +640,7 @@ pub async fn run_with_keys_streaming(
             };
             match item {
                 KeyItem::Silence => driver.silence()?,
+                KeyItem::Say(text) => driver.send(Input::Utterance(text))?,
                 KeyItem::Keys(text) if mode == crate::engine::InputMode::Lex => {
                     driver.send(Input::Utterance(text))?
                 }

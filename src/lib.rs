@@ -18,13 +18,16 @@
 //! file) is a leaf used by `session`; [`transcript`] and [`graph_export`] render
 //! traces and flows for `cli` and `script`.
 
-pub use flowsim_core::{call, catalogue, check, engine, env, flow, mapping, phone, ssml, text};
+pub use flowsim_core::{
+    call, catalogue, check, engine, env, flow, lex, mapping, phone, ssml, text,
+};
 
 pub mod cli;
 pub mod config;
 pub mod driver;
 pub mod graph_export;
 pub mod lambda;
+pub mod lexbots;
 pub mod script;
 pub mod session;
 pub mod transcript;

@@ -43,6 +43,8 @@ pub struct SessionOptions {
     pub channel: Option<String>,
     /// `--at`: when the call starts (hours schedules).
     pub at: Option<String>,
+    /// `--lex PATTERN=BACKEND` (repeatable).
+    pub lex: Vec<String>,
     /// `--queue 'NAME:key=value,…'` (repeatable).
     pub queues: Vec<String>,
     /// `--customer 'PHONE,Key=Value,…'` (repeatable).
@@ -64,6 +66,8 @@ pub enum SetupError {
     Mapping(#[from] MappingError),
     #[error(transparent)]
     Env(#[from] crate::env::EnvError),
+    #[error("{0}")]
+    Lex(String),
 }
 
 /// Everything a call needs, from flags and the config file.
@@ -142,6 +146,23 @@ impl Setup {
             env.add_customer(c)?;
         }
         env.validate()?;
+        // Lex bots: the environment's `lex` table (paths relative to its file), then
+        // --lex flags (relative to the working folder).
+        let mut flags = Vec::new();
+        for l in &opts.lex {
+            let (p, b) = l
+                .split_once('=')
+                .ok_or_else(|| SetupError::Lex(format!("--lex {l}: expected PATTERN=BACKEND")))?;
+            flags.push((p.trim().to_owned(), b.trim().to_owned(), base.to_path_buf()));
+        }
+        let env_base = opts
+            .env_file
+            .as_deref()
+            .or(opts.config.as_deref())
+            .and_then(Path::parent)
+            .unwrap_or(base)
+            .to_path_buf();
+        crate::lexbots::resolve(&mut env, &env_base, &flags).map_err(|e| SetupError::Lex(e.0))?;
         call.env = std::sync::Arc::new(env);
         let mut mappings = Vec::new();
         for m in &opts.lambda {

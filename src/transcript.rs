@@ -127,6 +127,27 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             Some(b) => format!("WARN  [{}] {message}", b.label),
             None => format!("WARN  {message}"),
         },
+        TraceKind::LexRecognized {
+            utterance,
+            intent,
+            confidence,
+            slots,
+            alternatives,
+            ..
+        } => {
+            let mut line = format!("LEX   \"{utterance}\" → {intent} ({confidence:.2})");
+            for (k, v) in slots {
+                line.push_str(&format!(" {k}={v}"));
+            }
+            if verbose && !alternatives.is_empty() {
+                let alt: Vec<String> = alternatives
+                    .iter()
+                    .map(|(n, s)| format!("{n} {s:.2}"))
+                    .collect();
+                line.push_str(&format!("; also {}", alt.join(", ")));
+            }
+            line
+        }
         TraceKind::EnvironmentDefault {
             block,
             setting,

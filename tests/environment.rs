@@ -598,3 +598,45 @@ fn bad_environment_lines_are_script_errors_at_their_line() {
     assert!(err.contains("bad.call:2"), "{err}");
     assert!(err.contains("channel `fax`"), "{err}");
 }
+
+/// Lex bots offline: a Lex V2 export laid out as the console exports it (slot
+/// elicitation, a synonym resolved, FallbackIntent) and canned intents, driven by
+/// `say` in `.call` scripts.
+#[test]
+fn lex_bots_answer_call_scripts() {
+    let o = common::bin()
+        .args(["test", "tests/fixtures/lex"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
+    assert!(common::stdout(&o).contains("4 passed, 0 failed"));
+}
+
+/// `--keys` items in double quotes are utterances; `--lex` maps a bot.
+#[test]
+fn run_says_quoted_keys_to_a_mapped_bot() {
+    let o = common::bin()
+        .args([
+            "run",
+            "tests/fixtures/lex/airline.json",
+            "--lex",
+            "*=file:tests/fixtures/lex/AirlineSupport-LexJson",
+            "--keys",
+            "\"cancel my flight\",\"one two three\"",
+        ])
+        .output()
+        .unwrap();
+    let out = common::stdout(&o);
+    assert!(out.contains("What is your confirmation number?"), "{out}");
+    assert!(out.contains("Cancelling booking 123."), "{out}");
+    let o = common::bin()
+        .args(["run", "tests/fixtures/lex/airline.json", "--lex", "*=bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("intent:NAME"),
+        "{}",
+        common::stderr(&o)
+    );
+}

@@ -147,6 +147,11 @@ pub struct SharedOpts {
     /// The contact's channel: voice (default), chat, task or email.
     #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
+    /// Answer a Lex bot: PATTERN=BACKEND (repeatable), PATTERN the bot name or alias
+    /// ARN (`*` wildcard); BACKEND intent:NAME[,slot=value…] or file:EXPORT (a Lex V2
+    /// export zip or folder).
+    #[arg(long = "lex", value_name = "PATTERN=BACKEND")]
+    pub lex: Vec<String>,
     /// When the call starts, with its offset: hours schedules are evaluated then
     /// (e.g. 2026-12-01T20:00-05:00).
     #[arg(long, value_name = "TIME")]
@@ -217,6 +222,7 @@ impl SharedOpts {
             env_file: self.env_file.clone(),
             channel: self.channel.clone(),
             at: self.at.clone(),
+            lex: self.lex.clone(),
             queues: self.queues.clone(),
             customers: self.customers.clone(),
         }

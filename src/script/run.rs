@@ -102,6 +102,19 @@ pub fn call_config(script: &Script, base: &CallConfig) -> Result<CallConfig, Str
                 if let EnvSetting::File(path) = setting {
                     env.merge(crate::config::load_env(path).map_err(|e| at(e.to_string()))?);
                 }
+                if let EnvSetting::Lex {
+                    pattern,
+                    backend,
+                    dir,
+                } = setting
+                    && let Some(path) = backend.trim().strip_prefix("file:")
+                {
+                    let bot = crate::lexbots::load_export(&dir.join(path)).map_err(|e| at(e.0))?;
+                    env.bots.push((
+                        pattern.clone(),
+                        crate::env::LexBackend::Offline(std::sync::Arc::new(bot)),
+                    ));
+                }
                 setting.apply(env).map_err(|e| at(e.0))?;
             }
             _ => {}

@@ -985,6 +985,19 @@ impl App {
                     None => message.clone(),
                 }))
             }
+            TraceKind::LexRecognized {
+                bot,
+                intent,
+                confidence,
+                slots,
+                ..
+            } => {
+                let slots: Vec<String> = slots.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                self.transcript.push(Entry::Note(format!(
+                    "{bot}: {intent} ({confidence:.2}) {}",
+                    slots.join(" ")
+                )));
+            }
             TraceKind::EnvironmentDefault {
                 block,
                 setting,

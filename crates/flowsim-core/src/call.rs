@@ -23,6 +23,7 @@ pub const DIRECTIVES: &[&str] = &[
     "customer",
     "view",
     "env",
+    "lex",
     "expect",
     "say",
     "press",
@@ -124,6 +125,13 @@ pub enum EnvSetting {
     },
     /// `env PATH`: an environment file (resolved against the script's folder).
     File(PathBuf),
+    /// `lex PATTERN = BACKEND`: a Lex bot (`intent:NAME[,slot=v…]`, or `file:EXPORT`
+    /// resolved against the script's folder; the runner reads it).
+    Lex {
+        pattern: String,
+        backend: String,
+        dir: PathBuf,
+    },
     /// `env {…}`: environment settings inline, in the file's JSON form (what
     /// recordings write for settings with no line of their own).
     Inline(Box<Environment>),
@@ -148,6 +156,22 @@ impl EnvSetting {
                 Ok(())
             }
             Self::File(_) => Ok(()),
+            Self::Lex {
+                pattern, backend, ..
+            } => {
+                if backend.trim().starts_with("file:") {
+                    return Ok(());
+                }
+                let answer = crate::env::LexBackend::canned(backend)?;
+                match env.bots.iter_mut().find(|(p, _)| p == pattern) {
+                    Some((_, crate::env::LexBackend::Canned(list))) => list.push(answer),
+                    _ => env.bots.push((
+                        pattern.clone(),
+                        crate::env::LexBackend::Canned(vec![answer]),
+                    )),
+                }
+                Ok(())
+            }
             Self::Inline(more) => {
                 env.merge((**more).clone());
                 env.validate()
@@ -465,6 +489,22 @@ pub fn parse_line(raw: &str, dir: &Path) -> Result<Option<Directive>, String> {
             let (text, tail) = quoted(t)?;
             end_of_line(tail)?;
             Directive::Say(text)
+        }
+        "lex" => {
+            let Some((pattern, backend)) = rest.split_once('=') else {
+                return Err(
+                    "`lex` needs PATTERN = BACKEND, e.g. lex MyBot = intent:CheckBalance".into(),
+                );
+            };
+            let setting = EnvSetting::Lex {
+                pattern: pattern.trim().to_owned(),
+                backend: bare(backend).to_owned(),
+                dir: dir.to_path_buf(),
+            };
+            setting
+                .apply(&mut Environment::default())
+                .map_err(|e| e.0)?;
+            Directive::Env(setting)
         }
         "channel" | "at" | "queue" | "customer" | "view" | "env" => {
             let setting = parse_env(word, rest, dir)?;

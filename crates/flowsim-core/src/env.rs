@@ -52,6 +52,46 @@ pub struct Environment {
     pub authentication: Option<String>,
     /// An agent is free to take a TransferContactToAgent (default true).
     pub agent_available: Option<bool>,
+    /// Lex bots: PATTERN (bot name or alias ARN, `*` wildcard) → `intent:NAME[,slot=v…]`
+    /// or `file:EXPORT` (several answers for one pattern: `lex` lines in a script).
+    pub lex: IndexMap<String, String>,
+    /// The bots those name, resolved (a `file:` export read) by whoever builds the
+    /// environment.
+    #[serde(skip)]
+    pub bots: Vec<(String, LexBackend)>,
+}
+
+/// What answers a Lex block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LexBackend {
+    /// `intent:NAME[,slot=value…]`, one answer per turn (the last repeats).
+    Canned(Vec<(String, IndexMap<String, String>)>),
+    /// A bot export, matched offline.
+    Offline(std::sync::Arc<crate::lex::Bot>),
+}
+
+impl LexBackend {
+    /// Parse `intent:NAME[,slot=value…]`; `file:` backends are read by the caller.
+    pub fn canned(spec: &str) -> Result<(String, IndexMap<String, String>), EnvError> {
+        let body = spec.trim().strip_prefix("intent:").ok_or_else(|| {
+            EnvError(format!(
+                "Lex backend `{spec}`: expected intent:NAME[,slot=value…] or file:EXPORT"
+            ))
+        })?;
+        let mut parts = body.split(',');
+        let name = parts.next().unwrap_or("").trim();
+        if name.is_empty() {
+            return Err(EnvError(format!("Lex backend `{spec}`: no intent name")));
+        }
+        let mut slots = IndexMap::new();
+        for kv in parts.filter(|p| !p.trim().is_empty()) {
+            let (k, v) = kv.split_once('=').ok_or_else(|| {
+                EnvError(format!("Lex backend `{spec}`: `{kv}` is not slot=value"))
+            })?;
+            slots.insert(k.trim().to_owned(), v.trim().to_owned());
+        }
+        Ok((name.to_owned(), slots))
+    }
 }
 
 /// Hours of operation: a fixed answer, or a weekly schedule.
@@ -359,6 +399,8 @@ impl Environment {
             customer_returns_after_secs,
             authentication,
             agent_available,
+            lex,
+            bots,
         } = other;
         self.channel = channel.or(self.channel.take());
         self.initiation_method = initiation_method.or(self.initiation_method.take());
@@ -381,6 +423,8 @@ impl Environment {
             customer_returns_after_secs.or(self.customer_returns_after_secs);
         self.authentication = authentication.or(self.authentication.take());
         self.agent_available = agent_available.or(self.agent_available);
+        self.lex.extend(lex);
+        self.bots.extend(bots);
     }
 
     /// `--at 2026-12-01T20:00-05:00`: when the call starts.
@@ -422,6 +466,15 @@ impl Environment {
             .map(|(n, q)| (n.as_str(), q))
     }
 
+    /// The bot that answers a Lex block naming `bot`: a pattern matches its name,
+    /// its whole alias ARN, or a part of it (`bot-alias/BOT_ID/ALIAS_ID`).
+    pub fn bot_for(&self, bot: &str) -> Option<(&str, &LexBackend)> {
+        self.bots
+            .iter()
+            .find(|(p, _)| glob(p, bot) || bot.split(['/', ':']).any(|part| glob(p, part)))
+            .map(|(p, b)| (p.as_str(), b))
+    }
+
     /// Profiles found by a phone number or a key=value search.
     pub fn find_profiles(&self, key: &str, value: &str) -> Vec<&Profile> {
         self.customers
@@ -433,6 +486,31 @@ impl Environment {
             })
             .collect()
     }
+}
+
+/// `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
 }
 
 /// An RFC 3339 time with an offset (`2026-12-01T20:00-05:00`, `…Z`).

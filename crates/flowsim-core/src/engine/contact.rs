@@ -82,7 +82,9 @@ impl Contact {
             ("TextToSpeechVoiceId", []) => s(&self.voice),
             ("Queue", ["Name"]) => self.queue.as_ref().map_or(Resolved::Missing, |q| s(&q.0)),
             ("Queue", ["ARN"]) => self.queue.as_ref().map_or(Resolved::Missing, |q| s(&q.1)),
-            ("Lex", ["IntentName"]) => opt(self.lex_intent.as_ref()),
+            ("Lex", ["IntentName"]) if !self.namespaces.contains_key("Lex") => {
+                opt(self.lex_intent.as_ref())
+            }
             (ns, path) if !path.is_empty() && self.namespaces.contains_key(ns) => {
                 json_path(&self.namespaces[ns], ns, path)
             }

@@ -15,7 +15,7 @@ use super::time::SimTime;
 use super::trace::{
     AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind,
 };
-use crate::env::{Environment, Hours};
+use crate::env::{Environment, Hours, LexBackend};
 use crate::flow::{
     Block, BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
 };
@@ -224,6 +224,10 @@ pub struct Engine {
     typeahead: VecDeque<char>,
     /// Unknown action types already warned about.
     warned_types: std::collections::HashSet<String>,
+    /// Canned Lex answers used so far, per bot pattern.
+    lex_turns: std::collections::HashMap<String, usize>,
+    /// A Lex bot waiting for a slot: what it understood so far, and the slot.
+    lex_elicit: Option<(crate::lex::Recognition, String)>,
     /// Asynchronous Lambda calls still running, with their response type.
     async_calls: std::collections::HashMap<u64, LambdaResponseType>,
     rng: fastrand::Rng,
@@ -282,6 +286,8 @@ impl Engine {
             typeahead: VecDeque::new(),
             warned_types: std::collections::HashSet::new(),
             async_calls: std::collections::HashMap::new(),
+            lex_turns: std::collections::HashMap::new(),
+            lex_elicit: None,
             rng,
             now: SimTime::ZERO,
             out: Vec::new(),

@@ -253,6 +253,17 @@ pub enum TraceKind {
         block: Option<BlockRef>,
         message: String,
     },
+    /// A Lex bot heard an utterance: what it understood.
+    LexRecognized {
+        block: BlockRef,
+        bot: String,
+        utterance: String,
+        intent: String,
+        confidence: f64,
+        slots: indexmap::IndexMap<String, String>,
+        /// Other intents, best first, with their scores.
+        alternatives: Vec<(String, f64)>,
+    },
     /// An outcome the environment did not set: the default used, and the setting
     /// that changes it.
     EnvironmentDefault {

@@ -188,6 +188,7 @@ impl Engine {
             }
             Wait::Lex { block, .. } => {
                 let idx = *block;
+                self.lex_elicit = None;
                 self.resume(
                     idx,
                     Choice::Error(
@@ -258,11 +259,119 @@ impl Engine {
         self.resume(idx, choice);
     }
 
-    pub(super) fn lex_intent(&mut self, idx: BlockIdx, intent: String) {
-        self.contact.lex_intent = Some(intent.clone());
+    /// An utterance (or a key) at a Lex block: the bot the environment maps it to
+    /// understands it, asks for a missing required slot, or the intent is done and
+    /// picks the branch.
+    pub(super) fn lex_intent(&mut self, idx: BlockIdx, utterance: String) {
         let flow = self.flow().clone();
-        let b = &flow.blocks[idx];
-        let choice = match b
+        let block = &flow.blocks[idx];
+        let bot = match &block.kind {
+            Kind::ConnectParticipantWithLexBot { bot, .. } => self.text_value(idx, bot),
+            _ => String::new(),
+        };
+        let env = self.config.env.clone();
+        let recognition = match env.bot_for(&bot) {
+            None => {
+                if let Err(Step::End(reason)) = self.defaulted(
+                    idx,
+                    &format!("a bot for \"{bot}\" (--lex PATTERN=intent:NAME or file:EXPORT)"),
+                    "the utterance names the intent",
+                ) {
+                    self.wait = Wait::None;
+                    self.end(reason);
+                    return;
+                }
+                crate::lex::Recognition {
+                    intent: utterance.clone(),
+                    confidence: 1.0,
+                    slots: IndexMap::new(),
+                    alternatives: Vec::new(),
+                }
+            }
+            Some((pattern, LexBackend::Canned(answers))) => {
+                let n = self.lex_turns.entry(pattern.to_owned()).or_insert(0);
+                let (intent, slots) = answers[(*n).min(answers.len() - 1)].clone();
+                *n += 1;
+                crate::lex::Recognition {
+                    intent,
+                    confidence: 1.0,
+                    slots,
+                    alternatives: Vec::new(),
+                }
+            }
+            Some((_, LexBackend::Offline(model))) => {
+                let mut r = match self.lex_elicit.take() {
+                    // The answer to a slot the bot asked for.
+                    Some((mut r, slot)) => {
+                        let ty = model
+                            .intents
+                            .iter()
+                            .find(|i| i.name == r.intent)
+                            .and_then(|i| i.slots.iter().find(|s| s.name == slot))
+                            .map_or("AMAZON.AlphaNumeric".to_owned(), |s| s.slot_type.clone());
+                        if let Some(v) = model.resolve_slot(&ty, &utterance) {
+                            r.slots.insert(slot, v);
+                        }
+                        r
+                    }
+                    None => model.recognize(&utterance),
+                };
+                let missing = model
+                    .intents
+                    .iter()
+                    .find(|i| i.name == r.intent)
+                    .and_then(|i| {
+                        i.slots
+                            .iter()
+                            .find(|s| s.required && !r.slots.contains_key(&s.name))
+                    })
+                    .cloned();
+                if let Some(slot) = missing {
+                    self.emit_recognized(idx, &bot, &utterance, &r);
+                    let prompt = slot
+                        .prompt
+                        .clone()
+                        .unwrap_or_else(|| format!("What is the {}?", slot.name));
+                    let _ = self.play(idx, Some(&Prompt::Text(prompt)));
+                    r.alternatives.clear();
+                    self.lex_elicit = Some((r, slot.name));
+                    self.emit(TraceKind::InputRequested {
+                        block: self.block_ref(idx),
+                        mode: InputMode::Lex,
+                        timeout_ms: 5000,
+                    });
+                    self.wait = Wait::Lex {
+                        block: idx,
+                        deadline: self.now.plus_secs(5),
+                    };
+                    return;
+                }
+                r
+            }
+        };
+        self.emit_recognized(idx, &bot, &utterance, &recognition);
+        let session = match block.params.get("LexSessionAttributes") {
+            Some(Value::Object(m)) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve_leaves(idx, v)))
+                    .collect(),
+            ),
+            _ => Value::Object(serde_json::Map::new()),
+        };
+        let intent = recognition.intent.clone();
+        let lex = serde_json::json!({
+            "IntentName": intent,
+            "IntentConfidence": {"Score": recognition.confidence.to_string()},
+            "Slots": recognition.slots,
+            "SessionAttributes": session,
+            "DialogState": "Fulfilled",
+            "AlternateIntents": recognition.alternatives.iter().map(|(n, s)| {
+                (n.clone(), serde_json::json!({"IntentName": n, "IntentConfidence": {"Score": s.to_string()}}))
+            }).collect::<serde_json::Map<String, Value>>(),
+        });
+        self.contact.namespaces.insert("Lex".into(), lex);
+        self.contact.lex_intent = Some(intent.clone());
+        let choice = match block
             .conditions
             .iter()
             .position(|c| c.operator.eval(&intent, &c.operand))
@@ -271,5 +380,23 @@ impl Engine {
             None => Choice::NoMatch(format!("intent {intent} matches no condition")),
         };
         self.resume(idx, choice);
+    }
+
+    fn emit_recognized(
+        &mut self,
+        idx: BlockIdx,
+        bot: &str,
+        utterance: &str,
+        r: &crate::lex::Recognition,
+    ) {
+        self.emit(TraceKind::LexRecognized {
+            block: self.block_ref(idx),
+            bot: bot.to_owned(),
+            utterance: utterance.to_owned(),
+            intent: r.intent.clone(),
+            confidence: r.confidence,
+            slots: r.slots.clone(),
+            alternatives: r.alternatives.clone(),
+        });
     }
 }
