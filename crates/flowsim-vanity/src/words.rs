@@ -9,7 +9,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// The committed word list: `@LEVEL` lines start a SCOWL size level, then one word a line.
-pub static WORDS_TXT: &str = include_str!("../../data/words.txt");
+pub static WORDS_TXT: &str = include_str!("../../../data/words.txt");
 
 /// Longest word kept (and longest span looked up).
 pub const MAX_WORD: usize = 10;
