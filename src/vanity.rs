@@ -12,11 +12,14 @@
 //! - [`function`]: the function answering Connect events (the `LambdaBackend` for it
 //!   is `crate::lambda::builtin`, so this module needs nothing from `lambda`).
 //! - [`pipeline`]: the local queue and the SQLite call table.
+//! - `remote` (feature `aws-pipeline`): the real SQS queue and DynamoDB table instead.
 //!
 //! `flowsim vanity` and `flowsim calls` print from here in `crate::cli::vanity`.
 
 pub mod function;
 pub mod pipeline;
+#[cfg(feature = "aws-pipeline")]
+pub mod remote;
 
 // The pure parts live in `flowsim-vanity` (shared with the deployed Lambdas in
 // `lambdas/`); these paths are kept.
