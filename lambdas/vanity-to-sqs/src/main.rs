@@ -53,7 +53,13 @@ fn init_tracing() {
 async fn main() -> Result<(), Error> {
     let started = Instant::now();
     init_tracing();
-    let words = flowsim_vanity::words::lexicon().len();
+    // Index the word list on another thread while the SDK's configuration loads.
+    let index = std::thread::spawn(|| {
+        let t = Instant::now();
+        let words = flowsim_vanity::words::lexicon().len();
+        (words, t.elapsed().as_micros() as u64)
+    });
+    let t = Instant::now();
     let config = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(
             RetryConfig::standard()
@@ -68,8 +74,11 @@ async fn main() -> Result<(), Error> {
         )
         .load()
         .await;
+    let client = Client::new(&config);
+    let config_us = t.elapsed().as_micros() as u64;
+    let (words, index_us) = index.join().map_err(|_| "the word index panicked")?;
     let queue = Queue {
-        client: Client::new(&config),
+        client,
         url: std::env::var(QUEUE_ENV).ok().filter(|u| !u.is_empty()),
     };
     if queue.url.is_none() {
@@ -80,6 +89,8 @@ async fn main() -> Result<(), Error> {
     }
     info!(
         words,
+        index_us,
+        config_us,
         init_us = started.elapsed().as_micros() as u64,
         "initialised"
     );
