@@ -269,11 +269,7 @@ pub fn main() -> ExitCode {
         Command::Tui(args) => tui::command(&args),
         Command::Test(args) => test::command(&args),
         Command::Vanity(a) => Ok(vanity::command_vanity(&a.numbers, a.count, a.json)),
-        Command::Calls(a) => Ok(vanity::command_calls(
-            a.limit,
-            a.json,
-            crate::vanity::default_data_dir(),
-        )),
+        Command::Calls(a) => Ok(vanity::command_calls_args(&a)),
         Command::Check(a) => check::command(&a),
         Command::Graph(a) => graph::command(&a),
         Command::Completions(a) => {

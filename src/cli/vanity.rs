@@ -34,6 +34,11 @@ pub struct CallsArgs {
     /// One JSON object per call.
     #[arg(long)]
     pub json: bool,
+    /// Read the deployed DynamoDB table NAME instead of the local SQLite one (the
+    /// aws-config chain; AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL as for the SDK).
+    #[cfg(feature = "aws-pipeline")]
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
 }
 
 /// How a substituted reading is explained, e.g. `0 read as O: BOOK`.
@@ -158,6 +163,87 @@ fn call_json(r: &CallRecord) -> serde_json::Value {
     v
 }
 
+/// The calls, as text or one JSON object a line; `source` names where they came from.
+fn print_calls(rows: &[CallRecord], json: bool, source: &str) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        for r in rows {
+            if let Err(e) = writeln!(out, "{}", call_json(r)) {
+                super::out::failed(&e);
+            }
+        }
+    } else if rows.is_empty() {
+        writeln!(out, "no calls recorded yet ({source})")
+            .unwrap_or_else(|e| super::out::failed(&e));
+    } else {
+        writeln!(
+            out,
+            "{:<19}  {:<16}  {:<16}  VANITY NUMBERS",
+            "TIME (UTC)", "CALLER", "TARGET"
+        )
+        .unwrap_or_else(|e| super::out::failed(&e));
+        for r in rows {
+            let when = r
+                .timestamp
+                .parse::<i64>()
+                .map(format_utc)
+                .unwrap_or_else(|_| r.timestamp.clone());
+            let numbers: Vec<&str> = r
+                .vanity_numbers
+                .as_list()
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            let numbers = if numbers.is_empty() {
+                "(none)".to_owned()
+            } else {
+                numbers.join(", ")
+            };
+            writeln!(
+                out,
+                "{when:<19}  {:<16}  {:<16}  {numbers}",
+                r.phone_number, r.target_number
+            )
+            .unwrap_or_else(|e| super::out::failed(&e));
+        }
+    }
+}
+
+/// `flowsim calls`: from the deployed table with `--table` (feature `aws-pipeline`),
+/// else from the local SQLite table.
+pub fn command_calls_args(a: &CallsArgs) -> ExitCode {
+    #[cfg(feature = "aws-pipeline")]
+    if let Some(table) = &a.table {
+        return command_calls_table(table, a.limit, a.json);
+    }
+    command_calls(a.limit, a.json, crate::vanity::default_data_dir())
+}
+
+#[cfg(feature = "aws-pipeline")]
+fn command_calls_table(table: &str, limit: usize, json: bool) -> ExitCode {
+    let settings = crate::vanity::remote::AwsSettings::default();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("flowsim calls: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rows = match rt.block_on(crate::vanity::remote::list_table(&settings, table, limit)) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("flowsim calls: cannot read the table {table}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print_calls(&rows, json, &format!("table {table}"));
+    ExitCode::SUCCESS
+}
+
 /// `flowsim calls [--limit N] [--json]`: newest first.
 pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> ExitCode {
     let Some(dir) = data_dir.or_else(crate::vanity::default_data_dir) else {
@@ -185,53 +271,11 @@ pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> Exi
         None => (Vec::new(), 0),
     };
     let dead = dead_rows + pipeline::dead_letter_file_count(&dir) as u64;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    if json {
-        for r in &rows {
-            if let Err(e) = writeln!(out, "{}", call_json(r)) {
-                super::out::failed(&e);
-            }
-        }
-    } else if rows.is_empty() {
-        writeln!(
-            out,
-            "no calls recorded yet ({})",
-            dir.join(pipeline::DB_FILE).display()
-        )
-        .unwrap_or_else(|e| super::out::failed(&e));
-    } else {
-        writeln!(
-            out,
-            "{:<19}  {:<16}  {:<16}  VANITY NUMBERS",
-            "TIME (UTC)", "CALLER", "TARGET"
-        )
-        .unwrap_or_else(|e| super::out::failed(&e));
-        for r in &rows {
-            let when = r
-                .timestamp
-                .parse::<i64>()
-                .map(format_utc)
-                .unwrap_or_else(|_| r.timestamp.clone());
-            let numbers: Vec<&str> = r
-                .vanity_numbers
-                .as_list()
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            let numbers = if numbers.is_empty() {
-                "(none)".to_owned()
-            } else {
-                numbers.join(", ")
-            };
-            writeln!(
-                out,
-                "{when:<19}  {:<16}  {:<16}  {numbers}",
-                r.phone_number, r.target_number
-            )
-            .unwrap_or_else(|e| super::out::failed(&e));
-        }
-    }
+    print_calls(
+        &rows,
+        json,
+        &dir.join(pipeline::DB_FILE).display().to_string(),
+    );
     if dead > 0 {
         let msg = format!(
             "{dead} call record(s) could not be stored and are kept as dead letters in {}",
@@ -240,7 +284,7 @@ pub fn command_calls(limit: usize, json: bool, data_dir: Option<PathBuf>) -> Exi
         if json {
             eprintln!("flowsim calls: {msg}");
         } else {
-            writeln!(out, "{msg}").unwrap_or_else(|e| super::out::failed(&e));
+            writeln!(std::io::stdout().lock(), "{msg}").unwrap_or_else(|e| super::out::failed(&e));
         }
     }
     ExitCode::SUCCESS

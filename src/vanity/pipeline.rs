@@ -23,7 +23,8 @@ use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+
+pub use flowsim_vanity::record::{CallRecord, VanityNumbers};
 
 /// The database file inside the data dir.
 pub const DB_FILE: &str = "calls.sqlite3";
@@ -33,7 +34,6 @@ pub const DEAD_LETTER_FILE: &str = "calls-deadletter.jsonl";
 pub const ATTEMPTS: u32 = 3;
 const BACKOFF: Duration = Duration::from_millis(20);
 
-/// The five numbers of a call, as the seed nests them.
 /// Why the call table could not be opened, read or written: one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -63,71 +63,9 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VanityNumbers {
-    pub first: String,
-    pub second: String,
-    pub third: String,
-    pub fourth: String,
-    pub fifth: String,
-}
-
-impl VanityNumbers {
-    /// From a ranked list (missing ones empty).
-    pub fn from_list(list: &[String]) -> Self {
-        let at = |i: usize| list.get(i).cloned().unwrap_or_default();
-        Self {
-            first: at(0),
-            second: at(1),
-            third: at(2),
-            fourth: at(3),
-            fifth: at(4),
-        }
-    }
-
-    /// The five, in order.
-    pub fn as_list(&self) -> [&str; 5] {
-        [
-            &self.first,
-            &self.second,
-            &self.third,
-            &self.fourth,
-            &self.fifth,
-        ]
-    }
-}
-
-/// One queue message / table row (the seed's SQS message body).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallRecord {
-    /// The caller (CustomerEndpoint.Address).
-    pub phone_number: String,
-    /// The number converted.
-    pub target_number: String,
-    /// Milliseconds since the epoch, as a string.
-    pub timestamp: String,
-    pub vanity_numbers: VanityNumbers,
-}
-
-impl CallRecord {
-    /// The table key, `phoneNumber-timestamp`.
-    pub fn id(&self) -> String {
-        format!("{}-{}", self.phone_number, self.timestamp)
-    }
-
-    /// Parse a queue message body. Like the seed's consumer, a `vanityNumbers` that is
-    /// itself a JSON string is parsed again.
-    pub fn from_body(body: &str) -> Result<Self, StoreError> {
-        let mut value: serde_json::Value = serde_json::from_str(body)
-            .map_err(|e| StoreError::msg(format!("message is not JSON: {e}")))?;
-        if let Some(inner) = value.get("vanityNumbers").and_then(|v| v.as_str()) {
-            let parsed: serde_json::Value = serde_json::from_str(inner)
-                .map_err(|e| StoreError::msg(format!("vanityNumbers is not JSON: {e}")))?;
-            value["vanityNumbers"] = parsed;
-        }
-        serde_json::from_value(value)
-            .map_err(|e| StoreError::msg(format!("invalid call record: {e}")))
+impl From<flowsim_vanity::record::RecordError> for StoreError {
+    fn from(e: flowsim_vanity::record::RecordError) -> Self {
+        Self(e.0)
     }
 }
 

@@ -1,15 +1,18 @@
 //! The embedded word list and its keypad-signature index.
 //!
 //! `data/words.txt` (derived from SCOWL by `scripts/build-wordlist.py`, licence in
-//! `data/WORDLIST-LICENSE`) is compiled into the binary. At first use it is indexed by
-//! keypad signature (FLOWERS → 3569377), so a digit span is one hash lookup.
+//! `data/WORDLIST-LICENSE`) is compiled into the binary, already indexed by keypad
+//! signature (FLOWERS → 3569377) by `build.rs`, so start-up parses nothing and a digit
+//! span is one hash lookup. [`Lexicon::parse`] indexes any list at run time (the bench,
+//! and the test that the two agree).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// The committed word list: `@LEVEL` lines start a SCOWL size level, then one word a line.
-pub static WORDS_TXT: &str = include_str!("../../data/words.txt");
+pub static WORDS_TXT: &str = include_str!("../../../data/words.txt");
 
 /// Longest word kept (and longest span looked up).
 pub const MAX_WORD: usize = 10;
@@ -73,9 +76,11 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// Signature → words, each group sorted by (tier, word).
+/// Signature → words, each group sorted by (tier, word): the groups lie end to end
+/// in `entries`, and `map` gives each signature's range.
 pub struct Lexicon {
-    map: HashMap<u64, Vec<Entry>, BuildHasherDefault<KeyHasher>>,
+    map: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
+    entries: Cow<'static, [Entry]>,
     words: usize,
 }
 
@@ -117,11 +122,35 @@ impl Lexicon {
                 .push(Entry { word: line, tier });
             words += 1;
         }
-        for group in map.values_mut() {
+        let mut entries = Vec::with_capacity(words);
+        let mut ranges =
+            HashMap::with_capacity_and_hasher(map.len(), BuildHasherDefault::default());
+        for (k, mut group) in map {
             group.sort_by(|a, b| a.tier.cmp(&b.tier).then(a.word.cmp(b.word)));
             group.dedup_by(|a, b| a.word == b.word);
+            let start = entries.len() as u32;
+            entries.extend(group);
+            ranges.insert(k, (start, entries.len() as u32));
         }
-        Self { map, words }
+        Self {
+            map: ranges,
+            entries: Cow::Owned(entries),
+            words,
+        }
+    }
+
+    /// The index built from `data/words.txt` at compile time (`build.rs`): no parsing
+    /// or sorting at start-up, only the signature table.
+    pub fn embedded() -> Self {
+        let mut map = HashMap::with_capacity_and_hasher(INDEX.len(), BuildHasherDefault::default());
+        for &(k, start, end) in &INDEX {
+            map.insert(k, (start, end));
+        }
+        Self {
+            map,
+            entries: Cow::Borrowed(&ENTRIES),
+            words: INDEX_WORDS,
+        }
     }
 
     /// Number of indexed words.
@@ -139,15 +168,19 @@ impl Lexicon {
         if digits.is_empty() || digits.len() > MAX_WORD {
             return &[];
         }
-        self.map.get(&key(digits)).map_or(&[], Vec::as_slice)
+        self.map
+            .get(&key(digits))
+            .map_or(&[], |&(s, e)| &self.entries[s as usize..e as usize])
     }
 }
 
-/// The embedded lexicon, indexed at first use.
+/// The embedded lexicon ([`Lexicon::embedded`]), set up at first use.
 pub fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
-    LEXICON.get_or_init(|| Lexicon::parse(WORDS_TXT))
+    LEXICON.get_or_init(Lexicon::embedded)
 }
+
+include!(concat!(env!("OUT_DIR"), "/lexicon.rs"));
 
 #[cfg(test)]
 mod tests {
@@ -161,6 +194,22 @@ mod tests {
         assert!(lex.lookup(b"5865").iter().any(|e| e.word == "junk"));
         assert_eq!(lex.lookup(b"4357")[0].word, "help");
         assert!(lex.lookup(b"").is_empty());
+    }
+
+    #[test]
+    fn the_build_time_index_is_the_parsed_one() {
+        let parsed = Lexicon::parse(WORDS_TXT);
+        let built = lexicon();
+        assert_eq!(parsed.len(), built.len());
+        assert_eq!(parsed.map.len(), built.map.len());
+        for k in parsed.map.keys() {
+            let (s, e) = parsed.map[k];
+            let (bs, be) = built.map[k];
+            assert_eq!(
+                &parsed.entries[s as usize..e as usize],
+                &built.entries[bs as usize..be as usize]
+            );
+        }
     }
 
     #[test]

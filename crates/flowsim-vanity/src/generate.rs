@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use super::words::{Entry, MAX_WORD, lexicon};
+use crate::words::{Entry, MAX_WORD, lexicon};
 
 /// Readings scoring below this are not offered.
 pub const MIN_SCORE: i32 = 450;
@@ -604,7 +604,7 @@ fn join(parts: &[Part], as_digits: bool) -> String {
             Part::Digits(d) => out.push_str(d),
             Part::Word { shown, .. } if as_digits => out.extend(shown.bytes().map(|c| {
                 if c.is_ascii_uppercase() {
-                    super::words::letter_digit(c.to_ascii_lowercase()) as char
+                    crate::words::letter_digit(c.to_ascii_lowercase()) as char
                 } else {
                     c as char
                 }

@@ -4,14 +4,34 @@
 //! as words, and a word read with 0→O or 1→I/L character by character (B, 0, 0, K) so
 //! the caller dials what they hear. Everything is XML-escaped.
 
-use super::generate::{InvalidNumber, Part, Vanity};
+use crate::generate::{InvalidNumber, Part, Vanity};
 
 /// How many numbers are spoken (the seed reads three).
 pub const SPOKEN: usize = 3;
 
 const ORDINALS: [&str; 5] = ["first", "second", "third", "fourth", "fifth"];
 
-use crate::ssml::escape_xml as escape;
+/// XML-escape text for SSML (the same rules as `flowsim_core::ssml::escape_xml`, kept
+/// here so the Lambdas need nothing but this crate).
+pub fn escape(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// One vanity number as it should be heard.
 pub fn speak_number(v: &Vanity) -> String {
@@ -111,7 +131,7 @@ pub fn invalid(reason: &InvalidNumber) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vanity::generate::generate;
+    use crate::generate::generate;
 
     fn well_formed(ssml: &str) {
         let doc = roxmltree::Document::parse(ssml).unwrap_or_else(|e| panic!("{e}: {ssml}"));
