@@ -93,15 +93,12 @@ impl Coverage {
     /// Count what a call's trace exercised.
     pub fn add_trace(&mut self, events: &[TraceEvent]) {
         for e in events {
-            match &e.kind {
-                TraceKind::BlockStarted { block, .. } => {
-                    self.blocks.insert((block.flow.clone(), block.id.clone()));
-                }
-                TraceKind::BranchTaken { block, branch, .. } => {
-                    self.branches
-                        .insert((block.flow.clone(), block.id.clone(), branch.clone()));
-                }
-                _ => {}
+            if let TraceKind::BlockStarted { block, .. } = &e.kind {
+                self.blocks.insert((block.flow.clone(), block.id.clone()));
+            }
+            if let TraceKind::BranchTaken { block, branch, .. } = &e.kind {
+                self.branches
+                    .insert((block.flow.clone(), block.id.clone(), branch.clone()));
             }
         }
     }

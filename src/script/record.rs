@@ -196,7 +196,22 @@ fn body(events: &[TraceEvent], out: &mut String) {
                 }
                 out.push_str(&format!("expect end {}\n", end_expect(reason)));
             }
-            _ => {}
+            // Not input, not said: nothing for the script (the branch the call took
+            // follows from the inputs and the environment written above).
+            TraceKind::BranchTaken { .. }
+            | TraceKind::CallStarted { .. }
+            | TraceKind::BlockStarted { .. }
+            | TraceKind::InputStored { .. }
+            | TraceKind::AttributeSet { .. }
+            | TraceKind::ContactUpdated { .. }
+            | TraceKind::LambdaInvoked { .. }
+            | TraceKind::LambdaBackend { .. }
+            | TraceKind::LambdaLog { .. }
+            | TraceKind::LambdaResult { .. }
+            | TraceKind::FlowChanged { .. }
+            | TraceKind::Warning { .. }
+            | TraceKind::LexRecognized { .. }
+            | TraceKind::EnvironmentDefault { .. } => {}
         }
     }
     flush(&mut keys, out);
