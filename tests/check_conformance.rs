@@ -737,8 +737,9 @@ fn refused_flows_are_flagged() {
             warnings_only.push(*name);
         }
     }
-    // Without --channel the chat-only cases are warnings (and FS129 is a warning).
-    assert!(warnings_only.len() <= 3, "{warnings_only:?}");
+    // Without --channel the chat-only cases (ShowView, Wait) are warnings: 38 of 40 are
+    // errors.
+    assert!(warnings_only.len() <= 2, "{warnings_only:?}");
 }
 
 #[test]

@@ -205,8 +205,8 @@ rules! {
         "An action that works only on other channels than the flow's (`--channel`): ShowView, Wait, Authenticate customer are chat-only. A warning when the flow's channel is not known."
         "ShowView in a flow checked with `--channel VOICE`"
         "https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions-showview.html";
-    TOO_MANY_ACTIONS = "FS129" "too-many-actions" Warning
-        "More than 250 actions in one flow: Connect refuses to publish it (flowsim still runs it, so a warning; `--deny-warnings` fails on it)."
+    TOO_MANY_ACTIONS = "FS129" "too-many-actions" Error
+        "More than 250 actions in one flow: Connect refuses to publish it (flowsim still runs it)."
         "a flow with 251 actions"
         "https://docs.aws.amazon.com/connect/latest/APIReference/flow-language.html";
     PROMPT_TOO_LONG = "FS130" "prompt-too-long" Error
