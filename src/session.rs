@@ -45,6 +45,8 @@ pub struct SessionOptions {
     pub at: Option<String>,
     /// `--lex PATTERN=BACKEND` (repeatable).
     pub lex: Vec<String>,
+    /// `--pipeline sqs:QUEUE_URL` for the built-in function's records.
+    pub pipeline: Option<String>,
     /// `--queue 'NAME:key=value,…'` (repeatable).
     pub queues: Vec<String>,
     /// `--customer 'PHONE,Key=Value,…'` (repeatable).
@@ -77,6 +79,8 @@ pub struct Setup {
     pub flows_dir: Option<PathBuf>,
     pub aws: AwsConfig,
     pub data_dir: Option<PathBuf>,
+    /// `--pipeline`.
+    pub pipeline: Option<String>,
     /// Settings used as given but worth a word (a caller that is not E.164), one
     /// line each, for the front-end to show.
     pub warnings: Vec<String>,
@@ -190,6 +194,7 @@ impl Setup {
             flows_dir: opts.flows.clone().or(file.flows),
             aws,
             data_dir: crate::vanity::default_data_dir(),
+            pipeline: opts.pipeline.clone(),
             warnings,
         })
     }
@@ -203,6 +208,7 @@ impl Setup {
                 profile: self.aws.profile.clone(),
                 endpoint_url: self.aws.endpoint_url.clone(),
             },
+            pipeline: self.pipeline.clone(),
         }
     }
 

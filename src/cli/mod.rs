@@ -147,6 +147,10 @@ pub struct SharedOpts {
     /// The contact's channel: voice (default), chat, task or email.
     #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
+    /// Where the built-in vanity function's call records go: sqlite (the embedded
+    /// pipeline, default) or sqs:QUEUE_URL (a build with the aws-pipeline feature).
+    #[arg(long, value_name = "sqlite|sqs:URL")]
+    pub pipeline: Option<String>,
     /// Answer a Lex bot: PATTERN=BACKEND (repeatable), PATTERN the bot name or alias
     /// ARN (`*` wildcard); BACKEND intent:NAME[,slot=value…] or file:EXPORT (a Lex V2
     /// export zip or folder).
@@ -223,6 +227,7 @@ impl SharedOpts {
             channel: self.channel.clone(),
             at: self.at.clone(),
             lex: self.lex.clone(),
+            pipeline: self.pipeline.clone(),
             queues: self.queues.clone(),
             customers: self.customers.clone(),
         }

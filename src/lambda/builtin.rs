@@ -16,10 +16,16 @@ use crate::vanity::pipeline::{Pipeline, Sink};
 /// `ctx.data_dir` (memory only when `None`).
 pub fn vanity_backend(ctx: &BackendContext) -> Arc<dyn LambdaBackend> {
     #[cfg(feature = "aws-pipeline")]
-    match crate::vanity::remote::pipeline_from_env() {
+    match crate::vanity::remote::pipeline_from(ctx.pipeline.as_deref()) {
         Some(Ok(url)) => return Arc::new(sqs::SqsVanity::new(url, ctx)),
         Some(Err(why)) => eprintln!("flowsim: {why}; using the embedded pipeline"),
         None => {}
+    }
+    #[cfg(not(feature = "aws-pipeline"))]
+    if let Some(p) = ctx.pipeline.as_deref().filter(|p| p.trim() != "sqlite") {
+        eprintln!(
+            "flowsim: --pipeline {p} needs a build with the aws-pipeline feature; using the embedded pipeline"
+        );
     }
     Arc::new(VanityFunction::new(Pipeline::new(Sink::for_data_dir(
         ctx.data_dir.clone(),

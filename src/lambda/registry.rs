@@ -37,6 +37,9 @@ pub struct BackendContext {
     pub data_dir: Option<PathBuf>,
     /// Settings for `aws` backends.
     pub aws: AwsOptions,
+    /// `--pipeline`: where the built-in function's call records go (`sqs:QUEUE_URL`
+    /// with the `aws-pipeline` feature; `sqlite`, the default, is the embedded one).
+    pub pipeline: Option<String>,
 }
 
 /// `--aws-region`, `--aws-profile`, `--aws-endpoint-url`.

@@ -39,10 +39,13 @@ async fn sdk_config(s: &AwsSettings) -> aws_config::SdkConfig {
     loader.load().await
 }
 
-/// `FLOWSIM_PIPELINE`: `sqs:QUEUE_URL` → `Some(Ok(url))`; unset, empty or `sqlite` →
-/// `None` (the embedded pipeline); anything else → `Some(Err(why))`.
-pub fn pipeline_from_env() -> Option<Result<String, String>> {
-    let v = std::env::var(PIPELINE_ENV).ok()?;
+/// `--pipeline`, else `FLOWSIM_PIPELINE`: `sqs:QUEUE_URL` → `Some(Ok(url))`; unset,
+/// empty or `sqlite` → `None` (the embedded pipeline); anything else → `Some(Err(why))`.
+pub fn pipeline_from(flag: Option<&str>) -> Option<Result<String, String>> {
+    let v = match flag {
+        Some(f) => f.to_owned(),
+        None => std::env::var(PIPELINE_ENV).ok()?,
+    };
     let v = v.trim();
     if v.is_empty() || v == "sqlite" {
         return None;
@@ -50,7 +53,7 @@ pub fn pipeline_from_env() -> Option<Result<String, String>> {
     Some(match v.strip_prefix("sqs:") {
         Some(url) if !url.is_empty() => Ok(url.to_owned()),
         _ => Err(format!(
-            "{PIPELINE_ENV}={v}: expected sqs:QUEUE_URL or sqlite"
+            "pipeline {v}: expected sqs:QUEUE_URL or sqlite (--pipeline or {PIPELINE_ENV})"
         )),
     })
 }
