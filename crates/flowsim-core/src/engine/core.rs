@@ -136,6 +136,11 @@ pub enum Status {
         function: String,
         deadline: SimTime,
     },
+    /// A Play prompt plays until `deadline`; then the call goes on.
+    Playing {
+        block: BlockRef,
+        deadline: SimTime,
+    },
     /// A Wait block: the timer runs (a chat message from the customer ends it).
     Waiting {
         block: BlockRef,
@@ -154,6 +159,11 @@ struct Frame {
 #[derive(Clone, Debug)]
 enum Wait {
     None,
+    /// A Play prompt plays until `deadline`.
+    Prompt {
+        block: BlockIdx,
+        deadline: SimTime,
+    },
     Menu {
         block: BlockIdx,
         deadline: SimTime,
@@ -221,7 +231,13 @@ pub struct Engine {
     stepping: bool,
     steps: u32,
     next_call: u64,
+    /// The touchtone buffer (keys kept for the next input block): filled only while
+    /// touchtone buffering is on.
     typeahead: VecDeque<char>,
+    /// Touchtone buffering (the Set Touchtone Buffer Behavior block) is on.
+    buffering: bool,
+    /// When the prompt being said ends (the last prompt's end when none plays).
+    playing_until: SimTime,
     /// Unknown action types already warned about.
     warned_types: std::collections::HashSet<String>,
     /// Asynchronous Lambda calls still running, with their response type.
@@ -280,6 +296,8 @@ impl Engine {
             steps: 0,
             next_call: 1,
             typeahead: VecDeque::new(),
+            buffering: false,
+            playing_until: SimTime::ZERO,
             warned_types: std::collections::HashSet::new(),
             async_calls: std::collections::HashMap::new(),
             rng,
@@ -328,13 +346,18 @@ impl Engine {
                     Wait::Lex { block, .. } => self.lex_intent(block, text),
                     // On chat, a message from the customer ends a Wait.
                     Wait::Timer { block, .. } => self.timer_done(block, "CustomerReturned"),
-                    Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lambda { .. } => {}
+                    Wait::None
+                    | Wait::Prompt { .. }
+                    | Wait::Menu { .. }
+                    | Wait::Store { .. }
+                    | Wait::Lambda { .. } => {}
                 }
             }
             Input::Tick => {
                 if self.next_deadline().is_some_and(|d| self.now >= d) {
                     match self.wait {
                         Wait::Lambda { .. } => self.lambda_timeout(),
+                        Wait::Prompt { block, .. } => self.prompt_done(block, "prompt played"),
                         Wait::Timer { block, result, .. } => self.timer_done(block, result),
                         Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lex { .. } => {
                             self.timeout_input()
@@ -352,7 +375,8 @@ impl Engine {
     pub fn next_deadline(&self) -> Option<SimTime> {
         match &self.wait {
             Wait::None => None,
-            Wait::Menu { deadline, .. }
+            Wait::Prompt { deadline, .. }
+            | Wait::Menu { deadline, .. }
             | Wait::Store { deadline, .. }
             | Wait::Lex { deadline, .. }
             | Wait::Timer { deadline, .. }
@@ -392,7 +416,8 @@ impl Engine {
     pub fn current_block(&self) -> Option<BlockIdx> {
         match &self.wait {
             Wait::None => self.current,
-            Wait::Menu { block, .. }
+            Wait::Prompt { block, .. }
+            | Wait::Menu { block, .. }
             | Wait::Store { block, .. }
             | Wait::Lex { block, .. }
             | Wait::Timer { block, .. }
@@ -408,6 +433,18 @@ impl Engine {
         self.now
     }
 
+    /// When the prompt being said ends, if one is playing now (a Play prompt, or the
+    /// prompt of an input block, which a key may barge in on).
+    pub fn prompt_playing(&self) -> Option<SimTime> {
+        (self.playing_until > self.now && !matches!(self.wait, Wait::None | Wait::Lambda { .. }))
+            .then_some(self.playing_until)
+    }
+
+    /// Touchtone buffering is on, and what the buffer holds.
+    pub fn touchtone_buffer(&self) -> Option<String> {
+        self.buffering.then(|| self.typeahead.iter().collect())
+    }
+
     pub fn ended(&self) -> Option<&EndReason> {
         self.ended.as_ref()
     }
@@ -420,6 +457,10 @@ impl Engine {
             return Status::NotStarted;
         }
         match &self.wait {
+            Wait::Prompt { block, deadline } => Status::Playing {
+                block: self.block_ref(*block),
+                deadline: *deadline,
+            },
             Wait::Menu { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
                 mode: InputMode::Menu,
@@ -510,10 +551,10 @@ impl Engine {
         let block = &flow.blocks[idx];
         match &block.kind {
             Kind::MessageParticipantIteratively { prompts } => self.loop_prompts(idx, prompts),
-            Kind::MessageParticipant { prompt } => match self.play(idx, prompt.as_ref()) {
-                Ok(()) => Step::Go(Choice::Next("prompt played".into())),
-                Err(e) => Step::Go(Choice::Error(ErrorType::NoMatchingError, e)),
-            },
+            Kind::MessageParticipant { prompt } => self.message(block, idx, prompt.as_ref()),
+            Kind::GetParticipantInput { .. } if block.params.contains_key("EnableDTMFBuffer") => {
+                self.buffer_behavior(block, idx)
+            }
             Kind::GetParticipantInput {
                 prompt,
                 timeout_secs,
@@ -521,6 +562,9 @@ impl Engine {
                 ..
             } => self.get_input(idx, prompt.as_ref(), *timeout_secs, *store),
             Kind::ConnectParticipantWithLexBot { prompt, bot } => {
+                // "In Amazon Lex mode, the buffer is automatically cleared before the
+                // bot interaction begins" (adminguide set-touchtone-buffer-behavior).
+                self.clear_buffer(idx, "a Lex block clears the touchtone buffer");
                 self.lex_bot(idx, prompt.as_ref(), bot)
             }
             Kind::InvokeLambdaFunction {

@@ -1,0 +1,337 @@
+//! Faithful to the documentation (issue 16): one test per documented runtime rule,
+//! quoting the rule and naming the page it comes from.
+
+use std::path::Path;
+
+use flowsim::engine::{CallConfig, Effect, Engine, Input, SimTime, Status, TraceEvent, TraceKind};
+use flowsim::flow::{FlowSet, parse_str};
+use flowsim::script::{Outcome, RunOptions, ScriptResult, parse_script, run_script};
+use serde_json::{Value, json};
+
+mod common;
+
+fn flow_text(start: &str, actions: Value) -> String {
+    json!({"Version": "2019-10-30", "StartAction": start, "Actions": actions}).to_string()
+}
+
+fn flows(start: &str, actions: Value) -> FlowSet {
+    FlowSet::single(parse_str(&flow_text(start, actions), "t.json", "T").expect("valid flow"))
+}
+
+fn say(id: &str, text: &str, next: &str) -> Value {
+    json!({"Identifier": id, "Type": "MessageParticipant", "Parameters": {"Text": text},
+           "Transitions": {"NextAction": next}})
+}
+
+fn buffer_on(id: &str, next: &str) -> Value {
+    json!({"Identifier": id, "Type": "GetParticipantInput",
+           "Parameters": {"EnableDTMFBuffer": "True"},
+           "Transitions": {"NextAction": next, "Errors": [{"NextAction": next, "ErrorType": "NoMatchingError"}]}})
+}
+
+/// A menu: `1` → "one", anything else or a timeout → "other".
+fn menu(id: &str, text: &str) -> Value {
+    json!({"Identifier": id, "Type": "GetParticipantInput",
+           "Parameters": {"Text": text, "InputTimeLimitSeconds": "5"},
+           "Transitions": {"NextAction": "other",
+             "Conditions": [{"NextAction": "one", "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+             "Errors": [{"NextAction": "other", "ErrorType": "InputTimeLimitExceeded"},
+                        {"NextAction": "other", "ErrorType": "NoMatchingCondition"},
+                        {"NextAction": "other", "ErrorType": "NoMatchingError"}]}})
+}
+
+fn ends() -> [Value; 3] {
+    [
+        say("one", "you pressed one", "bye"),
+        say("other", "no choice", "bye"),
+        json!({"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}),
+    ]
+}
+
+/// A pure engine call: inputs at given times, everything it emitted.
+struct Call {
+    engine: Engine,
+    events: Vec<TraceEvent>,
+}
+
+impl Call {
+    fn new(f: FlowSet) -> Self {
+        let mut c = Self {
+            engine: Engine::new(f, CallConfig::default()),
+            events: Vec::new(),
+        };
+        c.send(Input::Start, SimTime::ZERO);
+        c
+    }
+
+    fn send(&mut self, input: Input, at: SimTime) {
+        for e in self.engine.handle(input, at) {
+            if let Effect::Trace(t) = e {
+                self.events.push(t);
+            }
+        }
+    }
+
+    /// Let the Play prompt playing now end.
+    fn play_out(&mut self) {
+        while let Status::Playing { deadline, .. } = self.engine.status() {
+            self.send(Input::Tick, deadline);
+        }
+    }
+
+    fn said(&self, text: &str) -> bool {
+        self.events
+            .iter()
+            .any(|e| matches!(&e.kind, TraceKind::Prompt { text: t, .. } if t == text))
+    }
+
+    fn dropped(&self) -> Vec<char> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::KeyDropped { key, .. } => Some(*key),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn play_then_menu(buffered: bool) -> FlowSet {
+    let mut actions = vec![];
+    if buffered {
+        actions.push(buffer_on("buf", "hello"));
+    }
+    actions.push(say("hello", "Welcome, please listen to the menu", "m"));
+    actions.push(menu("m", "Press 1 for one"));
+    actions.extend(ends());
+    flows(
+        if buffered { "buf" } else { "hello" },
+        Value::Array(actions),
+    )
+}
+
+/// "Amazon Connect can't capture the DTMF input that the caller provides during the
+/// play prompt block" — repost.aws knowledge-center connect-store-get-customer-input-blocks.
+#[test]
+fn a_key_during_a_play_prompt_is_not_captured() {
+    let mut c = Call::new(play_then_menu(false));
+    let Status::Playing { deadline, .. } = c.engine.status() else {
+        panic!("the Play prompt plays: {:?}", c.engine.status());
+    };
+    // Six words at 250 ms.
+    assert_eq!(deadline, SimTime(1500));
+    c.send(Input::Key('1'), SimTime(500));
+    assert_eq!(c.dropped(), vec!['1']);
+    c.play_out();
+    // The menu does not get the 1: it times out.
+    let deadline = c.engine.next_deadline().expect("the menu waits");
+    c.send(Input::Tick, deadline);
+    c.play_out();
+    assert!(c.said("no choice"));
+    assert!(!c.said("you pressed one"));
+}
+
+/// "When touchtone buffering is enabled, customer keypad inputs … are collected into a
+/// buffer of up to 30 characters as the customer presses them, even while prompts are
+/// still playing or between flow block transitions" — adminguide
+/// set-touchtone-buffer-behavior. "Get customer input: If the buffer contains digits, the
+/// block automatically dequeues and uses the digit."
+#[test]
+fn touchtone_buffering_keeps_keys_for_the_next_input_block() {
+    let mut c = Call::new(play_then_menu(true));
+    assert_eq!(c.engine.touchtone_buffer().as_deref(), Some(""));
+    assert!(matches!(c.engine.status(), Status::Playing { .. }));
+    c.send(Input::Key('1'), SimTime(500));
+    assert!(c.dropped().is_empty());
+    assert!(
+        c.events
+            .iter()
+            .any(|e| matches!(e.kind, TraceKind::KeyBuffered { key: '1', .. }))
+    );
+    c.play_out();
+    assert!(
+        c.events
+            .iter()
+            .any(|e| matches!(e.kind, TraceKind::KeyUsed { key: '1', .. }))
+    );
+    assert!(c.said("you pressed one"));
+    // The menu's prompt was skipped: its key was already there.
+    assert!(!c.said("Press 1 for one"));
+}
+
+/// "a buffer of up to 30 characters" — adminguide set-touchtone-buffer-behavior.
+#[test]
+fn the_touchtone_buffer_holds_30_keys() {
+    let mut c = Call::new(play_then_menu(true));
+    for i in 0..31 {
+        c.send(Input::Key('2'), SimTime(10 + i));
+    }
+    assert_eq!(c.engine.touchtone_buffer().unwrap().len(), 30);
+    assert_eq!(c.dropped(), vec!['2']);
+}
+
+/// "Play prompt: … When selected, the prompt is skipped entirely if the buffer already
+/// contains digits. If the customer presses a key during the prompt, it interrupts the
+/// prompt and adds the digit to the buffer." — adminguide set-touchtone-buffer-behavior.
+#[test]
+fn skip_when_dtmf_buffer_enabled_interrupts_and_skips() {
+    let mut skip = say("hello", "Welcome, please listen to the menu", "m");
+    skip["Parameters"]["SkipWhenDTMFBufferEnabled"] = json!("True");
+    let mut actions = vec![
+        buffer_on("buf", "hello"),
+        skip,
+        menu("m", "Press 1 for one"),
+    ];
+    actions.extend(ends());
+    let mut c = Call::new(flows("buf", Value::Array(actions)));
+    c.send(Input::Key('1'), SimTime(300));
+    // Interrupted at once: the menu took the key.
+    assert!(c.said("you pressed one"));
+    let interrupted = c.events.iter().find_map(|e| match &e.kind {
+        TraceKind::BranchTaken { block, reason, .. } if block.id == "hello" => {
+            Some((e.at, reason.clone()))
+        }
+        _ => None,
+    });
+    assert_eq!(interrupted.as_ref().map(|(at, _)| *at), Some(SimTime(300)));
+    assert!(interrupted.unwrap().1.contains("interrupted"));
+}
+
+/// Barge-in: a key pressed while a Get customer input block's own prompt plays answers
+/// it ("Interrupt … customers can press a key to interrupt the prompt", adminguide
+/// get-customer-input); the input timer starts when the prompt ends.
+#[test]
+fn a_key_barges_in_on_a_get_customer_input_prompt() {
+    let mut actions = vec![menu("m", "Press 1 for one, or hold for an agent")];
+    actions.extend(ends());
+    let mut c = Call::new(flows("m", Value::Array(actions)));
+    // Nine words: 2.25 s of prompt, then the 5 s timer.
+    assert_eq!(c.engine.next_deadline(), Some(SimTime(7250)));
+    assert_eq!(c.engine.prompt_playing(), Some(SimTime(2250)));
+    c.send(Input::Key('1'), SimTime(400));
+    assert!(c.dropped().is_empty());
+    c.play_out();
+    assert!(c.said("you pressed one"));
+}
+
+/// "prosody rate … n%: … 200% means a speaking rate twice the default rate" and `break`
+/// `time` — polly/latest/dg/prosody-tag, polly break-tag: the estimate honours both.
+#[test]
+fn ssml_break_and_prosody_rate_change_the_prompt_length() {
+    let ssml = json!({"Identifier": "s", "Type": "MessageParticipant",
+        "Parameters": {"SSML": "<speak>one two<break time=\"2s\"/><prosody rate=\"200%\">three four</prosody></speak>"},
+        "Transitions": {"NextAction": "bye"}});
+    let mut actions = vec![ssml];
+    actions.extend(ends());
+    let c = Call::new(flows("s", Value::Array(actions)));
+    let Status::Playing { deadline, .. } = c.engine.status() else {
+        panic!("plays");
+    };
+    assert_eq!(deadline, SimTime(500 + 2000 + 250));
+}
+
+fn script(flow: &str, body: &str) -> ScriptResult {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.json");
+    std::fs::write(&path, flow).unwrap();
+    let text = format!("flow {}\n{body}", path.display());
+    let s = parse_script(&text, Path::new("t.call")).expect("parses");
+    let f = flowsim::session::load_flows(Some(&path), None).expect("loads");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run_script(&s, &f, &RunOptions::default()))
+}
+
+fn flow_json(buffered: bool) -> String {
+    let mut actions = vec![];
+    if buffered {
+        actions.push(buffer_on("buf", "hello"));
+    }
+    actions.push(say("hello", "Welcome, please listen to the menu", "m"));
+    actions.push(menu("m", "Press 1 for one"));
+    actions.extend(ends());
+    flow_text(
+        if buffered { "buf" } else { "hello" },
+        Value::Array(actions),
+    )
+}
+
+/// Script time (issue 13 item 2) with the rule above: `press` after `expect` of a Play
+/// prompt is pressed while it plays, and dropped unless touchtone buffering is on.
+#[test]
+fn a_script_press_during_a_play_prompt_is_dropped_unless_buffered() {
+    let body = "expect \"Welcome\"\npress 1\nexpect \"you pressed one\"\n";
+    let r = script(&flow_json(false), body);
+    match &r.outcome {
+        Outcome::Failed(f) => assert_eq!(f.line, 4, "{f:?}"),
+        other => panic!("the 1 is dropped, so \"you pressed one\" never comes: {other:?}"),
+    }
+    // The transcript says so.
+    let said = r
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::KeyDropped { key: '1', .. }))
+        .find_map(|e| flowsim::transcript::line(e, flowsim::transcript::Detail::Call))
+        .expect("a line for the dropped key");
+    assert!(
+        said.contains("key 1 dropped: pressed during a Play prompt"),
+        "{said}"
+    );
+    let r = script(&flow_json(true), body);
+    assert!(r.passed(), "{:?}", r.outcome);
+    // Without an `expect`, the key is given when the menu waits, after its prompt.
+    let r = script(&flow_json(false), "press 1\nexpect \"you pressed one\"\n");
+    assert!(r.passed(), "{:?}", r.outcome);
+}
+
+/// A buffered key no input block takes fails its own `press` line (docs/call-language.md,
+/// script time rule 5).
+#[test]
+fn a_buffered_key_nobody_takes_fails_its_press_line() {
+    let r = script(
+        &flow_json(true),
+        "press 1\nexpect \"you pressed one\"\npress 5\nexpect end disconnected\n",
+    );
+    match &r.outcome {
+        Outcome::Failed(f) => assert_eq!(f.line, 4, "{f:?}"),
+        other => panic!("expected a failure: {other:?}"),
+    }
+}
+
+/// Prompts advance the virtual clock of a headless run (`--keys`).
+#[test]
+fn prompts_advance_virtual_time_headless() {
+    let _ = common::root();
+    let f = flows("hello", {
+        let mut a = vec![
+            say("hello", "Welcome, please listen to the menu", "m"),
+            menu("m", "Press 1 for one"),
+        ];
+        a.extend(ends());
+        Value::Array(a)
+    });
+    let engine = Engine::new(f, CallConfig::default());
+    let registry = flowsim::lambda::Registry::empty();
+    let mut d = flowsim::driver::Driver::new(engine, registry, flowsim::driver::Clock::Virtual);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut events = Vec::new();
+    rt.block_on(flowsim::driver::run_with_keys_streaming(
+        &mut d,
+        vec![flowsim::driver::KeyItem::Keys("1".into())],
+        &mut |e| events.extend(e),
+    ))
+    .unwrap();
+    events.extend(d.take_events());
+    let key_at = events
+        .iter()
+        .find_map(|e| matches!(e.kind, TraceKind::Key { .. }).then_some(e.at));
+    // 1.5 s of welcome, 1 s of menu prompt: the caller answers when it has been said.
+    assert_eq!(key_at, Some(SimTime(2500)));
+    // "you pressed one" (0.75 s) then the end.
+    assert_eq!(events.last().unwrap().at, SimTime(3250));
+}
