@@ -335,3 +335,72 @@ fn prompts_advance_virtual_time_headless() {
     // "you pressed one" (0.75 s) then the end.
     assert_eq!(events.last().unwrap().at, SimTime(3250));
 }
+
+/// "Also found" (issue 16): an encrypted Store customer input (`InputEncryption`, for card
+/// numbers and PINs: adminguide store-customer-input, "Encrypt entry") never appears in
+/// any output: transcript, `-v`, `--json`, a recording, `flowsim test`, the TUI's state.
+#[test]
+fn encrypted_input_is_masked_in_every_output() {
+    let flow = flow_text(
+        "card",
+        json!([
+            {"Identifier": "card", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Enter your card number", "StoreInput": "True",
+                "InputTimeLimitSeconds": "5",
+                "InputEncryption": {"EncryptionKeyId": "k", "Key": "-----BEGIN CERTIFICATE-----x"},
+                "DTMFConfiguration": {"InputTerminationSequence": "#"}},
+             "Transitions": {"NextAction": "thanks", "Errors": [{"NextAction": "thanks", "ErrorType": "NoMatchingError"}]}},
+            say("thanks", "Thank you. $.StoredCustomerInput", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::write(dir.path().join("card.json"), &flow).unwrap();
+    let secret = "4111222233334444";
+    let keys = format!("{secret}#");
+    let mut outputs = Vec::new();
+    for args in [
+        vec!["run", "card.json", "--keys", &keys],
+        vec!["run", "card.json", "--keys", &keys, "-v"],
+        vec!["run", "card.json", "--keys", &keys, "--json"],
+        vec!["run", "card.json", "--keys", &keys, "--record", "rec.call"],
+    ] {
+        let o = common::run_in(dir.path(), &data, &args);
+        assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
+        outputs.push((
+            format!("{args:?}"),
+            common::stdout(&o) + &common::stderr(&o),
+        ));
+    }
+    let recording = std::fs::read_to_string(dir.path().join("rec.call")).unwrap();
+    outputs.push(("the recording".into(), recording));
+    // The recording replays (its digits are 0s).
+    let o = common::run_in(dir.path(), &data, &["test", "rec.call"]);
+    assert!(o.status.success(), "{}", common::stdout(&o));
+    outputs.push((
+        "flowsim test".into(),
+        common::stdout(&o) + &common::stderr(&o),
+    ));
+    for (what, text) in &outputs {
+        for part in [secret, "4111", "3333", "4444"] {
+            assert!(
+                !text.contains(part),
+                "{what} shows the digits {part}:\n{text}"
+            );
+        }
+    }
+    assert!(outputs[0].1.contains("KEY   •"), "{}", outputs[0].1);
+    // The TUI's phone shows what was typed from the engine's status: masked too.
+    let mut c = Call::new(flows(
+        "card",
+        serde_json::from_str::<Value>(&flow).unwrap()["Actions"].clone(),
+    ));
+    for k in "4111".chars() {
+        c.send(Input::Key(k), SimTime(100));
+    }
+    let Status::AwaitingInput { typed, .. } = c.engine.status() else {
+        panic!("waits for digits");
+    };
+    assert_eq!(typed, "••••");
+}

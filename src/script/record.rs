@@ -163,7 +163,13 @@ fn body(events: &[TraceEvent], out: &mut String) {
                 answered = false;
             }
             TraceKind::Key { key } => {
-                keys.push(*key);
+                // An encrypted input's digits are masked in the trace: the recording
+                // replays them as 0s (docs/semantics.md, "Encrypted input").
+                keys.push(if *key == crate::engine::MASKED_KEY {
+                    '0'
+                } else {
+                    *key
+                });
                 answered = true;
                 last_input_at = Some(e.at);
             }

@@ -30,6 +30,10 @@ mod prompt;
 mod settings;
 mod transfers;
 
+/// What the trace shows for a digit typed into an encrypted Store customer input
+/// (`InputEncryption`): the digits never appear in any output.
+pub const MASKED_KEY: char = '•';
+
 /// The caller's number when none is given.
 pub const DEFAULT_CALLER: &str = "+15555550100";
 /// The dialed number when none is given.
@@ -333,7 +337,13 @@ impl Engine {
                 }
             }
             Input::Key(key) => {
-                self.emit(TraceKind::Key { key });
+                // The digits of an encrypted input never leave the engine.
+                let shown = if self.encrypted_input() && key.is_ascii_digit() {
+                    MASKED_KEY
+                } else {
+                    key
+                };
+                self.emit(TraceKind::Key { key: shown });
                 self.key(key);
             }
             Input::Silence => {
@@ -440,6 +450,20 @@ impl Engine {
             .then_some(self.playing_until)
     }
 
+    /// The call waits for an encrypted Store customer input.
+    fn encrypted_input(&self) -> bool {
+        match &self.wait {
+            Wait::Store { block, .. } => matches!(
+                self.flow().blocks[*block].kind,
+                Kind::GetParticipantInput {
+                    encrypted: true,
+                    ..
+                }
+            ),
+            _ => false,
+        }
+    }
+
     /// Touchtone buffering is on, and what the buffer holds.
     pub fn touchtone_buffer(&self) -> Option<String> {
         self.buffering.then(|| self.typeahead.iter().collect())
@@ -476,7 +500,11 @@ impl Engine {
                 block: self.block_ref(*block),
                 mode: InputMode::Store,
                 deadline: *deadline,
-                typed: digits.clone(),
+                typed: if self.encrypted_input() {
+                    mask(digits)
+                } else {
+                    digits.clone()
+                },
             },
             Wait::Lex { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
@@ -875,6 +903,14 @@ fn calling_code(country: &str) -> Option<&'static str> {
         "ZA" => "27",
         _ => return None,
     })
+}
+
+/// Digits masked as [`MASKED_KEY`]; `#` and `*` kept.
+pub fn mask(typed: &str) -> String {
+    typed
+        .chars()
+        .map(|c| if c.is_ascii_digit() { MASKED_KEY } else { c })
+        .collect()
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -350,18 +350,35 @@ impl Engine {
         else {
             unreachable!("store waits come from GetParticipantInput");
         };
+        let encrypted = *encrypted;
+        // What the trace may show of the typed value.
+        let shown = if encrypted {
+            format!("<encrypted {} digits>", typed.len())
+        } else {
+            format!("\"{typed}\"")
+        };
         let choice = match validation {
             Some(Validation::Phone { format, country }) => {
                 match validate_phone(&typed, *format, country.as_deref()) {
                     Some(e164) => {
-                        let why = format!("\"{typed}\" is a valid phone number: stored {e164}");
-                        self.store(idx, e164);
+                        let (why, value) = if encrypted {
+                            (
+                                format!("{shown} is a valid phone number: stored encrypted"),
+                                shown.clone(),
+                            )
+                        } else {
+                            (
+                                format!("{shown} is a valid phone number: stored {e164}"),
+                                e164,
+                            )
+                        };
+                        self.store(idx, value);
                         Choice::Next(why)
                     }
                     None => Choice::Error(
                         ErrorType::InvalidPhoneNumber,
                         format!(
-                            "\"{typed}\" is not a valid {} phone number",
+                            "{shown} is not a valid {} phone number",
                             match format {
                                 PhoneFormat::Local => country.as_deref().unwrap_or("US"),
                                 PhoneFormat::E164 => "E.164",
@@ -371,13 +388,13 @@ impl Engine {
                 }
             }
             _ => {
-                let value = if *encrypted {
-                    format!("<encrypted {} digits>", typed.len())
+                let value = if encrypted {
+                    shown.clone()
                 } else {
                     typed.clone()
                 };
                 self.store(idx, value);
-                Choice::Next(format!("stored \"{typed}\""))
+                Choice::Next(format!("stored {shown}"))
             }
         };
         self.resume(idx, choice);
