@@ -404,3 +404,105 @@ fn encrypted_input_is_masked_in_every_output() {
     };
     assert_eq!(typed, "••••");
 }
+
+fn lambda(id: &str, limit: Option<&str>, next: &str) -> Value {
+    let mut params =
+        json!({"LambdaFunctionARN": format!("arn:aws:lambda:us-east-1:1:function:{id}")});
+    if let Some(l) = limit {
+        params["InvocationTimeLimitSeconds"] = json!(l);
+    }
+    json!({"Identifier": id, "Type": "InvokeLambdaFunction", "Parameters": params,
+           "Transitions": {"NextAction": next, "Errors": [{"NextAction": "failed", "ErrorType": "NoMatchingError"}]}})
+}
+
+fn lambda_calls(c: &Call) -> Vec<(u64, u64)> {
+    c.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::LambdaInvoked {
+                call,
+                time_limit_ms,
+                ..
+            } => Some((*call, *time_limit_ms)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn answer(c: &mut Call, call: u64, at: SimTime) {
+    c.send(
+        Input::LambdaDone {
+            call,
+            outcome: flowsim::engine::LambdaOutcome::Response {
+                payload: "{}".into(),
+            },
+        },
+        at,
+    );
+}
+
+fn lambda_flow(blocks: Vec<Value>) -> FlowSet {
+    let mut actions = blocks;
+    actions.push(say("ok", "all done", "bye"));
+    actions.push(say("failed", "it failed", "bye"));
+    actions.push(json!({"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}));
+    let start = actions[0]["Identifier"].as_str().unwrap().to_owned();
+    flows(&start, Value::Array(actions))
+}
+
+/// "The default timeout is 3 seconds" for a Lambda invoked from a flow, at most 8 —
+/// repost.aws knowledge-center connect-lambda-function-failures.
+#[test]
+fn the_default_lambda_timeout_is_3_seconds() {
+    let mut c = Call::new(lambda_flow(vec![lambda("f", None, "ok")]));
+    let calls = lambda_calls(&c);
+    assert_eq!(calls, vec![(1, 3000)]);
+    // A function that answers in 4 s has timed out.
+    answer(&mut c, 1, SimTime::from_secs(4));
+    c.play_out();
+    assert!(c.said("it failed"));
+}
+
+/// "Amazon Connect limits the duration of a sequence of Lambda functions to 20 seconds.
+/// It times out with an error" — adminguide connect-lambda-functions (best practices).
+/// A sequence: synchronous functions with no prompt and no input between them.
+#[test]
+fn a_sequence_of_lambda_functions_is_limited_to_20_seconds() {
+    let three = lambda_flow(vec![
+        lambda("a", Some("8"), "b"),
+        lambda("b", Some("8"), "c"),
+        lambda("c", Some("8"), "ok"),
+    ]);
+    let mut c = Call::new(three);
+    answer(&mut c, 1, SimTime::from_secs(7));
+    answer(&mut c, 2, SimTime::from_secs(14));
+    // The third has 6 s left, not 8: its 7 s answer comes too late.
+    let deadline = c.engine.next_deadline().unwrap();
+    assert_eq!(deadline, SimTime::from_secs(20));
+    c.send(Input::Tick, deadline);
+    c.play_out();
+    assert!(c.said("it failed"));
+    let why = c.events.iter().find_map(|e| match &e.kind {
+        TraceKind::LambdaResult {
+            ok: false, detail, ..
+        } => Some(detail.clone()),
+        _ => None,
+    });
+    assert!(why.unwrap().contains("20 s limit"));
+    // A prompt between them starts a new sequence.
+    let split = lambda_flow(vec![
+        lambda("a", Some("8"), "b"),
+        lambda("b", Some("8"), "p"),
+        say("p", "one moment", "c"),
+        lambda("c", Some("8"), "ok"),
+    ]);
+    let mut c = Call::new(split);
+    answer(&mut c, 1, SimTime::from_secs(7));
+    answer(&mut c, 2, SimTime::from_secs(14));
+    c.play_out();
+    let third = lambda_calls(&c).last().unwrap().0;
+    let at = c.engine.now().plus_secs(7);
+    answer(&mut c, third, at);
+    c.play_out();
+    assert!(c.said("all done"));
+}

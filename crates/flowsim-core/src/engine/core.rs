@@ -242,6 +242,9 @@ pub struct Engine {
     buffering: bool,
     /// When the prompt being said ends (the last prompt's end when none plays).
     playing_until: SimTime,
+    /// Milliseconds synchronous Lambda functions took since the caller last heard a
+    /// prompt or was asked for input (Connect's 20 s limit for a sequence).
+    lambda_sequence: u64,
     /// Unknown action types already warned about.
     warned_types: std::collections::HashSet<String>,
     /// Asynchronous Lambda calls still running, with their response type.
@@ -302,6 +305,7 @@ impl Engine {
             typeahead: VecDeque::new(),
             buffering: false,
             playing_until: SimTime::ZERO,
+            lambda_sequence: 0,
             warned_types: std::collections::HashSet::new(),
             async_calls: std::collections::HashMap::new(),
             rng,

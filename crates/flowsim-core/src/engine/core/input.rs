@@ -27,6 +27,7 @@ impl Engine {
             self.now.max(self.playing_until)
         };
         let deadline = from.plus_secs(timeout_secs);
+        self.lambda_sequence = 0;
         self.emit(TraceKind::InputRequested {
             block: self.block_ref(idx),
             mode: if store {

@@ -94,6 +94,8 @@ impl Engine {
                 )
             }
         };
+        // The caller heard something: a new sequence of Lambda functions starts.
+        self.lambda_sequence = 0;
         let start = self.now.max(self.playing_until);
         self.playing_until = start.plus(Duration::from_millis(duration_ms));
         self.emit(TraceKind::Prompt {
