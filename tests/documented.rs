@@ -506,3 +506,77 @@ fn a_sequence_of_lambda_functions_is_limited_to_20_seconds() {
     c.play_out();
     assert!(c.said("all done"));
 }
+
+/// "If you use this block with an agent queue, the check fails and the contact is routed
+/// down the Error branch" — adminguide check-hours-of-operation.
+#[test]
+fn hours_of_an_agent_queue_take_the_error_branch() {
+    let f = flows(
+        "q",
+        json!([
+            {"Identifier": "q", "Type": "UpdateContactTargetQueue",
+             "Parameters": {"AgentId": "arn:aws:connect:us-east-1:1:instance/i/agent/a1"},
+             "Transitions": {"NextAction": "h", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}},
+            {"Identifier": "h", "Type": "CheckHoursOfOperation", "Parameters": {},
+             "Transitions": {"NextAction": "open",
+               "Conditions": [{"NextAction": "open", "Condition": {"Operator": "Equals", "Operands": ["True"]}},
+                              {"NextAction": "closed", "Condition": {"Operator": "Equals", "Operands": ["False"]}}],
+               "Errors": [{"NextAction": "err", "ErrorType": "NoMatchingError"}]}},
+            say("open", "open", "bye"),
+            say("closed", "closed", "bye"),
+            say("err", "error", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    );
+    let mut c = Call::new(f);
+    c.play_out();
+    assert!(c.said("error"), "{:?}", c.events);
+}
+
+/// "When used in an inbound flow, this block functions identically to the Disconnect
+/// block, and terminates the contact" — adminguide end-flow-resume. (The API reference,
+/// flow-language-actions-endflowexecution, lists other flow types only; `flowsim check`
+/// reports the block in an inbound flow, the engine disconnects.)
+#[test]
+fn end_flow_execution_in_an_inbound_flow_disconnects() {
+    let end = json!([{"Identifier": "x", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}]);
+    let c = Call::new(flows("x", end.clone()));
+    assert_eq!(c.engine.ended().unwrap().keyword(), "disconnected");
+    let whisper = json!({"Version": "2019-10-30", "StartAction": "x", "Actions": end,
+                         "Metadata": {"type": "agentWhisper"}})
+    .to_string();
+    let f = FlowSet::single(parse_str(&whisper, "w.json", "W").unwrap());
+    let c = Call::new(f);
+    assert_eq!(c.engine.ended().unwrap().keyword(), "ended");
+}
+
+/// Attribute keys containing `$`: "Amazon Connect can't read them back, but still passes
+/// them to a Lambda" — adminguide what-is-a-contact-attribute (as the audit of issue 16
+/// item 8 quotes it). The Set block succeeds, with a warning.
+#[test]
+fn an_attribute_key_with_a_dollar_is_set_and_passed_to_lambda() {
+    let f = lambda_flow(vec![
+        json!({"Identifier": "s", "Type": "UpdateContactAttributes",
+               "Parameters": {"Attributes": {"price$": "5", "plain": "x"}, "TargetContact": "Current"},
+               "Transitions": {"NextAction": "f", "Errors": [{"NextAction": "failed", "ErrorType": "NoMatchingError"}]}}),
+        lambda("f", Some("3"), "ok"),
+    ]);
+    let c = Call::new(f);
+    assert_eq!(
+        c.engine
+            .contact()
+            .attributes
+            .get("price$")
+            .map(String::as_str),
+        Some("5")
+    );
+    let event = c.events.iter().find_map(|e| match &e.kind {
+        TraceKind::LambdaInvoked { request, .. } => Some(request.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        event.unwrap()["Details"]["ContactData"]["Attributes"]["price$"],
+        "5"
+    );
+    assert!(c.events.iter().any(|e| matches!(&e.kind, TraceKind::Warning { message, .. } if message.contains("cannot read it back"))));
+}

@@ -942,7 +942,8 @@ fn disconnect_and_end_flow_execution() {
         "x",
         json!([{"Identifier": "x", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}]),
     );
-    assert_eq!(c.end().keyword(), "ended");
+    // In an inbound flow it disconnects (adminguide end-flow-resume; issue 16 item 7).
+    assert_eq!(c.end().keyword(), "disconnected");
 }
 
 #[test]

@@ -245,6 +245,8 @@ pub struct Engine {
     /// Milliseconds synchronous Lambda functions took since the caller last heard a
     /// prompt or was asked for input (Connect's 20 s limit for a sequence).
     lambda_sequence: u64,
+    /// The working queue is an agent's queue (Set working queue by agent).
+    agent_queue: bool,
     /// Unknown action types already warned about.
     warned_types: std::collections::HashSet<String>,
     /// Asynchronous Lambda calls still running, with their response type.
@@ -306,6 +308,7 @@ impl Engine {
             buffering: false,
             playing_until: SimTime::ZERO,
             lambda_sequence: 0,
+            agent_queue: false,
             warned_types: std::collections::HashSet::new(),
             async_calls: std::collections::HashMap::new(),
             rng,
@@ -669,9 +672,7 @@ impl Engine {
                     "DisconnectParticipant".into()
                 },
             }),
-            Kind::EndFlowExecution => Step::End(EndReason::Ended {
-                detail: "EndFlowExecution".into(),
-            }),
+            Kind::EndFlowExecution => self.end_flow_execution(flow),
             Kind::DistributeByPercentage => self.distribute(flow, idx),
             Kind::ShowView => self.show_view(flow, idx),
             Kind::AuthenticateParticipant => self.authenticate(flow, idx),
@@ -734,6 +735,25 @@ impl Engine {
             ErrorType::NoMatchingError,
             format!("unknown action type {}", block.type_name),
         ))
+    }
+
+    /// End flow / Resume: "When used in an inbound flow, this block functions identically
+    /// to the Disconnect block, and terminates the contact" (adminguide end-flow-resume).
+    /// Elsewhere (a whisper, hold or queue flow) the flow ends and the contact goes on.
+    fn end_flow_execution(&self, flow: &Flow) -> Step {
+        // No type said: flowsim runs a flow as an inbound flow.
+        let inbound = flow.flow_type.as_deref().is_none_or(|t| {
+            crate::catalogue::FlowType::parse(t) == Some(crate::catalogue::FlowType::ContactFlow)
+        });
+        if inbound && self.stack.len() == 1 {
+            Step::End(EndReason::Disconnected {
+                detail: "EndFlowExecution in an inbound flow disconnects".into(),
+            })
+        } else {
+            Step::End(EndReason::Ended {
+                detail: "EndFlowExecution".into(),
+            })
+        }
     }
 
     /// Take a branch of block `idx` of the top flow.

@@ -80,6 +80,10 @@ impl Engine {
             field: "queue".into(),
             value: name.clone(),
         });
+        // An agent's queue (`AgentId`, or an ARN of `…/queue/agent/…`): it has no hours.
+        let params = &self.flow().blocks[idx].params;
+        self.agent_queue = (params.contains_key("AgentId") && !params.contains_key("QueueId"))
+            || arn.contains("/agent/");
         self.contact.queue = Some((name, arn));
         Step::Go(Choice::Next("working queue set".into()))
     }
@@ -116,11 +120,22 @@ impl Engine {
         let mut values = Vec::with_capacity(attributes.len());
         for (k, v) in attributes {
             let key = self.text_value(idx, k);
-            if key.is_empty() || key.contains('$') || key.contains('.') {
+            if key.is_empty() || key.contains('.') {
                 return Step::Go(Choice::Error(
                     ErrorType::NoMatchingError,
-                    format!("attribute key \"{key}\" is empty or contains $ or . (nothing set)"),
+                    format!("attribute key \"{key}\" is empty or contains . (nothing set)"),
                 ));
+            }
+            if key.contains('$') {
+                // Connect sets it and passes it to a Lambda, but a flow cannot read it
+                // back (adminguide what-is-a-contact-attribute).
+                self.warn(
+                    Some(idx),
+                    format!(
+                        "attribute key \"{key}\" contains $: it is set and sent to Lambda \
+                         functions, but a flow cannot read it back"
+                    ),
+                );
             }
             let value = self.text_value(idx, v);
             values.push((key, value));
