@@ -580,3 +580,37 @@ fn an_attribute_key_with_a_dollar_is_set_and_passed_to_lambda() {
     );
     assert!(c.events.iter().any(|e| matches!(&e.kind, TraceKind::Warning { message, .. } if message.contains("cannot read it back"))));
 }
+
+/// "Results in error if voice or engine are invalid" — APIReference
+/// contact-actions-updatecontacttexttospeechvoice. Polly's voices are data
+/// (`engine::voices`).
+#[test]
+fn an_invalid_voice_or_engine_is_an_error() {
+    let set = |params: Value| {
+        lambda_flow(vec![
+            json!({"Identifier": "v", "Type": "UpdateContactTextToSpeechVoice",
+            "Parameters": params,
+            "Transitions": {"NextAction": "ok", "Errors": [{"NextAction": "failed", "ErrorType": "NoMatchingError"}]}}),
+        ])
+    };
+    for (params, ok) in [
+        (json!({"TextToSpeechVoice": "Joanna"}), true),
+        (
+            json!({"TextToSpeechVoice": "Léa", "TextToSpeechEngine": "neural"}),
+            true,
+        ),
+        (json!({"TextToSpeechVoice": "NotAVoice"}), false),
+        (
+            json!({"TextToSpeechVoice": "Joanna", "TextToSpeechEngine": "turbo"}),
+            false,
+        ),
+    ] {
+        let mut c = Call::new(set(params.clone()));
+        c.play_out();
+        assert_eq!(c.said("all done"), ok, "{params}");
+    }
+    assert_eq!(
+        flowsim::engine::voices::voice("lea").unwrap().language,
+        "fr-FR"
+    );
+}

@@ -19,6 +19,7 @@ mod reach;
 pub mod refs;
 mod time;
 mod trace;
+pub mod voices;
 
 pub use contact::{Contact, INSTANCE_ARN, Resolved};
 pub use core::{
