@@ -614,3 +614,52 @@ fn an_invalid_voice_or_engine_is_an_error() {
         "fr-FR"
     );
 }
+
+/// Issue 16 item 11, a documented decision (docs/semantics.md, "Store input"): the admin
+/// guide's store-customer-input example (terminator `##`, keys `1#2#3*4###` → stored
+/// `1#2#3*4#`) cannot come from any key-by-key rule; flowsim ends the input the moment
+/// the terminator is typed, so it stores `1#2#3*4`, and the last `#`, pressed with no
+/// input block waiting, is dropped.
+#[test]
+fn decision_the_terminator_ends_the_input_when_typed() {
+    let f = flows(
+        "s",
+        json!([
+            {"Identifier": "s", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Enter", "StoreInput": "True", "InputTimeLimitSeconds": "5",
+                "DTMFConfiguration": {"InputTerminationSequence": "##", "DisableCancelKey": "True"}},
+             "Transitions": {"NextAction": "w", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]}},
+            say("w", "thank you for entering that number", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    );
+    let mut c = Call::new(f);
+    for k in "1#2#3*4###".chars() {
+        c.send(Input::Key(k), SimTime(2000));
+    }
+    assert_eq!(c.engine.contact().stored_input.as_deref(), Some("1#2#3*4"));
+    assert_eq!(c.dropped(), vec!['#']);
+}
+
+/// Issue 16 item 11, a documented decision: under `STRING_MAP` ("key/value pairs of the
+/// string type", adminguide connect-lambda-functions) a number value (`{"count":5}`) is
+/// accepted and read as JSON prints it, with a warning naming the key — the flowsim
+/// behaviour the seed flow's author relied on; a nested value takes the error branch.
+#[test]
+fn decision_string_map_accepts_a_number_with_a_warning() {
+    let mut c = Call::new(lambda_flow(vec![lambda("f", Some("3"), "ok")]));
+    c.send(
+        Input::LambdaDone {
+            call: 1,
+            outcome: flowsim::engine::LambdaOutcome::Response {
+                payload: r#"{"count":5}"#.into(),
+            },
+        },
+        SimTime(100),
+    );
+    c.play_out();
+    assert!(c.said("all done"));
+    assert!(c.events.iter().any(
+        |e| matches!(&e.kind, TraceKind::Warning { message, .. } if message.contains("count"))
+    ));
+}

@@ -258,11 +258,10 @@ impl Engine {
                     self.prompt_done(idx, "prompt interrupted by a key (touchtone buffering)");
                 }
             }
-            Wait::None | Wait::Lambda { .. } => {
+            // A Wait block is no input block either.
+            Wait::None | Wait::Lambda { .. } | Wait::Timer { .. } => {
                 self.key_outside_input(key, "while no input block waits");
             }
-            // A chat Wait: keys mean nothing there.
-            Wait::Timer { .. } => {}
         }
     }
 
