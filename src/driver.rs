@@ -123,6 +123,9 @@ pub struct Driver {
     /// Count of `InputRequested` events seen, to tell a new input request from the
     /// one already answered.
     input_requests: u64,
+    /// Virtual time: a Play prompt plays out as soon as it starts (its time passes at
+    /// once). The script runner turns this off to stand at a prompt (script time).
+    play_through: bool,
 }
 
 impl Driver {
@@ -141,7 +144,14 @@ impl Driver {
             pending_log: None,
             events: Vec::new(),
             input_requests: 0,
+            play_through: true,
         }
+    }
+
+    /// Virtual time: let Play prompts play out at once (the default), or hold the
+    /// call at each one until the deadline is reached ([`run_until`] does that).
+    pub fn set_play_through(&mut self, on: bool) {
+        self.play_through = on;
     }
 
     pub fn engine(&self) -> &Engine {
@@ -281,7 +291,15 @@ impl Driver {
     pub fn send(&mut self, input: Input) -> Result<(), DriverError> {
         let now = self.now();
         let effects = self.engine.handle(input, now);
-        self.apply(effects)
+        self.apply(effects)?;
+        if self.clock == Clock::Virtual && self.play_through {
+            while let Status::Playing { deadline, .. } = self.engine.status() {
+                self.virtual_now = self.virtual_now.max(deadline);
+                let effects = self.engine.handle(Input::Tick, self.virtual_now);
+                self.apply(effects)?;
+            }
+        }
+        Ok(())
     }
 
     fn apply(&mut self, effects: Vec<Effect>) -> Result<(), DriverError> {
@@ -485,6 +503,17 @@ impl Driver {
         self.send(Input::Silence)
     }
 
+    /// Virtual time: let the prompt being said play to its end (the caller listens
+    /// before answering). Nothing fires: an input block's timer starts there.
+    pub fn hear_prompt_out(&mut self) {
+        if self.clock == Clock::Virtual
+            && let Some(end) = self.engine.prompt_playing()
+            && matches!(self.engine.status(), Status::AwaitingInput { .. })
+        {
+            self.virtual_now = self.virtual_now.max(end);
+        }
+    }
+
     /// Virtual time: jump to the engine's next deadline and fire it.
     pub fn advance_to_deadline(&mut self) -> Result<(), DriverError> {
         if let Some(d) = self.engine.next_deadline() {
@@ -599,6 +628,7 @@ pub async fn run_until<C>(
             Status::AwaitingInput { .. } if at_input == AtInput::Return => return Ok(()),
             Status::AwaitingInput { .. }
             | Status::AwaitingLambda { .. }
+            | Status::Playing { .. }
             | Status::Waiting { .. } => {
                 if d.engine.next_deadline().is_none() {
                     return Ok(());
@@ -638,6 +668,8 @@ pub async fn run_with_keys_streaming(
             let Some(item) = keys.pop_front() else {
                 return Ok(Next::Go);
             };
+            // `--keys` answers when the prompt has been said.
+            driver.hear_prompt_out();
             match item {
                 KeyItem::Silence => driver.silence()?,
                 KeyItem::Say(text) => driver.send(Input::Utterance(text))?,

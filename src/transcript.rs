@@ -47,6 +47,9 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             dialed,
             ..
         } => format!("CALL  {caller} → {dialed} (flow {flow})"),
+        TraceKind::Prompt {
+            text, duration_ms, ..
+        } if verbose => format!("IVR   {text}  ({} to say)", seconds(*duration_ms)),
         TraceKind::Prompt { text, .. } => format!("IVR   {text}"),
         TraceKind::InputRequested {
             mode, timeout_ms, ..
@@ -56,6 +59,13 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
         }
         TraceKind::Key { key } => format!("KEY   {key}"),
         TraceKind::Silence => "KEY   (silence)".into(),
+        TraceKind::KeyDropped { key, reason } => format!("      key {key} dropped: {reason}"),
+        TraceKind::KeyBuffered { key, buffer } => {
+            format!("      key {key} kept in the touchtone buffer (now \"{buffer}\")")
+        }
+        TraceKind::KeyUsed { key, .. } => {
+            format!("      key {key} taken from the touchtone buffer")
+        }
         TraceKind::Utterance { text } => format!("SAY   {text}"),
         TraceKind::InputStored { value, .. } => format!("      stored input: {value}"),
         TraceKind::LambdaInvoked {
@@ -181,4 +191,9 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
         | TraceKind::ContactUpdated { .. } => return None,
     };
     Some(format!("{:>7}  {body}", event.at.to_string()))
+}
+
+/// `2.5 s`: a prompt's spoken length.
+fn seconds(ms: u64) -> String {
+    format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
 }

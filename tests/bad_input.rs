@@ -457,6 +457,8 @@ fn lambda_branch(d: &Dir, backend: &str) -> (String, String) {
     let said = out
         .lines()
         .find_map(|l| l.split_once("IVR   ").map(|(_, s)| s.to_owned()))
+        // `-v` adds how long the prompt takes to say.
+        .map(|s| s.split_once("  (").map_or(s.clone(), |(t, _)| t.to_owned()))
         .unwrap_or_else(|| panic!("nothing said in:\n{out}"));
     (branch, said)
 }

@@ -1625,3 +1625,54 @@ fn corpus_flows_check_and_graph() {
         }
     }
 }
+
+/// "If you use * as the terminating keypress, you must also choose Disable cancel key"
+/// (adminguide store-customer-input).
+#[test]
+fn fs133_star_terminator_cancel_key() {
+    let store = |dtmf: Value| {
+        flow(json!([
+            {"Identifier": "S", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Enter it", "StoreInput": "True", "InputTimeLimitSeconds": "5",
+                            "DTMFConfiguration": dtmf},
+             "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+            bye("Bye")
+        ]))
+    };
+    assert!(has(
+        &store(json!({"InputTerminationSequence": "*"})),
+        "FS133"
+    ));
+    assert!(has(
+        &store(json!({"InputTerminationSequence": "#*", "DisableCancelKey": "False"})),
+        "FS133"
+    ));
+    assert!(!has(
+        &store(json!({"InputTerminationSequence": "*", "DisableCancelKey": "True"})),
+        "FS133"
+    ));
+    assert!(!has(
+        &store(json!({"InputTerminationSequence": "#"})),
+        "FS133"
+    ));
+}
+
+/// A JSONPath "must be the entirety of the value" (APIReference
+/// flow-language-actions-parameter-restrictions); prompt text interpolates.
+#[test]
+fn fs134_partial_jsonpath() {
+    let set = |v: &str| {
+        flow(json!([
+            {"Identifier": "A", "Type": "UpdateContactAttributes",
+             "Parameters": {"Attributes": {"k": v}, "TargetContact": "Current"},
+             "Transitions": {"NextAction": "Bye", "Errors": [err("NoMatchingError", "Bye")]}},
+            bye("Bye")
+        ]))
+    };
+    assert!(has(&set("id-$.Attributes.X"), "FS134"));
+    assert!(has(&set("$.Attributes.X and more"), "FS134"));
+    assert!(!has(&set("$.Attributes.X"), "FS134"));
+    assert!(!has(&set("$.Attributes.['user name']"), "FS134"));
+    assert!(!has(&set("plain"), "FS134"));
+    assert!(!has(&good(), "FS134"));
+}

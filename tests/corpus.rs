@@ -205,6 +205,16 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
                 };
                 collect(engine.handle(input, now), &mut lambdas);
             }
+            Status::Playing { deadline, .. } => {
+                // A key during a Play prompt is dropped; mostly the prompt plays out.
+                let input = if rng.u8(0..4) == 0 {
+                    Input::Key('1')
+                } else {
+                    now = deadline;
+                    Input::Tick
+                };
+                collect(engine.handle(input, now), &mut lambdas);
+            }
             Status::Paused { .. } | Status::NotStarted => panic!("headless walks never pause"),
         }
     }

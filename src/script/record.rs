@@ -164,7 +164,13 @@ fn body(events: &[TraceEvent], out: &mut String) {
                 answered = false;
             }
             TraceKind::Key { key } => {
-                keys.push(*key);
+                // An encrypted input's digits are masked in the trace: the recording
+                // replays them as 0s (docs/semantics.md, "Encrypted input").
+                keys.push(if *key == crate::engine::MASKED_KEY {
+                    '0'
+                } else {
+                    *key
+                });
                 answered = true;
                 last_input_at = Some(e.at);
             }
@@ -211,7 +217,10 @@ fn body(events: &[TraceEvent], out: &mut String) {
             | TraceKind::FlowChanged { .. }
             | TraceKind::Warning { .. }
             | TraceKind::LexRecognized { .. }
-            | TraceKind::EnvironmentDefault { .. } => {}
+            | TraceKind::EnvironmentDefault { .. }
+            | TraceKind::KeyBuffered { .. }
+            | TraceKind::KeyUsed { .. }
+            | TraceKind::KeyDropped { .. } => {}
         }
     }
     flush(&mut keys, out);

@@ -4,8 +4,9 @@
 //! the next directive needs. The engine runs in step mode, so the runner sees every
 //! block and can stop right after the prompt an `expect "…"` matched: the call then
 //! stands at that prompt, and a following `press` is pressed while it plays (the
-//! engine keeps a key pressed during a Play prompt for the next input block; a key
-//! pressed at a Get customer input prompt answers it). A `press`, `silence` or
+//! engine drops a key pressed during a Play prompt, with a trace line, unless
+//! touchtone buffering keeps it for the next input block; a key pressed at a Get
+//! customer input prompt barges in and answers it). A `press`, `silence` or
 //! `hangup` with no `expect` since the previous input is given when the call next
 //! waits. `expect` consumes prompts in order and never matches one said before the
 //! previous input. `expect end` runs the call to its end (input requests time
@@ -190,6 +191,8 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
     let mut driver = Driver::new(engine, registry, Clock::Virtual);
     // Step mode: the runner sees each block, so an `expect` can stop at its prompt.
     driver.set_stepping(true);
+    // Stand at each Play prompt: a `press` after its `expect` lands while it plays.
+    driver.set_play_through(false);
     let mut run = Run {
         driver,
         events: Vec::new(),
@@ -339,17 +342,21 @@ impl Run {
                 }
             }
             Directive::Press(keys) => {
-                let waiting =
-                    |r: &Self| matches!(r.driver.engine().status(), Status::AwaitingInput { .. });
                 let check = self
                     .input(number, &format!("to press {keys}"), true, |r| {
-                        if !waiting(r) && r.typed_ahead.is_none() {
-                            // Pressed while a prompt plays: the engine keeps the keys
-                            // for the next input block.
-                            r.typed_ahead = Some((number, r.events.len(), keys.clone()));
-                        }
+                        let from = r.events.len();
                         for c in keys.chars() {
                             r.driver.send(Input::Key(c))?;
+                        }
+                        r.pull();
+                        // Pressed while no input block waits: the engine drops the keys
+                        // (a trace line says so) or, with touchtone buffering on, keeps
+                        // them for the next input block.
+                        let buffered = r.events[from..]
+                            .iter()
+                            .any(|e| matches!(e.kind, TraceKind::KeyBuffered { .. }));
+                        if buffered && r.typed_ahead.is_none() {
+                            r.typed_ahead = Some((number, from, keys.clone()));
                         }
                         Ok(())
                     })
@@ -532,6 +539,8 @@ impl Run {
             self.start()?;
         } else {
             self.idle().await?;
+            // Given when the call next waits: after its prompt has been said.
+            self.driver.hear_prompt_out();
         }
         let before = self.events.len();
         self.marks.insert(number, (before, before));
@@ -566,12 +575,12 @@ impl Run {
     fn pull(&mut self) {
         let from = self.events.len();
         self.events.extend(self.driver.take_events());
-        // An input request after keys pressed during a prompt takes them.
+        // An input block that takes buffered keys uses them.
         if let Some((_, at, _)) = &self.typed_ahead {
             let at = (*at).max(from);
             if self.events[at..]
                 .iter()
-                .any(|e| matches!(e.kind, TraceKind::InputRequested { .. }))
+                .any(|e| matches!(e.kind, TraceKind::KeyUsed { .. }))
             {
                 self.typed_ahead = None;
             }
@@ -685,6 +694,9 @@ impl Run {
             }
             Status::Waiting { block, .. } => {
                 format!("the call waits at block \"{}\" (a Wait)", block.label)
+            }
+            Status::Playing { block, .. } => {
+                format!("the call plays the prompt of block \"{}\"", block.label)
             }
             Status::Paused { next } => format!("the call is at block \"{}\"", next.label),
             Status::NotStarted => "the call has not started".into(),

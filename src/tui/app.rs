@@ -884,6 +884,10 @@ impl App {
                 }
             }
             TraceKind::Silence => self.transcript.push(Entry::Silence),
+            TraceKind::KeyDropped { key, reason } => self
+                .transcript
+                .push(Entry::Warning(format!("key {key} dropped: {reason}"))),
+            TraceKind::KeyBuffered { .. } | TraceKind::KeyUsed { .. } => {}
             TraceKind::Utterance { text } => self.transcript.push(Entry::Said(text.clone())),
             TraceKind::InputStored { value, .. } => {
                 self.transcript.push(Entry::Stored(value.clone()));

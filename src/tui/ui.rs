@@ -165,6 +165,7 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
             Color::Green,
         ),
         Status::Waiting { block, .. } => (format!("⏳ waiting at {}", block.label), Color::Cyan),
+        Status::Playing { block, .. } => (format!("🔊 playing {}", block.label), Color::Cyan),
         Status::AwaitingLambda { function, .. } => {
             if app.driver().unanswered().is_some() {
                 (format!("λ {function}: unmapped"), Color::Yellow)

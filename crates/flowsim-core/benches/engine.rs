@@ -63,6 +63,11 @@ fn call(flows: &FlowSet, response: &str, config: &CallConfig) -> usize {
                     take(engine.handle(Input::Tick, now), &mut pending);
                 }
             },
+            // A Play prompt plays to its end (prompts take time).
+            Status::Playing { deadline, .. } => {
+                now = deadline;
+                take(engine.handle(Input::Tick, now), &mut pending);
+            }
             _ => unreachable!(),
         }
     }

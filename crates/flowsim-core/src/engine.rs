@@ -19,11 +19,12 @@ mod reach;
 pub mod refs;
 mod time;
 mod trace;
+pub mod voices;
 
 pub use contact::{Contact, INSTANCE_ARN, Resolved};
 pub use core::{
-    CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, Effect, Engine, Input, LambdaCall, Status,
-    function_name, validate_phone,
+    CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, Effect, Engine, Input, LambdaCall, MASKED_KEY,
+    Status, function_name, mask, validate_phone,
 };
 pub use invoke::{LambdaOutcome, LambdaRequest};
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};

@@ -14,6 +14,11 @@ pub struct SsmlError(pub String);
 
 /// Render an SSML document (with or without `<speak>`) to one line of text.
 pub fn render(ssml: &str) -> Result<String, SsmlError> {
+    render_timed(ssml).map(|(text, _)| text)
+}
+
+/// [`render`], and how long the document takes to say (see [`spoken_ms`]).
+pub fn render_timed(ssml: &str) -> Result<(String, u64), SsmlError> {
     let trimmed = ssml.trim();
     // roxmltree insists on declared namespaces; Polly's `amazon:` tags come undeclared.
     let body = trimmed
@@ -34,7 +39,114 @@ pub fn render(ssml: &str) -> Result<String, SsmlError> {
     let doc = Document::parse_with_options(doc_text, opts).map_err(|e| SsmlError(e.to_string()))?;
     let mut out = String::with_capacity(ssml.len());
     walk(doc.root_element(), &mut out);
-    Ok(tidy(&out))
+    let mut ms = 0.0;
+    timed(doc.root_element(), 1.0, &mut ms);
+    Ok((tidy(&out), ms.round() as u64))
+}
+
+/// Milliseconds per word at the voice's normal rate (`prosody rate="medium"`, 100%).
+///
+/// Polly publishes no words-per-minute figure ("there is no standard speed (words per
+/// minute) available for Amazon Polly voices", polly/latest/dg/voice-speed-vip); its
+/// one timed example, "Mary had a little lamb", ends about 1.1 s after it starts:
+/// five words, about 220 ms each. flowsim rounds that to 250 ms a word (240 words a
+/// minute) plus the pauses SSML asks for; see docs/semantics.md, "Prompts take time".
+pub const MS_PER_WORD: u64 = 250;
+
+/// How long plain text takes to say: [`MS_PER_WORD`] per word.
+pub fn spoken_ms(text: &str) -> u64 {
+    words(text) * MS_PER_WORD
+}
+
+fn words(text: &str) -> u64 {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count() as u64
+}
+
+/// A `<break>`: `time` (`ms`/`s`, Polly's maximum 10 s) or `strength`.
+fn break_ms(node: Node<'_, '_>) -> f64 {
+    if let Some(t) = node.attribute("time") {
+        let t = t.trim();
+        let ms = if let Some(v) = t.strip_suffix("ms") {
+            v.trim().parse::<f64>().ok()
+        } else if let Some(v) = t.strip_suffix('s') {
+            v.trim().parse::<f64>().ok().map(|s| s * 1000.0)
+        } else {
+            None
+        };
+        if let Some(ms) = ms {
+            return ms.clamp(0.0, 10_000.0);
+        }
+    }
+    // Polly: no attribute is `medium` (a comma's pause); `strong` a sentence's,
+    // `x-strong` a paragraph's.
+    match node.attribute("strength").unwrap_or("medium") {
+        "none" => 0.0,
+        "x-weak" => 100.0,
+        "weak" => 250.0,
+        "strong" => 750.0,
+        "x-strong" => 1000.0,
+        _ => 500.0,
+    }
+}
+
+/// A `prosody rate`: the presets Polly names (approximate: "the medium option is the
+/// normal speed") or `n%`, 20–200%.
+fn rate_factor(rate: &str) -> Option<f64> {
+    Some(match rate.trim() {
+        "x-slow" => 0.5,
+        "slow" => 0.75,
+        "medium" | "default" => 1.0,
+        "fast" => 1.25,
+        "x-fast" => 1.5,
+        other => {
+            let pct: f64 = other.strip_suffix('%')?.trim().parse().ok()?;
+            pct.clamp(20.0, 200.0) / 100.0
+        }
+    })
+}
+
+fn timed(node: Node<'_, '_>, rate: f64, ms: &mut f64) {
+    for child in node.children() {
+        if child.is_text() {
+            *ms += words(child.text().unwrap_or("")) as f64 * MS_PER_WORD as f64 / rate;
+            continue;
+        }
+        if !child.is_element() {
+            continue;
+        }
+        match child.tag_name().name() {
+            "break" => *ms += break_ms(child),
+            "mark" => {}
+            "prosody" => {
+                let r = child
+                    .attribute("rate")
+                    .and_then(rate_factor)
+                    .map_or(rate, |f| rate * f);
+                timed(child, r, ms);
+            }
+            "sub" => match child.attribute("alias") {
+                Some(alias) => *ms += words(alias) as f64 * MS_PER_WORD as f64 / rate,
+                None => timed(child, rate, ms),
+            },
+            "say-as" => {
+                let mut inner = String::new();
+                walk(child, &mut inner);
+                let said = say_as(child.attribute("interpret-as").unwrap_or(""), inner.trim());
+                // Grouped digits are read one by one.
+                let n: u64 = said
+                    .split_whitespace()
+                    .map(|w| {
+                        let digits = w.chars().filter(char::is_ascii_digit).count() as u64;
+                        if digits > 4 { digits } else { words(w) }
+                    })
+                    .sum();
+                *ms += n as f64 * MS_PER_WORD as f64 / rate;
+            }
+            _ => timed(child, rate, ms),
+        }
+    }
 }
 
 /// Render plain text the same way (whitespace folded), for `Text` prompts.
@@ -178,6 +290,26 @@ pub fn escape_xml(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations() {
+        assert_eq!(spoken_ms("Press 1 to continue."), 1000);
+        assert_eq!(render_timed("Hi<break time=\"2s\"/>there").unwrap().1, 2500);
+        assert_eq!(render_timed("<break time=\"300ms\"/>").unwrap().1, 300);
+        assert_eq!(render_timed("<break/>").unwrap().1, 500);
+        assert_eq!(
+            render_timed("<prosody rate=\"50%\">one two</prosody>")
+                .unwrap()
+                .1,
+            1000
+        );
+        assert_eq!(
+            render_timed("<prosody rate=\"fast\">one two three four five</prosody>")
+                .unwrap()
+                .1,
+            1000
+        );
+    }
+
     use super::*;
 
     #[test]

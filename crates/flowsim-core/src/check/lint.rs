@@ -62,6 +62,8 @@ pub fn lint(flow: &Flow, raw: &Value, ctx: Context<'_>) -> Vec<Raw> {
     l.limits();
     l.parameter_conflicts();
     l.parameter_ranges();
+    l.star_terminator();
+    l.partial_jsonpaths();
     l.out
         .retain(|r| !r.block.as_deref().is_some_and(|b| b.contains(DUP_MARK)));
     l.out
@@ -121,6 +123,90 @@ impl<'a> Linter<'a> {
             .get("Actions")
             .and_then(|a| a.get(b.json_index))
             .unwrap_or(&Value::Null)
+    }
+
+    // ---- FS133 ------------------------------------------------------------------
+
+    fn star_terminator(&mut self) {
+        let flow = self.flow;
+        for b in &flow.blocks {
+            let Kind::GetParticipantInput {
+                store: true,
+                terminator,
+                cancel_disabled: false,
+                ..
+            } = &b.kind
+            else {
+                continue;
+            };
+            if terminator.contains('*') {
+                self.push(
+                    rules::STAR_TERMINATOR,
+                    b,
+                    format!(
+                        "{}.Parameters.DTMFConfiguration.InputTerminationSequence",
+                        base(b)
+                    ),
+                    format!(
+                        "the terminator \"{terminator}\" contains *, which cancels the entry \
+                         unless the cancel key is disabled"
+                    ),
+                    "add \"DisableCancelKey\": \"True\" to DTMFConfiguration",
+                );
+            }
+        }
+    }
+
+    // ---- FS134 ------------------------------------------------------------------
+
+    fn partial_jsonpaths(&mut self) {
+        /// Parameters whose text interpolates references (prompts, messages).
+        const TEXT: &[&str] = &["Text", "SSML", "Message", "Messages", "Content"];
+        fn walk(v: &Value, path: String, out: &mut Vec<(String, String)>) {
+            match v {
+                Value::String(s) => {
+                    let t = s.trim();
+                    if t.contains("$.") && !is_whole_reference(t) {
+                        out.push((path, s.clone()));
+                    }
+                }
+                Value::Object(m) => {
+                    for (k, v) in m {
+                        if !TEXT.contains(&k.as_str()) {
+                            walk(v, format!("{path}.{k}"), out);
+                        }
+                    }
+                }
+                Value::Array(a) => {
+                    for (i, v) in a.iter().enumerate() {
+                        walk(v, format!("{path}[{i}]"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let flow = self.flow;
+        for b in &flow.blocks {
+            // Compare has its own rule (FS110).
+            if matches!(b.kind, Kind::Compare { .. }) {
+                continue;
+            }
+            let params = self.raw_action(b).get("Parameters").unwrap_or(&Value::Null);
+            let mut found = Vec::new();
+            walk(params, format!("{}.Parameters", base(b)), &mut found);
+            for (path, value) in found {
+                self.push(
+                    rules::PARTIAL_JSONPATH,
+                    b,
+                    path,
+                    format!(
+                        "\"{value}\" has a JSONPath inside other text; Connect resolves a \
+                         reference only as the whole value"
+                    ),
+                    "set an attribute to the reference and use it whole, or build the value in a Lambda",
+                );
+            }
+        }
     }
 
     // ---- FS101 ------------------------------------------------------------------
@@ -1155,6 +1241,24 @@ const NESTED: &[(&str, &[&str])] = &[
         &["PhoneNumberValidation", "CustomValidation"],
     ),
 ];
+
+/// `$.A.b`, `$['a b'].c`: one reference and nothing else.
+fn is_whole_reference(t: &str) -> bool {
+    if !t.starts_with('$') {
+        return false;
+    }
+    let mut in_quote = false;
+    for c in t.chars() {
+        match c {
+            '\'' => in_quote = !in_quote,
+            c if c.is_whitespace() && !in_quote => return false,
+            '$' | '.' | '[' | ']' | '_' | '-' | ':' => {}
+            c if c.is_alphanumeric() || in_quote => {}
+            _ => return false,
+        }
+    }
+    true
+}
 
 #[cfg(test)]
 mod tests {

@@ -221,6 +221,14 @@ rules! {
         "A static parameter outside the range its action page gives: Loop `LoopCount` 0-100, Wait `TimeLimitSeconds` 1-604,800, `InputTimeLimitSeconds` above 0, third-party timeout 0-600 and DTMF digits (50 of 0-9 , * #), routing priority, callback delays 1-259,200, task delay 1-518,400, Voice ID thresholds."
         "`\"LoopCount\": \"101\"`"
         "https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-loop.html";
+    STAR_TERMINATOR = "FS133" "star-terminator-cancel-key" Error
+        "Store customer input whose terminator contains `*` without `DisableCancelKey`: `*` is the cancel key, so the caller can never end the entry with it (the admin guide: to use `*` as a terminator, disable the cancel key)."
+        "`\"InputTerminationSequence\": \"*\"` with no `\"DisableCancelKey\": \"True\"`"
+        "https://docs.aws.amazon.com/connect/latest/adminguide/store-customer-input.html";
+    PARTIAL_JSONPATH = "FS134" "partial-jsonpath" Warning
+        "A parameter value with a JSONPath reference inside other text (`\"id-$.Attributes.X\"`): a reference \"must be the entirety of the value\"; only prompt text (`Text`, `SSML`) interpolates. Connect does not resolve it."
+        "`\"QueueId\": \"arn:…/queue/$.Attributes.Q\"`"
+        "https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions-parameter-restrictions.html";
 }
 
 /// The rule with this code or name.

@@ -30,6 +30,10 @@ mod prompt;
 mod settings;
 mod transfers;
 
+/// What the trace shows for a digit typed into an encrypted Store customer input
+/// (`InputEncryption`): the digits never appear in any output.
+pub const MASKED_KEY: char = '•';
+
 /// The caller's number when none is given.
 pub const DEFAULT_CALLER: &str = "+15555550100";
 /// The dialed number when none is given.
@@ -136,6 +140,11 @@ pub enum Status {
         function: String,
         deadline: SimTime,
     },
+    /// A Play prompt plays until `deadline`; then the call goes on.
+    Playing {
+        block: BlockRef,
+        deadline: SimTime,
+    },
     /// A Wait block: the timer runs (a chat message from the customer ends it).
     Waiting {
         block: BlockRef,
@@ -154,6 +163,11 @@ struct Frame {
 #[derive(Clone, Debug)]
 enum Wait {
     None,
+    /// A Play prompt plays until `deadline`.
+    Prompt {
+        block: BlockIdx,
+        deadline: SimTime,
+    },
     Menu {
         block: BlockIdx,
         deadline: SimTime,
@@ -221,7 +235,18 @@ pub struct Engine {
     stepping: bool,
     steps: u32,
     next_call: u64,
+    /// The touchtone buffer (keys kept for the next input block): filled only while
+    /// touchtone buffering is on.
     typeahead: VecDeque<char>,
+    /// Touchtone buffering (the Set Touchtone Buffer Behavior block) is on.
+    buffering: bool,
+    /// When the prompt being said ends (the last prompt's end when none plays).
+    playing_until: SimTime,
+    /// Milliseconds synchronous Lambda functions took since the caller last heard a
+    /// prompt or was asked for input (Connect's 20 s limit for a sequence).
+    lambda_sequence: u64,
+    /// The working queue is an agent's queue (Set working queue by agent).
+    agent_queue: bool,
     /// Unknown action types already warned about.
     warned_types: std::collections::HashSet<String>,
     /// Canned Lex answers used so far, per bot pattern.
@@ -284,6 +309,10 @@ impl Engine {
             steps: 0,
             next_call: 1,
             typeahead: VecDeque::new(),
+            buffering: false,
+            playing_until: SimTime::ZERO,
+            lambda_sequence: 0,
+            agent_queue: false,
             warned_types: std::collections::HashSet::new(),
             async_calls: std::collections::HashMap::new(),
             lex_turns: std::collections::HashMap::new(),
@@ -321,7 +350,13 @@ impl Engine {
                 }
             }
             Input::Key(key) => {
-                self.emit(TraceKind::Key { key });
+                // The digits of an encrypted input never leave the engine.
+                let shown = if self.encrypted_input() && key.is_ascii_digit() {
+                    MASKED_KEY
+                } else {
+                    key
+                };
+                self.emit(TraceKind::Key { key: shown });
                 self.key(key);
             }
             Input::Silence => {
@@ -334,13 +369,18 @@ impl Engine {
                     Wait::Lex { block, .. } => self.lex_intent(block, text),
                     // On chat, a message from the customer ends a Wait.
                     Wait::Timer { block, .. } => self.timer_done(block, "CustomerReturned"),
-                    Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lambda { .. } => {}
+                    Wait::None
+                    | Wait::Prompt { .. }
+                    | Wait::Menu { .. }
+                    | Wait::Store { .. }
+                    | Wait::Lambda { .. } => {}
                 }
             }
             Input::Tick => {
                 if self.next_deadline().is_some_and(|d| self.now >= d) {
                     match self.wait {
                         Wait::Lambda { .. } => self.lambda_timeout(),
+                        Wait::Prompt { block, .. } => self.prompt_done(block, "prompt played"),
                         Wait::Timer { block, result, .. } => self.timer_done(block, result),
                         Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lex { .. } => {
                             self.timeout_input()
@@ -358,7 +398,8 @@ impl Engine {
     pub fn next_deadline(&self) -> Option<SimTime> {
         match &self.wait {
             Wait::None => None,
-            Wait::Menu { deadline, .. }
+            Wait::Prompt { deadline, .. }
+            | Wait::Menu { deadline, .. }
             | Wait::Store { deadline, .. }
             | Wait::Lex { deadline, .. }
             | Wait::Timer { deadline, .. }
@@ -398,7 +439,8 @@ impl Engine {
     pub fn current_block(&self) -> Option<BlockIdx> {
         match &self.wait {
             Wait::None => self.current,
-            Wait::Menu { block, .. }
+            Wait::Prompt { block, .. }
+            | Wait::Menu { block, .. }
             | Wait::Store { block, .. }
             | Wait::Lex { block, .. }
             | Wait::Timer { block, .. }
@@ -414,6 +456,32 @@ impl Engine {
         self.now
     }
 
+    /// When the prompt being said ends, if one is playing now (a Play prompt, or the
+    /// prompt of an input block, which a key may barge in on).
+    pub fn prompt_playing(&self) -> Option<SimTime> {
+        (self.playing_until > self.now && !matches!(self.wait, Wait::None | Wait::Lambda { .. }))
+            .then_some(self.playing_until)
+    }
+
+    /// The call waits for an encrypted Store customer input.
+    fn encrypted_input(&self) -> bool {
+        match &self.wait {
+            Wait::Store { block, .. } => matches!(
+                self.flow().blocks[*block].kind,
+                Kind::GetParticipantInput {
+                    encrypted: true,
+                    ..
+                }
+            ),
+            _ => false,
+        }
+    }
+
+    /// Touchtone buffering is on, and what the buffer holds.
+    pub fn touchtone_buffer(&self) -> Option<String> {
+        self.buffering.then(|| self.typeahead.iter().collect())
+    }
+
     pub fn ended(&self) -> Option<&EndReason> {
         self.ended.as_ref()
     }
@@ -426,6 +494,10 @@ impl Engine {
             return Status::NotStarted;
         }
         match &self.wait {
+            Wait::Prompt { block, deadline } => Status::Playing {
+                block: self.block_ref(*block),
+                deadline: *deadline,
+            },
             Wait::Menu { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
                 mode: InputMode::Menu,
@@ -441,7 +513,11 @@ impl Engine {
                 block: self.block_ref(*block),
                 mode: InputMode::Store,
                 deadline: *deadline,
-                typed: digits.clone(),
+                typed: if self.encrypted_input() {
+                    mask(digits)
+                } else {
+                    digits.clone()
+                },
             },
             Wait::Lex { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
@@ -516,10 +592,10 @@ impl Engine {
         let block = &flow.blocks[idx];
         match &block.kind {
             Kind::MessageParticipantIteratively { prompts } => self.loop_prompts(idx, prompts),
-            Kind::MessageParticipant { prompt } => match self.play(idx, prompt.as_ref()) {
-                Ok(()) => Step::Go(Choice::Next("prompt played".into())),
-                Err(e) => Step::Go(Choice::Error(ErrorType::NoMatchingError, e)),
-            },
+            Kind::MessageParticipant { prompt } => self.message(block, idx, prompt.as_ref()),
+            Kind::GetParticipantInput { .. } if block.params.contains_key("EnableDTMFBuffer") => {
+                self.buffer_behavior(block, idx)
+            }
             Kind::GetParticipantInput {
                 prompt,
                 timeout_secs,
@@ -527,6 +603,9 @@ impl Engine {
                 ..
             } => self.get_input(idx, prompt.as_ref(), *timeout_secs, *store),
             Kind::ConnectParticipantWithLexBot { prompt, bot } => {
+                // "In Amazon Lex mode, the buffer is automatically cleared before the
+                // bot interaction begins" (adminguide set-touchtone-buffer-behavior).
+                self.clear_buffer(idx, "a Lex block clears the touchtone buffer");
                 self.lex_bot(idx, prompt.as_ref(), bot)
             }
             Kind::InvokeLambdaFunction {
@@ -599,9 +678,7 @@ impl Engine {
                     "DisconnectParticipant".into()
                 },
             }),
-            Kind::EndFlowExecution => Step::End(EndReason::Ended {
-                detail: "EndFlowExecution".into(),
-            }),
+            Kind::EndFlowExecution => self.end_flow_execution(flow),
             Kind::DistributeByPercentage => self.distribute(flow, idx),
             Kind::ShowView => self.show_view(flow, idx),
             Kind::AuthenticateParticipant => self.authenticate(flow, idx),
@@ -664,6 +741,25 @@ impl Engine {
             ErrorType::NoMatchingError,
             format!("unknown action type {}", block.type_name),
         ))
+    }
+
+    /// End flow / Resume: "When used in an inbound flow, this block functions identically
+    /// to the Disconnect block, and terminates the contact" (adminguide end-flow-resume).
+    /// Elsewhere (a whisper, hold or queue flow) the flow ends and the contact goes on.
+    fn end_flow_execution(&self, flow: &Flow) -> Step {
+        // No type said: flowsim runs a flow as an inbound flow.
+        let inbound = flow.flow_type.as_deref().is_none_or(|t| {
+            crate::catalogue::FlowType::parse(t) == Some(crate::catalogue::FlowType::ContactFlow)
+        });
+        if inbound && self.stack.len() == 1 {
+            Step::End(EndReason::Disconnected {
+                detail: "EndFlowExecution in an inbound flow disconnects".into(),
+            })
+        } else {
+            Step::End(EndReason::Ended {
+                detail: "EndFlowExecution".into(),
+            })
+        }
     }
 
     /// Take a branch of block `idx` of the top flow.
@@ -837,6 +933,14 @@ fn calling_code(country: &str) -> Option<&'static str> {
         "ZA" => "27",
         _ => return None,
     })
+}
+
+/// Digits masked as [`MASKED_KEY`]; `#` and `*` kept.
+pub fn mask(typed: &str) -> String {
+    typed
+        .chars()
+        .map(|c| if c.is_ascii_digit() { MASKED_KEY } else { c })
+        .collect()
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -91,6 +91,17 @@ fn cannot_fail(block: &Block) -> Option<&'static str> {
         Kind::CheckHoursOfOperation { hours: Some(_) } => {
             Some("the block names its hours of operation")
         }
+        // An invalid voice or engine is an error (see `voices`): only a static, valid
+        // one cannot fail.
+        Kind::UpdateContactTextToSpeechVoice { voice, engine, .. } => {
+            let voice_ok = voice
+                .as_deref()
+                .is_none_or(|v| super::voices::voice(v).is_some());
+            let engine_ok = engine
+                .as_deref()
+                .is_none_or(|e| super::voices::engine(e).is_some());
+            (voice_ok && engine_ok).then_some("the voice and engine are Polly's")
+        }
         // Everything else: the catalogue says whether the type can fail at all.
         kind => kind
             .spec()

@@ -168,6 +168,10 @@ pub enum TraceKind {
         kind: PromptKind,
         /// The SSML or text as sent, references resolved.
         source: String,
+        /// How long it takes to say (an estimate: see `ssml::spoken_ms`); the call
+        /// stands at this prompt until `at + duration_ms`.
+        #[serde(default)]
+        duration_ms: u64,
     },
     /// The call waits for the caller: keys (`menu`/`store`) or an utterance (`lex`).
     InputRequested {
@@ -178,6 +182,23 @@ pub enum TraceKind {
     /// The caller pressed a key.
     Key {
         key: char,
+    },
+    /// A key went into the touchtone buffer (touchtone buffering is on): the next
+    /// Get / Store customer input takes it. `buffer` is what it holds now.
+    KeyBuffered {
+        key: char,
+        buffer: String,
+    },
+    /// An input block took a key from the touchtone buffer.
+    KeyUsed {
+        block: BlockRef,
+        key: char,
+    },
+    /// A key Connect does not capture: pressed during a Play prompt, or while no
+    /// input block waits, with touchtone buffering off (or the buffer full).
+    KeyDropped {
+        key: char,
+        reason: String,
     },
     /// The caller let the input time out (`silence`) or said an intent.
     Silence,

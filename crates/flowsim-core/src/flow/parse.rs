@@ -1,5 +1,8 @@
 //! JSON → [`Flow`]: accept what the console exports, refuse what cannot run.
 
+/// `InvocationTimeLimitSeconds` when a block does not say.
+pub const DEFAULT_LAMBDA_TIMEOUT_SECS: u32 = 3;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -874,7 +877,11 @@ fn parse_kind(block: &Block, base: &str) -> Result<Kind, FlowError> {
                 // A draft saved in the console may lack it: the block then fails at
                 // run time, and `check` reports FS120.
                 arn: p.string("LambdaFunctionARN")?.unwrap_or_default(),
-                time_limit_secs: p.int("InvocationTimeLimitSeconds")?.unwrap_or(8),
+                // Connect's default is 3 s (repost.aws knowledge-center
+                // connect-lambda-function-failures; docs/semantics.md, "Lambda").
+                time_limit_secs: p
+                    .int("InvocationTimeLimitSeconds")?
+                    .unwrap_or(DEFAULT_LAMBDA_TIMEOUT_SECS),
                 response_type,
                 parameters: p.value_map("LambdaInvocationAttributes")?,
                 asynchronous: p

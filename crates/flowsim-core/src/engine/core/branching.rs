@@ -71,6 +71,14 @@ impl Engine {
                 "no HoursOfOperationId and no working queue to take hours from".into(),
             ));
         }
+        // "If you use this block with an agent queue, the check fails and the contact is
+        // routed down the Error branch" (adminguide check-hours-of-operation).
+        if hours.is_none() && self.agent_queue {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the working queue is an agent's queue, which has no hours of operation".into(),
+            ));
+        }
         // The environment's hours by id, ARN or name, else `--hours`.
         let block = &flow.blocks[idx];
         let name = block.display_name("HoursOfOperationId");

@@ -2,7 +2,14 @@
 
 use super::*;
 
+/// The touchtone buffer holds up to 30 characters (adminguide touchtone-buffering).
+pub const TOUCHTONE_BUFFER: usize = 30;
+
 impl Engine {
+    /// Get / Store customer input. The prompt plays (a key barges in on it), then
+    /// the input timer runs. With touchtone buffering on and digits in the buffer,
+    /// the block takes them at once and the prompt is not played
+    /// (adminguide set-touchtone-buffer-behavior).
     pub(super) fn get_input(
         &mut self,
         idx: BlockIdx,
@@ -10,10 +17,17 @@ impl Engine {
         timeout_secs: u32,
         store: bool,
     ) -> Step {
-        if let Err(e) = self.play(idx, prompt) {
-            return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
-        }
-        let deadline = self.now.plus_secs(timeout_secs);
+        let buffered = self.buffering && !self.typeahead.is_empty();
+        let from = if buffered {
+            self.now
+        } else {
+            if let Err(e) = self.play(idx, prompt) {
+                return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
+            }
+            self.now.max(self.playing_until)
+        };
+        let deadline = from.plus_secs(timeout_secs);
+        self.lambda_sequence = 0;
         self.emit(TraceKind::InputRequested {
             block: self.block_ref(idx),
             mode: if store {
@@ -36,18 +50,111 @@ impl Engine {
                 deadline,
             }
         };
-        // Keys typed ahead answer at once.
+        // Buffered keys answer at once.
         while matches!(self.wait, Wait::Menu { .. } | Wait::Store { .. }) {
             let Some(k) = self.typeahead.pop_front() else {
                 break;
             };
+            self.emit(TraceKind::KeyUsed {
+                block: self.block_ref(idx),
+                key: k,
+            });
             self.key(k);
         }
         if matches!(self.wait, Wait::None) {
-            // The type-ahead finished the input and the call moved on.
+            // The buffer finished the input and the call moved on.
             return Step::Jumped;
         }
         Step::Wait
+    }
+
+    /// Set Touchtone Buffer Behavior: a GetParticipantInput with `EnableDTMFBuffer`.
+    /// `True` starts buffering; `False` is Stop and Clear (with `StoreInput`, the
+    /// buffer is stored first, encrypted with `InputEncryption`). Voice only: other
+    /// channels take the error branch.
+    pub(super) fn buffer_behavior(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let flag = |name: &str| {
+            block.params.get(name).is_some_and(|v| match v {
+                Value::Bool(b) => *b,
+                Value::String(s) => s.eq_ignore_ascii_case("true"),
+                _ => false,
+            })
+        };
+        if self.contact.channel != "VOICE" {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!(
+                    "touchtone buffering is for voice contacts, not {}",
+                    self.contact.channel
+                ),
+            ));
+        }
+        if flag("EnableDTMFBuffer") {
+            self.buffering = true;
+            self.emit(TraceKind::ContactUpdated {
+                field: "touchtone buffering".into(),
+                value: "on (up to 30 keys kept for the next input block)".into(),
+            });
+            return Step::Go(Choice::Next("touchtone buffering on".into()));
+        }
+        let held: String = self.typeahead.iter().collect();
+        let why = if flag("StoreInput") {
+            let value = if block.params.contains_key("InputEncryption") {
+                format!("<encrypted {} digits>", held.len())
+            } else {
+                held.clone()
+            };
+            self.store(idx, value);
+            self.typeahead.clear();
+            "touchtone buffering stopped; the buffer was stored and cleared".to_owned()
+        } else {
+            self.clear_buffer(idx, "Stop and Clear empties the touchtone buffer");
+            "touchtone buffering stopped and the buffer cleared".to_owned()
+        };
+        self.buffering = false;
+        self.emit(TraceKind::ContactUpdated {
+            field: "touchtone buffering".into(),
+            value: "off".into(),
+        });
+        Step::Go(Choice::Next(why))
+    }
+
+    /// Empty the touchtone buffer, each key dropped with `why`.
+    pub(super) fn clear_buffer(&mut self, _idx: BlockIdx, why: &str) {
+        while let Some(key) = self.typeahead.pop_front() {
+            self.emit(TraceKind::KeyDropped {
+                key,
+                reason: why.into(),
+            });
+        }
+    }
+
+    /// A key no input block is waiting for: into the buffer when buffering is on,
+    /// else dropped, as Connect drops it.
+    fn key_outside_input(&mut self, key: char, during: &str) -> bool {
+        if !self.buffering {
+            self.emit(TraceKind::KeyDropped {
+                key,
+                reason: format!(
+                    "pressed {during}: Connect does not capture it without touchtone \
+                     buffering (Set Touchtone Buffer Behavior)"
+                ),
+            });
+            return false;
+        }
+        if self.typeahead.len() >= TOUCHTONE_BUFFER {
+            self.emit(TraceKind::KeyDropped {
+                key,
+                reason: format!("the touchtone buffer is full ({TOUCHTONE_BUFFER} keys)"),
+            });
+            return false;
+        }
+        self.typeahead.push_back(key);
+        self.emit(TraceKind::KeyBuffered {
+            key,
+            buffer: self.typeahead.iter().collect(),
+        });
+        true
     }
 
     pub(super) fn lex_bot(&mut self, idx: BlockIdx, prompt: Option<&Prompt>, bot: &str) -> Step {
@@ -68,6 +175,13 @@ impl Engine {
     }
 
     pub(super) fn key(&mut self, key: char) {
+        if matches!(
+            self.wait,
+            Wait::Menu { .. } | Wait::Store { .. } | Wait::Lex { .. }
+        ) {
+            // A key barges in: the input block's prompt stops.
+            self.playing_until = self.playing_until.min(self.now);
+        }
         match &mut self.wait {
             Wait::Menu { block, .. } => {
                 let idx = *block;
@@ -134,9 +248,20 @@ impl Engine {
                 let idx = *block;
                 self.lex_intent(idx, key.to_string());
             }
-            Wait::None | Wait::Lambda { .. } => self.typeahead.push_back(key),
-            // A chat Wait: keys mean nothing there.
-            Wait::Timer { .. } => {}
+            Wait::Prompt { block, .. } => {
+                let idx = *block;
+                let flow = self.flow().clone();
+                let buffered = self.key_outside_input(key, "during a Play prompt");
+                // "If the customer presses a key during the prompt, it interrupts the
+                // prompt and adds the digit to the buffer."
+                if buffered && prompt::skip_when_buffered(&flow.blocks[idx]) {
+                    self.prompt_done(idx, "prompt interrupted by a key (touchtone buffering)");
+                }
+            }
+            // A Wait block is no input block either.
+            Wait::None | Wait::Lambda { .. } | Wait::Timer { .. } => {
+                self.key_outside_input(key, "while no input block waits");
+            }
         }
     }
 
@@ -197,7 +322,7 @@ impl Engine {
                     ),
                 );
             }
-            Wait::None | Wait::Lambda { .. } | Wait::Timer { .. } => {}
+            Wait::None | Wait::Prompt { .. } | Wait::Lambda { .. } | Wait::Timer { .. } => {}
         }
     }
 
@@ -226,18 +351,35 @@ impl Engine {
         else {
             unreachable!("store waits come from GetParticipantInput");
         };
+        let encrypted = *encrypted;
+        // What the trace may show of the typed value.
+        let shown = if encrypted {
+            format!("<encrypted {} digits>", typed.len())
+        } else {
+            format!("\"{typed}\"")
+        };
         let choice = match validation {
             Some(Validation::Phone { format, country }) => {
                 match validate_phone(&typed, *format, country.as_deref()) {
                     Some(e164) => {
-                        let why = format!("\"{typed}\" is a valid phone number: stored {e164}");
-                        self.store(idx, e164);
+                        let (why, value) = if encrypted {
+                            (
+                                format!("{shown} is a valid phone number: stored encrypted"),
+                                shown.clone(),
+                            )
+                        } else {
+                            (
+                                format!("{shown} is a valid phone number: stored {e164}"),
+                                e164,
+                            )
+                        };
+                        self.store(idx, value);
                         Choice::Next(why)
                     }
                     None => Choice::Error(
                         ErrorType::InvalidPhoneNumber,
                         format!(
-                            "\"{typed}\" is not a valid {} phone number",
+                            "{shown} is not a valid {} phone number",
                             match format {
                                 PhoneFormat::Local => country.as_deref().unwrap_or("US"),
                                 PhoneFormat::E164 => "E.164",
@@ -247,13 +389,13 @@ impl Engine {
                 }
             }
             _ => {
-                let value = if *encrypted {
-                    format!("<encrypted {} digits>", typed.len())
+                let value = if encrypted {
+                    shown.clone()
                 } else {
                     typed.clone()
                 };
                 self.store(idx, value);
-                Choice::Next(format!("stored \"{typed}\""))
+                Choice::Next(format!("stored {shown}"))
             }
         };
         self.resume(idx, choice);

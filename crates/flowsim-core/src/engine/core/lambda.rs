@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// The longest a sequence of synchronous Lambda functions may run, in ms.
+pub const LAMBDA_SEQUENCE_MS: u64 = 20_000;
+
 impl Engine {
     fn set_lambda_invocation(&mut self, value: Value) {
         let mut current = self
@@ -117,11 +120,19 @@ impl Engine {
                 "invoked asynchronously (invocation {id}); the flow moves on"
             )));
         }
+        // "Amazon Connect limits the duration of a sequence of Lambda functions to 20
+        // seconds" (adminguide connect-lambda-functions, best practices): the time
+        // synchronous functions took since the caller last heard a prompt or was asked
+        // for input counts, and this one gets what is left.
+        let left = LAMBDA_SEQUENCE_MS.saturating_sub(self.lambda_sequence);
+        let deadline = self
+            .now
+            .plus(Duration::from_millis(left.min(u64::from(limit) * 1000)));
         self.wait = Wait::Lambda {
             block: idx,
             call,
             function,
-            deadline: self.now.plus_secs(limit),
+            deadline,
             started: self.now,
             response_type,
             time_limit: limit,
@@ -162,6 +173,9 @@ impl Engine {
             return;
         }
         let duration_ms = self.now.since(started).as_millis() as u64;
+        if !matches!(outcome, LambdaOutcome::NoAnswer) {
+            self.lambda_sequence += duration_ms;
+        }
         let result = match outcome {
             LambdaOutcome::NoAnswer => return,
             LambdaOutcome::Response { payload } => match validate_response(&payload, kind) {
@@ -223,14 +237,26 @@ impl Engine {
             block,
             call,
             started,
+            deadline,
             time_limit,
             ..
         } = &self.wait
         else {
             return;
         };
-        let (idx, call, started, limit) = (*block, *call, *started, *time_limit);
-        let detail = format!("no answer within {limit} s (InvocationTimeLimitSeconds)");
+        let (idx, call, started, deadline, limit) =
+            (*block, *call, *started, *deadline, *time_limit);
+        self.lambda_sequence += self.now.since(started).as_millis() as u64;
+        let detail = if deadline.since(started) < Duration::from_secs(u64::from(limit)) {
+            format!(
+                "no answer before the Lambda functions in a row reached Connect's {} s limit \
+                 for a sequence (this one had {:.1} s of its {limit} s)",
+                LAMBDA_SEQUENCE_MS / 1000,
+                deadline.since(started).as_secs_f64()
+            )
+        } else {
+            format!("no answer within {limit} s (InvocationTimeLimitSeconds)")
+        };
         self.emit(TraceKind::LambdaResult {
             block: self.block_ref(idx),
             call,

@@ -10,8 +10,61 @@ impl Engine {
         engine: Option<&str>,
         style: Option<&str>,
     ) -> Step {
-        if let Some(v) = voice {
-            self.contact.voice = self.text_value(idx, v);
+        // "Results in error if voice or engine are invalid"
+        // (APIReference contact-actions-updatecontacttexttospeechvoice).
+        let name = voice.map(|v| self.text_value(idx, v));
+        let engine_name = engine.map(|e| self.text_value(idx, e));
+        // A third-party engine (`deepgram:aura-2`): its voices are its own.
+        if let Some(e) = engine_name.as_deref().filter(|e| e.contains(':')) {
+            if let Some(n) = name {
+                self.contact.voice = n;
+            }
+            self.emit(TraceKind::ContactUpdated {
+                field: "voice".into(),
+                value: format!("{} ({e})", self.contact.voice),
+            });
+            return Step::Go(Choice::Next("voice set (a third-party engine)".into()));
+        }
+        let found = match &name {
+            Some(n) => match super::super::voices::voice(n) {
+                Some(v) => Some(v),
+                None => {
+                    return Step::Go(Choice::Error(
+                        ErrorType::NoMatchingError,
+                        format!("\"{n}\" is not an Amazon Polly voice"),
+                    ));
+                }
+            },
+            None => None,
+        };
+        if let Some(e) = &engine_name {
+            match super::super::voices::engine(e) {
+                None => {
+                    return Step::Go(Choice::Error(
+                        ErrorType::NoMatchingError,
+                        format!(
+                            "\"{e}\" is not an Amazon Polly engine (standard, neural, long-form, \
+                             generative)"
+                        ),
+                    ));
+                }
+                Some(e) => {
+                    if let Some(v) = found
+                        && !v.speaks_with(e)
+                    {
+                        self.warn(
+                            Some(idx),
+                            format!(
+                                "Polly's voice list gives {} no {e} engine; Connect may refuse it",
+                                v.name
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(v) = found {
+            self.contact.voice = v.name.to_owned();
         }
         let mut value = self.contact.voice.clone();
         for extra in [engine, style].into_iter().flatten() {
@@ -80,6 +133,10 @@ impl Engine {
             field: "queue".into(),
             value: name.clone(),
         });
+        // An agent's queue (`AgentId`, or an ARN of `…/queue/agent/…`): it has no hours.
+        let params = &self.flow().blocks[idx].params;
+        self.agent_queue = (params.contains_key("AgentId") && !params.contains_key("QueueId"))
+            || arn.contains("/agent/");
         self.contact.queue = Some((name, arn));
         Step::Go(Choice::Next("working queue set".into()))
     }
@@ -116,11 +173,22 @@ impl Engine {
         let mut values = Vec::with_capacity(attributes.len());
         for (k, v) in attributes {
             let key = self.text_value(idx, k);
-            if key.is_empty() || key.contains('$') || key.contains('.') {
+            if key.is_empty() || key.contains('.') {
                 return Step::Go(Choice::Error(
                     ErrorType::NoMatchingError,
-                    format!("attribute key \"{key}\" is empty or contains $ or . (nothing set)"),
+                    format!("attribute key \"{key}\" is empty or contains . (nothing set)"),
                 ));
+            }
+            if key.contains('$') {
+                // Connect sets it and passes it to a Lambda, but a flow cannot read it
+                // back (adminguide what-is-a-contact-attribute).
+                self.warn(
+                    Some(idx),
+                    format!(
+                        "attribute key \"{key}\" contains $: it is set and sent to Lambda \
+                         functions, but a flow cannot read it back"
+                    ),
+                );
             }
             let value = self.text_value(idx, v);
             values.push((key, value));
