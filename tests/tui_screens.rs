@@ -534,7 +534,7 @@ async fn speed_runs_the_calls_clock_faster() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let ran = app.driver().now().since(before).as_millis();
     assert!(
-        (350..1000).contains(&ran),
+        (350..4000).contains(&ran),
         "100 ms at ×4 is {ran} ms of call time"
     );
     // The deadline comes four times as soon.
