@@ -1,49 +1,24 @@
 //! Indexes `data/words.txt` at build time, so the word list costs nothing to load at
 //! start-up (a Lambda's cold start): `OUT_DIR/lexicon.rs` holds every admissible word
 //! grouped by keypad signature, each group sorted best first, and the signature → group
-//! table. The rules are those of `Lexicon::parse` in `src/words.rs`; a test checks the
-//! two agree.
+//! table. The rules (`src/keypad.rs`) are the ones `Lexicon::parse` in `src/words.rs`
+//! uses; a test checks the two indexes agree.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
 
-const MAX_WORD: usize = 10;
-
-fn letter_digit(c: u8) -> u8 {
-    match c {
-        b'a'..=b'c' => b'2',
-        b'd'..=b'f' => b'3',
-        b'g'..=b'i' => b'4',
-        b'j'..=b'l' => b'5',
-        b'm'..=b'o' => b'6',
-        b'p'..=b's' => b'7',
-        b't'..=b'v' => b'8',
-        _ => b'9',
-    }
-}
-
-fn key(digits: &[u8]) -> u64 {
-    digits
-        .iter()
-        .fold(1u64, |k, d| (k << 4) | u64::from(d - b'0'))
-}
-
-fn admissible(word: &str, tier: u8) -> bool {
-    match word.len() {
-        0 | 1 => false,
-        2 => tier <= 20,
-        3 => tier <= 35,
-        4 => tier <= 40,
-        n => n <= MAX_WORD,
-    }
-}
+#[path = "src/keypad.rs"]
+#[allow(dead_code)]
+mod keypad;
+use keypad::{admissible, key, letter_digit};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let words_txt = manifest.join("../../data/words.txt");
     println!("cargo:rerun-if-changed={}", words_txt.display());
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/keypad.rs");
     let text = std::fs::read_to_string(&words_txt).expect("data/words.txt");
     let mut groups: BTreeMap<u64, Vec<(u8, String)>> = BTreeMap::new();
     let mut tier = 50u8;

@@ -14,8 +14,10 @@ use std::sync::OnceLock;
 /// The committed word list: `@LEVEL` lines start a SCOWL size level, then one word a line.
 pub static WORDS_TXT: &str = include_str!("../../../data/words.txt");
 
-/// Longest word kept (and longest span looked up).
-pub const MAX_WORD: usize = 10;
+#[path = "keypad.rs"]
+mod keypad;
+pub use keypad::{MAX_WORD, letter_digit};
+use keypad::{admissible, key};
 
 /// One dictionary word with its SCOWL commonness level (10 = most common … 50).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,27 +37,6 @@ impl Entry {
             _ => 10,
         }
     }
-}
-
-/// The keypad digit (ASCII) of a lower-case letter.
-pub fn letter_digit(c: u8) -> u8 {
-    match c {
-        b'a'..=b'c' => b'2',
-        b'd'..=b'f' => b'3',
-        b'g'..=b'i' => b'4',
-        b'j'..=b'l' => b'5',
-        b'm'..=b'o' => b'6',
-        b'p'..=b's' => b'7',
-        b't'..=b'v' => b'8',
-        _ => b'9',
-    }
-}
-
-/// Pack a digit string (ASCII `0`–`9`, at most 15) into a map key.
-fn key(digits: &[u8]) -> u64 {
-    digits
-        .iter()
-        .fold(1u64, |k, d| (k << 4) | u64::from(d - b'0'))
 }
 
 /// A multiplicative hasher for the (already well-spread) u64 keys.
@@ -82,17 +63,6 @@ pub struct Lexicon {
     map: HashMap<u64, (u32, u32), BuildHasherDefault<KeyHasher>>,
     entries: Cow<'static, [Entry]>,
     words: usize,
-}
-
-/// Whether a word is good enough to offer at all: short words must be common.
-fn admissible(word: &str, tier: u8) -> bool {
-    match word.len() {
-        0 | 1 => false,
-        2 => tier <= 20,
-        3 => tier <= 35,
-        4 => tier <= 40,
-        n => n <= MAX_WORD,
-    }
 }
 
 impl Lexicon {
