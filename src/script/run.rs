@@ -308,6 +308,27 @@ impl Run {
         })
     }
 
+    /// `expect $.PATH = "VALUE"` and its older forms: the call runs on until `get`
+    /// reads `want`, or rests; `shown` names the value in a failure.
+    async fn expect_value(
+        &mut self,
+        shown: &str,
+        want: &str,
+        get: impl Fn(&Self) -> Option<String>,
+    ) -> Result<Check, DriverError> {
+        self.run_until(|r| get(r).as_deref() == Some(want)).await?;
+        Ok(match get(self) {
+            Some(a) if a == want => {
+                self.expected_since_input = true;
+                Check::Pass
+            }
+            got => Check::Fail(
+                format!("{shown} = \"{}\"", escape(want)),
+                format!("{}\n{}", describe_value(shown, got), self.situation()),
+            ),
+        })
+    }
+
     async fn directive(
         &mut self,
         d: &Directive,
@@ -375,19 +396,10 @@ impl Run {
                 .await?
             }
             Directive::ExpectValue(path, v) => {
-                let get = |r: &Self| contact_value(r.driver.engine().contact(), path);
-                self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
-                    .await?;
-                match get(self) {
-                    Some(a) if a == *v => {
-                        self.expected_since_input = true;
-                        Check::Pass
-                    }
-                    got => Check::Fail(
-                        format!("{path} = \"{}\"", escape(v)),
-                        format!("{}\n{}", describe_value(path, got), self.situation()),
-                    ),
-                }
+                self.expect_value(path, v, |r| {
+                    contact_value(r.driver.engine().contact(), path)
+                })
+                .await?
             }
             Directive::Hangup => {
                 self.input(number, "to hang up", true, |r| r.driver.send(Input::Hangup))
@@ -425,42 +437,16 @@ impl Run {
                 }
             }
             Directive::ExpectAttribute(k, v) => {
-                let get = |r: &Self| r.driver.engine().contact().attributes.get(k).cloned();
-                self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
-                    .await?;
-                match get(self) {
-                    Some(a) if a == *v => {
-                        self.expected_since_input = true;
-                        Check::Pass
-                    }
-                    got => Check::Fail(
-                        format!("$.Attributes.{k} = \"{}\"", escape(v)),
-                        format!(
-                            "{}\n{}",
-                            describe_value(&format!("$.Attributes.{k}"), got),
-                            self.situation()
-                        ),
-                    ),
-                }
+                self.expect_value(&format!("$.Attributes.{k}"), v, |r| {
+                    r.driver.engine().contact().attributes.get(k).cloned()
+                })
+                .await?
             }
             Directive::ExpectExternal(k, v) => {
-                let get = |r: &Self| external(&r.driver.engine().contact().external, k);
-                self.run_until(|r| get(r).as_deref() == Some(v.as_str()))
-                    .await?;
-                match get(self) {
-                    Some(a) if a == *v => {
-                        self.expected_since_input = true;
-                        Check::Pass
-                    }
-                    got => Check::Fail(
-                        format!("$.External.{k} = \"{}\"", escape(v)),
-                        format!(
-                            "{}\n{}",
-                            describe_value(&format!("$.External.{k}"), got),
-                            self.situation()
-                        ),
-                    ),
-                }
+                self.expect_value(&format!("$.External.{k}"), v, |r| {
+                    external(&r.driver.engine().contact().external, k)
+                })
+                .await?
             }
             Directive::ExpectBlock(name) => {
                 let found = |r: &Self| {
