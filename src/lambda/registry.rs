@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::LambdaBackend;
 use super::canned::{CannedBackend, FailureBackend};
 pub use flowsim_core::mapping::{BackendSpec, Mapping, MappingError};
+pub use flowsim_core::text::glob_match;
 
 /// A backend that cannot be built, or a bad mapping: a one-line message for the user
 /// (exit 2).
@@ -206,34 +207,6 @@ impl Factory {
             }
         })
     }
-}
-
-/// `*` matches any run of characters; everything else literally.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::text::glob_match;
+
 /// Everything the engine may ask of the contact center.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -471,7 +473,9 @@ impl Environment {
     pub fn bot_for(&self, bot: &str) -> Option<(&str, &LexBackend)> {
         self.bots
             .iter()
-            .find(|(p, _)| glob(p, bot) || bot.split(['/', ':']).any(|part| glob(p, part)))
+            .find(|(p, _)| {
+                glob_match(p, bot) || bot.split(['/', ':']).any(|part| glob_match(p, part))
+            })
             .map(|(p, b)| (p.as_str(), b))
     }
 
@@ -486,31 +490,6 @@ impl Environment {
             })
             .collect()
     }
-}
-
-/// `*` matches any run of characters.
-fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else {
-                return false;
-            };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
 }
 
 /// An RFC 3339 time with an offset (`2026-12-01T20:00-05:00`, `…Z`).
