@@ -29,8 +29,6 @@ pub struct Contact {
     pub stored_input: Option<String>,
     /// Working queue: (name, ARN).
     pub queue: Option<(String, String)>,
-    /// `$.Lex.IntentName` after a Lex block.
-    pub lex_intent: Option<String>,
     /// Other contact data set by UpdateContactData (`Name`, `Description`, …).
     pub data: IndexMap<String, String>,
     /// Recording and analytics as last set.
@@ -82,9 +80,6 @@ impl Contact {
             ("TextToSpeechVoiceId", []) => s(&self.voice),
             ("Queue", ["Name"]) => self.queue.as_ref().map_or(Resolved::Missing, |q| s(&q.0)),
             ("Queue", ["ARN"]) => self.queue.as_ref().map_or(Resolved::Missing, |q| s(&q.1)),
-            ("Lex", ["IntentName"]) if !self.namespaces.contains_key("Lex") => {
-                opt(self.lex_intent.as_ref())
-            }
             (ns, path) if !path.is_empty() && self.namespaces.contains_key(ns) => {
                 json_path(&self.namespaces[ns], ns, path)
             }

@@ -418,8 +418,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn previous_participant(&mut self, idx: BlockIdx) -> Step {
-        let _ = idx;
+    pub(super) fn previous_participant(&mut self) -> Step {
         Step::Go(Choice::Error(
             ErrorType::NoMatchingError,
             "this contact has no previous contact whose participant could be held".into(),
@@ -439,8 +438,7 @@ impl Engine {
         Step::Go(Choice::Next("outbound call placed".into()))
     }
 
-    pub(super) fn route_to_agent(&mut self, idx: BlockIdx) -> Step {
-        let _ = idx;
+    pub(super) fn route_to_agent(&mut self) -> Step {
         Step::Go(Choice::Error(
             ErrorType::NoMatchingError,
             "RouteContactToAgent is undocumented; flowsim takes its error branch".into(),
@@ -537,8 +535,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn agentic_cx(&mut self, idx: BlockIdx) -> Step {
-        let _ = idx;
+    pub(super) fn agentic_cx(&mut self) -> Step {
         Step::Go(Choice::Error(
             ErrorType::NoMatchingError,
             "an AI agent session needs an AI agent; flowsim takes the error branch".into(),
@@ -727,8 +724,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn segment_membership(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
-        let _ = (flow, idx);
+    pub(super) fn segment_membership(&mut self) -> Step {
         Step::Go(Choice::Error(
             ErrorType::NoMatchingError,
             "segment membership is undocumented; flowsim takes the error branch".into(),
@@ -903,11 +899,10 @@ impl Engine {
 
     // ---- other channels and side requests ------------------------------------------
 
-    pub(super) fn load_content(&mut self, idx: BlockIdx) -> Step {
+    pub(super) fn load_content(&mut self) -> Step {
         if !self.channel_is(&["EMAIL"]) {
             return self.wrong_channel("LoadContactContent", "EMAIL");
         }
-        let _ = idx;
         self.set_namespace("Email", json!({"EmailMessage": {"Plaintext": ""}}));
         Step::Go(Choice::Next("email body loaded".into()))
     }

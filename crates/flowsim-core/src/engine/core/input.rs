@@ -512,7 +512,6 @@ impl Engine {
             }).collect::<serde_json::Map<String, Value>>(),
         });
         self.contact.namespaces.insert("Lex".into(), lex);
-        self.contact.lex_intent = Some(intent.clone());
         let choice = match block
             .conditions
             .iter()
