@@ -622,14 +622,28 @@ pub async fn run_until<C>(
             Next::Go => {}
         }
         let d = driver(ctx);
-        match d.engine.status() {
+        let status = d.engine.status();
+        // Waiting in queue for an agent is a rest, as waiting for the caller is: time
+        // in queue passes with `wait`, or on to the end (unless no agent ever
+        // answers: then nothing would end it).
+        if let Some(q) = d.engine.queue_info().filter(|q| !q.answered)
+            && matches!(
+                status,
+                Status::InQueue { .. } | Status::Playing { .. } | Status::Waiting { .. }
+            )
+            && (at_input == AtInput::Return || q.answer_at.is_none())
+        {
+            return Ok(());
+        }
+        match status {
             Status::Ended(_) | Status::NotStarted => return Ok(()),
             Status::Paused { .. } => d.send(Input::Step)?,
             Status::AwaitingInput { .. } if at_input == AtInput::Return => return Ok(()),
             Status::AwaitingInput { .. }
             | Status::AwaitingLambda { .. }
             | Status::Playing { .. }
-            | Status::Waiting { .. } => {
+            | Status::Waiting { .. }
+            | Status::InQueue { .. } => {
                 if d.engine.next_deadline().is_none() {
                     return Ok(());
                 }

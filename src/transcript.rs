@@ -165,6 +165,22 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
         } => format!("ENV   [{}] {outcome} (default; set {setting})", block.label),
         TraceKind::Ended { reason } => format!("END   {}", reason.describe()),
         TraceKind::FlowChanged { from, to, how } => format!("FLOW  {from} → {to} ({how})"),
+        TraceKind::QueueEntered {
+            queue,
+            position,
+            agents_available,
+            answer_after_ms,
+        } => format!(
+            "QUEUE {queue}: position {position}, {agents_available} agent(s) available, {}",
+            match answer_after_ms {
+                Some(ms) => format!("an agent answers after {}", crate::engine::waited(*ms)),
+                None => "no agent answers".into(),
+            }
+        ),
+        TraceKind::AgentAnswered { queue, waited_ms } => format!(
+            "AGENT answered in {queue} after {} in queue",
+            crate::engine::waited(*waited_ms)
+        ),
         TraceKind::BlockStarted {
             block, type_name, ..
         } if verbose => format!("▸     {} ({type_name})", block.label),

@@ -370,7 +370,7 @@ fn scripts_with_every_kind_of_mistake() {
         ),
         (
             "expect end sideways\n",
-            "s.call:2: `expect end sideways`: expected disconnected, hangup, queue \"NAME\", ended, budget or stopped",
+            "s.call:2: `expect end sideways`: expected disconnected, hangup, queue \"NAME\", agent \"NAME\", abandoned, callback, ended, budget or stopped",
         ),
         (
             "hours sometimes\n",

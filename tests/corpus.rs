@@ -215,6 +215,17 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
                 };
                 collect(engine.handle(input, now), &mut lambdas);
             }
+            // In queue: mostly time passes (to the agent); sometimes the caller hangs up.
+            Status::InQueue { deadline, .. } => {
+                let input = match deadline {
+                    Some(d) if rng.u8(0..8) != 0 => {
+                        now = d;
+                        Input::Tick
+                    }
+                    _ => Input::Hangup,
+                };
+                collect(engine.handle(input, now), &mut lambdas);
+            }
             Status::Paused { .. } | Status::NotStarted => panic!("headless walks never pause"),
         }
     }
@@ -236,7 +247,16 @@ fn random_key_walks_end_in_documented_states() {
                 path.display()
             );
             assert!(
-                ["disconnected", "hangup", "queue", "ended", "budget"].contains(&reason.keyword()),
+                [
+                    "disconnected",
+                    "hangup",
+                    "agent",
+                    "abandoned",
+                    "callback",
+                    "ended",
+                    "budget"
+                ]
+                .contains(&reason.keyword()),
                 "{}: walk {seed} ended as {reason:?}",
                 path.display()
             );

@@ -843,9 +843,21 @@ fn queue_flow(set_queue: bool) -> Value {
 }
 
 #[test]
-fn transfer_to_queue_ends_the_call_queued() {
-    let c = Call::start("start", queue_flow(true));
-    assert_eq!(c.end(), EndReason::Queued { queue: "q1".into() });
+fn transfer_to_queue_waits_in_queue_until_an_agent_answers() {
+    // The default customer queue flow plays; the default queue's agent answers
+    // after 30 s (tests/queue.rs has the rest).
+    let mut c = Call::start("start", queue_flow(true));
+    assert!(matches!(c.engine.status(), Status::InQueue { ref queue, .. } if queue == "q1"));
+    while c.engine.ended().is_none() {
+        c.timeout();
+    }
+    assert_eq!(
+        c.end(),
+        EndReason::Agent {
+            queue: "q1".into(),
+            waited_ms: 30_000
+        }
+    );
     let c = Call::start("start", queue_flow(false));
     assert_eq!(c.prompts().last().unwrap(), "no queue");
     let c = Call::with(

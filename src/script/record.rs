@@ -143,6 +143,29 @@ fn body(events: &[TraceEvent], out: &mut String) {
     let mut waiting: Option<String> = None;
     let mut answered = false;
     let mut last_input_at = None;
+    // Waiting in queue: the time the replay stands at (time in queue passes only
+    // with `wait`, so each later prompt or input there comes after one).
+    let mut queue_clock: Option<crate::engine::SimTime> = None;
+    let pass_time = |clock: &mut Option<crate::engine::SimTime>,
+                     at: crate::engine::SimTime,
+                     keys: &mut String,
+                     out: &mut String| {
+        if let Some(c) = clock
+            && at > *c
+        {
+            if !keys.is_empty() {
+                out.push_str(&format!("press {keys}\n"));
+                keys.clear();
+            }
+            let ms = at.since(*c).as_millis();
+            if ms % 1000 == 0 {
+                out.push_str(&format!("wait {}s\n", ms / 1000));
+            } else {
+                out.push_str(&format!("wait {ms}ms\n"));
+            }
+            *c = at;
+        }
+    };
     let flush = |keys: &mut String, out: &mut String| {
         if !keys.is_empty() {
             out.push_str(&format!("press {keys}\n"));
@@ -150,7 +173,19 @@ fn body(events: &[TraceEvent], out: &mut String) {
         }
     };
     for e in events {
+        if matches!(
+            e.kind,
+            TraceKind::Prompt { .. }
+                | TraceKind::Key { .. }
+                | TraceKind::Silence
+                | TraceKind::Utterance { .. }
+                | TraceKind::Ended { .. }
+        ) {
+            pass_time(&mut queue_clock, e.at, &mut keys, out);
+        }
         match &e.kind {
+            TraceKind::QueueEntered { .. } => queue_clock = Some(e.at),
+            TraceKind::AgentAnswered { .. } => queue_clock = None,
             TraceKind::Prompt { text, .. } => {
                 flush(&mut keys, out);
                 let t = fold(text);
@@ -197,7 +232,7 @@ fn body(events: &[TraceEvent], out: &mut String) {
             }
             TraceKind::Ended { reason } => {
                 flush(&mut keys, out);
-                if *reason == EndReason::Hangup {
+                if matches!(reason, EndReason::Hangup | EndReason::Abandoned { .. }) {
                     out.push_str("hangup\n");
                 }
                 out.push_str(&format!("expect end {}\n", end_expect(reason)));
@@ -232,6 +267,9 @@ pub fn end_expect(reason: &EndReason) -> EndExpect {
         EndReason::Disconnected { .. } => EndExpect::Disconnected,
         EndReason::Hangup => EndExpect::Hangup,
         EndReason::Queued { queue } => EndExpect::Queue(Some(queue.clone())),
+        EndReason::Agent { queue, .. } => EndExpect::Agent(Some(queue.clone())),
+        EndReason::Abandoned { queue, .. } => EndExpect::Abandoned(Some(queue.clone())),
+        EndReason::Callback { queue, .. } => EndExpect::Callback(Some(queue.clone())),
         EndReason::Ended { .. } => EndExpect::Ended,
         EndReason::Budget { .. } => EndExpect::Budget,
         EndReason::Stopped { .. } => EndExpect::Stopped,
@@ -369,6 +407,13 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         }
         if q.at_capacity {
             line.push_str(" at_capacity true");
+        }
+        match q.answer_after {
+            Some(crate::env::AnswerAfter::Secs(s)) => line.push_str(&format!(" answer_after {s}")),
+            Some(crate::env::AnswerAfter::Word(crate::env::AnswerWord::Never)) => {
+                line.push_str(" answer_after never")
+            }
+            None => {}
         }
         if let Some(arn) = &q.arn {
             line.push_str(&format!(" arn {arn}"));

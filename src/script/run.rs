@@ -490,6 +490,8 @@ impl Run {
                         return Ok(Check::FailAt(f));
                     }
                     Some(reason) if end_matches(want, &reason) => Check::Pass,
+                    // `expect end queue`: the call reached the queue and waits there.
+                    None if reached_queue(want, self.driver.engine()) => Check::Pass,
                     Some(reason) => Check::Fail(
                         format!("the call to end: {want}"),
                         format!("it ended: {}\n{}", reason.describe(), self.situation()),
@@ -681,6 +683,15 @@ impl Run {
             Status::Waiting { block, .. } => {
                 format!("the call waits at block \"{}\" (a Wait)", block.label)
             }
+            Status::InQueue {
+                queue, answer_at, ..
+            } => match answer_at {
+                Some(at) => format!("the call waits in queue {queue}; an agent answers at {at}"),
+                None => format!(
+                    "the call waits in queue {queue}; no agent answers (answer_after = never, \
+                     or no agent online)"
+                ),
+            },
             Status::Playing { block, .. } => {
                 format!("the call plays the prompt of block \"{}\"", block.label)
             }
@@ -796,16 +807,33 @@ fn external(v: &serde_json::Value, path: &str) -> Option<String> {
     })
 }
 
-/// Does the end match `expect end …`?
+/// Does the end match `expect end …`? `queue` matches every end after the queue
+/// was reached (docs/call-language.md).
 pub fn end_matches(want: &EndExpect, got: &EndReason) -> bool {
+    let named = |w: &Option<String>| {
+        got.queue()
+            .is_some_and(|q| w.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(q)))
+    };
     match (want, got) {
         (EndExpect::Disconnected, EndReason::Disconnected { .. })
         | (EndExpect::Hangup, EndReason::Hangup)
-        | (EndExpect::Queue(None), EndReason::Queued { .. })
         | (EndExpect::Ended, EndReason::Ended { .. })
         | (EndExpect::Budget, EndReason::Budget { .. })
         | (EndExpect::Stopped, EndReason::Stopped { .. }) => true,
-        (EndExpect::Queue(Some(w)), EndReason::Queued { queue }) => w.eq_ignore_ascii_case(queue),
+        (EndExpect::Queue(w), _) => named(w),
+        (EndExpect::Agent(w), EndReason::Agent { .. })
+        | (EndExpect::Abandoned(w), EndReason::Abandoned { .. })
+        | (EndExpect::Callback(w), EndReason::Callback { .. }) => named(w),
+        _ => false,
+    }
+}
+
+/// `expect end queue ["NAME"]` of a call that waits in that queue for good.
+fn reached_queue(want: &EndExpect, engine: &Engine) -> bool {
+    match (want, engine.queue_info()) {
+        (EndExpect::Queue(w), Some(q)) => {
+            w.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(&q.queue))
+        }
         _ => false,
     }
 }

@@ -1014,6 +1014,17 @@ impl App {
                 self.transcript
                     .push(Entry::Note(format!("flow {from} → {to} ({how})")));
             }
+            TraceKind::QueueEntered {
+                queue, position, ..
+            } => self.transcript.push(Entry::Note(format!(
+                "in queue {queue}, position {position}"
+            ))),
+            TraceKind::AgentAnswered { queue, waited_ms } => {
+                self.transcript.push(Entry::Note(format!(
+                    "agent answered in {queue} after {}",
+                    crate::engine::waited(*waited_ms)
+                )))
+            }
             TraceKind::Ended { reason } => {
                 self.ended_at = Some(event.at);
                 self.transcript.push(Entry::Ended(reason.describe()));

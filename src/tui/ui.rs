@@ -165,6 +165,7 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
             Color::Green,
         ),
         Status::Waiting { block, .. } => (format!("⏳ waiting at {}", block.label), Color::Cyan),
+        Status::InQueue { queue, .. } => (format!("⏳ in queue {queue}"), Color::Cyan),
         Status::Playing { block, .. } => (format!("🔊 playing {}", block.label), Color::Cyan),
         Status::AwaitingLambda { function, .. } => {
             if app.driver().unanswered().is_some() {
@@ -254,6 +255,19 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
     let head = Style::new().add_modifier(Modifier::BOLD);
     let dim = Style::new().add_modifier(Modifier::DIM);
     let mut lines: Vec<Line> = Vec::new();
+    // In queue: where the caller stands, how long it has waited, who could answer.
+    if let Some(q) = app.engine().queue_info() {
+        let waited = crate::engine::waited(q.waited_ms);
+        let text = if q.answered {
+            format!("queue {}: agent answered after {waited}", q.queue)
+        } else {
+            format!(
+                "queue {}: position {}, waited {waited}, {} agent(s) available",
+                q.queue, q.position, q.agents_available
+            )
+        };
+        lines.push(Line::styled(truncate(&text, w), head.fg(Color::Cyan)));
+    }
     lines.push(Line::styled("$.Attributes", head));
     if c.attributes.is_empty() {
         lines.push(Line::styled("  (none)", dim));

@@ -263,8 +263,15 @@ impl fmt::Display for Matcher {
 pub enum EndExpect {
     Disconnected,
     Hangup,
-    /// `queue` or `queue "NAME"`.
+    /// `queue` or `queue "NAME"`: the call reached the queue (whatever came after:
+    /// an agent, an abandon, a callback, or it still waits there).
     Queue(Option<String>),
+    /// `agent` or `agent "NAME"`: an agent in that queue answered.
+    Agent(Option<String>),
+    /// `abandoned` or `abandoned "NAME"`: the caller hung up while waiting.
+    Abandoned(Option<String>),
+    /// `callback` or `callback "NAME"`: a callback was queued.
+    Callback(Option<String>),
     Ended,
     Budget,
     Stopped,
@@ -275,12 +282,21 @@ impl fmt::Display for EndExpect {
         match self {
             Self::Disconnected => f.write_str("disconnected"),
             Self::Hangup => f.write_str("hangup"),
-            Self::Queue(None) => f.write_str("queue"),
-            Self::Queue(Some(q)) => write!(f, "queue \"{}\"", escape(q)),
+            Self::Queue(q) => with_queue(f, "queue", q.as_deref()),
+            Self::Agent(q) => with_queue(f, "agent", q.as_deref()),
+            Self::Abandoned(q) => with_queue(f, "abandoned", q.as_deref()),
+            Self::Callback(q) => with_queue(f, "callback", q.as_deref()),
             Self::Ended => f.write_str("ended"),
             Self::Budget => f.write_str("budget"),
             Self::Stopped => f.write_str("stopped"),
         }
+    }
+}
+
+fn with_queue(f: &mut fmt::Formatter<'_>, word: &str, queue: Option<&str>) -> fmt::Result {
+    match queue {
+        Some(q) => write!(f, "{word} \"{}\"", escape(q)),
+        None => f.write_str(word),
     }
 }
 
@@ -669,22 +685,27 @@ fn parse_expect(rest: &str) -> Result<Directive, String> {
                 "ended" => EndExpect::Ended,
                 "budget" => EndExpect::Budget,
                 "stopped" => EndExpect::Stopped,
-                "queue" => {
+                "queue" | "agent" | "abandoned" | "callback" => {
                     let t = tail.trim_start();
-                    if t.starts_with('"') {
+                    let q = if t.starts_with('"') {
                         let (q, tail) = quoted(t)?;
                         end_of_line(tail)?;
-                        return Ok(Directive::ExpectEnd(EndExpect::Queue(Some(q))));
-                    }
-                    let q = bare(t);
-                    return Ok(Directive::ExpectEnd(EndExpect::Queue(
-                        (!q.is_empty()).then(|| q.to_owned()),
-                    )));
+                        Some(q)
+                    } else {
+                        let q = bare(t);
+                        (!q.is_empty()).then(|| q.to_owned())
+                    };
+                    return Ok(Directive::ExpectEnd(match how {
+                        "queue" => EndExpect::Queue(q),
+                        "agent" => EndExpect::Agent(q),
+                        "abandoned" => EndExpect::Abandoned(q),
+                        _ => EndExpect::Callback(q),
+                    }));
                 }
                 other => {
                     return Err(format!(
                         "`expect end {other}`: expected disconnected, hangup, queue \"NAME\", \
-                         ended, budget or stopped"
+                         agent \"NAME\", abandoned, callback, ended, budget or stopped"
                     ));
                 }
             };

@@ -199,6 +199,52 @@ pub struct Queue {
     pub oldest_contact_age_secs: u32,
     pub estimated_wait_secs: Option<u32>,
     pub at_capacity: bool,
+    /// When an agent answers a contact that joins this queue: seconds, or `never`.
+    /// Unset: [`Queue::answer_after_secs`] gives the default.
+    pub answer_after: Option<AnswerAfter>,
+}
+
+/// When an agent answers (`answer_after`): a number of seconds, or never.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AnswerAfter {
+    Secs(u32),
+    Word(AnswerWord),
+}
+
+/// The words `answer_after` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnswerWord {
+    Never,
+}
+
+/// Seconds an agent takes per contact by default (docs/environment.md, "queues").
+pub const DEFAULT_ANSWER_SECS: u32 = 30;
+
+/// `130`, `130s`, `2m`, `2m10s`, `1h`: seconds.
+pub fn parse_secs(text: &str) -> Option<u32> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<u32>() {
+        return Some(n);
+    }
+    let (mut total, mut num) = (0u32, String::new());
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u32 = num.parse().ok()?;
+        num.clear();
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    num.is_empty().then_some(total)
 }
 
 impl Default for Queue {
@@ -218,11 +264,24 @@ impl Default for Queue {
             oldest_contact_age_secs: 0,
             estimated_wait_secs: None,
             at_capacity: false,
+            answer_after: None,
         }
     }
 }
 
 impl Queue {
+    /// Seconds until an agent answers a contact joining now; `None`: never. Unset,
+    /// it is never when no agent is online, else 30 s for each contact ahead and
+    /// 30 s more (docs/environment.md).
+    pub fn answer_after_secs(&self) -> Option<u32> {
+        match self.answer_after {
+            Some(AnswerAfter::Secs(s)) => Some(s),
+            Some(AnswerAfter::Word(AnswerWord::Never)) => None,
+            None if self.agents_online == 0 => None,
+            None => Some(DEFAULT_ANSWER_SECS.saturating_mul(self.contacts_in_queue + 1)),
+        }
+    }
+
     /// Set one field by its name (`agents_available=0`); `Err` names the problem.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         let n = || {
@@ -243,6 +302,15 @@ impl Queue {
             "contacts_in_queue" => self.contacts_in_queue = n()?,
             "oldest_contact_age_secs" => self.oldest_contact_age_secs = n()?,
             "estimated_wait_secs" => self.estimated_wait_secs = Some(n()?),
+            "answer_after" => {
+                self.answer_after = Some(if value.trim() == "never" {
+                    AnswerAfter::Word(AnswerWord::Never)
+                } else {
+                    AnswerAfter::Secs(parse_secs(value).ok_or_else(|| {
+                        format!("{key}={value}: expected seconds (130, 2m10s) or never")
+                    })?)
+                })
+            }
             "at_capacity" => {
                 self.at_capacity = match value.trim() {
                     "true" | "yes" | "1" => true,
@@ -254,7 +322,7 @@ impl Queue {
                 return Err(format!(
                     "unknown queue setting `{key}` (agents_online, agents_available, \
                      agents_staffed, contacts_in_queue, oldest_contact_age_secs, \
-                     estimated_wait_secs, at_capacity, arn, …)"
+                     estimated_wait_secs, at_capacity, answer_after, arn, …)"
                 ));
             }
         }

@@ -39,6 +39,9 @@ pub struct Contact {
     pub namespaces: IndexMap<String, Value>,
     /// The callback number (`$.CustomerCallbackNumber`).
     pub callback_number: Option<String>,
+    /// Event hooks set by UpdateContactEventHooks: hook (`CustomerQueue`, …) →
+    /// (the flow reference as resolved, the name the console shows for it).
+    pub hooks: IndexMap<String, (String, Option<String>)>,
     /// Loop counters per (flow, block id).
     pub loops: HashMap<(String, String), u32>,
 }

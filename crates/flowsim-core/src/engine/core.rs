@@ -27,8 +27,11 @@ mod branching;
 mod input;
 mod lambda;
 mod prompt;
+mod queue;
 mod settings;
 mod transfers;
+
+pub use queue::{DEFAULT_QUEUE_FLOW, MAX_QUEUE_TRANSFERS, QueueInfo};
 
 /// What the trace shows for a digit typed into an encrypted Store customer input
 /// (`InputEncryption`): the digits never appear in any output.
@@ -150,6 +153,15 @@ pub enum Status {
         block: BlockRef,
         deadline: SimTime,
     },
+    /// Waiting in `queue` for an agent: a Loop prompts block plays (`block`), or the
+    /// customer queue flow has ended (`None`). `answer_at`: when an agent answers
+    /// (`None`: never); `deadline`: the next thing due.
+    InQueue {
+        queue: String,
+        block: Option<BlockRef>,
+        answer_at: Option<SimTime>,
+        deadline: Option<SimTime>,
+    },
     Ended(EndReason),
 }
 
@@ -197,6 +209,16 @@ enum Wait {
         response_type: LambdaResponseType,
         time_limit: u32,
     },
+    /// Loop prompts in queue: message `next` plays next at `deadline`, unless the
+    /// interrupt timer fires first.
+    Loop {
+        block: BlockIdx,
+        deadline: SimTime,
+        next: usize,
+        interrupt_at: Option<SimTime>,
+    },
+    /// In queue, the customer queue flow over: the caller waits for an agent.
+    InQueue,
 }
 
 /// Which branch a block takes, and why.
@@ -255,6 +277,8 @@ pub struct Engine {
     lex_elicit: Option<(crate::lex::Recognition, String)>,
     /// Asynchronous Lambda calls still running, with their response type.
     async_calls: std::collections::HashMap<u64, LambdaResponseType>,
+    /// The wait in queue, the agent, a callback.
+    queue: queue::QueueState,
     rng: fastrand::Rng,
     now: SimTime,
     out: Vec<Effect>,
@@ -317,6 +341,7 @@ impl Engine {
             async_calls: std::collections::HashMap::new(),
             lex_turns: std::collections::HashMap::new(),
             lex_elicit: None,
+            queue: queue::QueueState::default(),
             rng,
             now: SimTime::ZERO,
             out: Vec::new(),
@@ -373,15 +398,21 @@ impl Engine {
                     | Wait::Prompt { .. }
                     | Wait::Menu { .. }
                     | Wait::Store { .. }
-                    | Wait::Lambda { .. } => {}
+                    | Wait::Lambda { .. }
+                    | Wait::Loop { .. }
+                    | Wait::InQueue => {}
                 }
             }
             Input::Tick => {
-                if self.next_deadline().is_some_and(|d| self.now >= d) {
+                if self.answer_due().is_some_and(|d| self.now >= d) {
+                    self.agent_answers();
+                } else if self.next_deadline().is_some_and(|d| self.now >= d) {
                     match self.wait {
                         Wait::Lambda { .. } => self.lambda_timeout(),
                         Wait::Prompt { block, .. } => self.prompt_done(block, "prompt played"),
                         Wait::Timer { block, result, .. } => self.timer_done(block, result),
+                        Wait::Loop { block, .. } => self.loop_tick(block),
+                        Wait::InQueue => {}
                         Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lex { .. } => {
                             self.timeout_input()
                         }
@@ -396,14 +427,20 @@ impl Engine {
 
     /// When the engine wants [`Input::Tick`] if nothing else happens.
     pub fn next_deadline(&self) -> Option<SimTime> {
-        match &self.wait {
-            Wait::None => None,
+        let own = match &self.wait {
+            Wait::None | Wait::InQueue => None,
             Wait::Prompt { deadline, .. }
             | Wait::Menu { deadline, .. }
             | Wait::Store { deadline, .. }
             | Wait::Lex { deadline, .. }
             | Wait::Timer { deadline, .. }
-            | Wait::Lambda { deadline, .. } => Some(*deadline),
+            | Wait::Lambda { deadline, .. }
+            | Wait::Loop { deadline, .. } => Some(*deadline),
+        };
+        // Waiting in queue, the agent answers whatever the queue flow is doing.
+        match (own, self.answer_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -444,7 +481,9 @@ impl Engine {
             | Wait::Store { block, .. }
             | Wait::Lex { block, .. }
             | Wait::Timer { block, .. }
-            | Wait::Lambda { block, .. } => Some(*block),
+            | Wait::Lambda { block, .. }
+            | Wait::Loop { block, .. } => Some(*block),
+            Wait::InQueue => None,
         }
     }
 
@@ -494,9 +533,10 @@ impl Engine {
             return Status::NotStarted;
         }
         match &self.wait {
+            // In queue, the agent may answer before the prompt or the Wait ends.
             Wait::Prompt { block, deadline } => Status::Playing {
                 block: self.block_ref(*block),
-                deadline: *deadline,
+                deadline: self.next_deadline().unwrap_or(*deadline),
             },
             Wait::Menu { block, deadline } => Status::AwaitingInput {
                 block: self.block_ref(*block),
@@ -541,8 +581,10 @@ impl Engine {
                 block, deadline, ..
             } => Status::Waiting {
                 block: self.block_ref(*block),
-                deadline: *deadline,
+                deadline: self.next_deadline().unwrap_or(*deadline),
             },
+            Wait::Loop { block, .. } => self.queue_status(Some(self.block_ref(*block))),
+            Wait::InQueue => self.queue_status(None),
             Wait::None => match self.current {
                 Some(b) => Status::Paused {
                     next: self.block_ref(b),
@@ -591,6 +633,9 @@ impl Engine {
     fn execute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
         let block = &flow.blocks[idx];
         match &block.kind {
+            Kind::MessageParticipantIteratively { .. } if self.in_queue() => {
+                self.start_loop(block, idx)
+            }
             Kind::MessageParticipantIteratively { prompts } => self.loop_prompts(idx, prompts),
             Kind::MessageParticipant { prompt } => self.message(block, idx, prompt.as_ref()),
             Kind::GetParticipantInput { .. } if block.params.contains_key("EnableDTMFBuffer") => {
@@ -642,7 +687,7 @@ impl Engine {
                 number,
                 continue_flow,
             } => self.third_party(idx, number, *continue_flow),
-            Kind::UpdateContactEventHooks => self.record_setting(block, idx, "event hooks"),
+            Kind::UpdateContactEventHooks => self.set_hooks(block, idx),
             Kind::UpdateContactMediaStreamingBehavior => {
                 self.record_setting(block, idx, "media streaming")
             }
@@ -663,7 +708,7 @@ impl Engine {
             Kind::UpdateContactTargetQueue { queue, name } => {
                 self.set_queue(idx, queue, name.as_deref())
             }
-            Kind::TransferContactToQueue => self.transfer_to_queue(),
+            Kind::TransferContactToQueue => self.transfer_to_queue(idx),
             Kind::TransferToFlow { flow: target, name } => {
                 self.transfer_to_flow(flow, idx, target, name.as_deref())
             }
@@ -751,7 +796,7 @@ impl Engine {
         let inbound = flow.flow_type.as_deref().is_none_or(|t| {
             crate::catalogue::FlowType::parse(t) == Some(crate::catalogue::FlowType::ContactFlow)
         });
-        if inbound && self.stack.len() == 1 {
+        if inbound && self.stack.len() == 1 && !self.in_queue() {
             Step::End(EndReason::Disconnected {
                 detail: "EndFlowExecution in an inbound flow disconnects".into(),
             })
@@ -801,7 +846,7 @@ impl Engine {
         match target {
             Some(t) => self.current = Some(t),
             None => self.end(EndReason::Disconnected {
-                detail: "flow ended without transfer".into(),
+                detail: queue::RAN_OUT.into(),
             }),
         }
     }
@@ -847,6 +892,11 @@ impl Engine {
         if self.ended.is_some() {
             return;
         }
+        // In queue, a flow's end is not the call's (the caller waits on, the next
+        // whisper flow runs), and a hangup abandons the queue.
+        let Some(reason) = self.queue_end(reason) else {
+            return;
+        };
         self.wait = Wait::None;
         self.current = None;
         self.emit(TraceKind::Ended {

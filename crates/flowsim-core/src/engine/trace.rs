@@ -36,8 +36,20 @@ pub enum EndReason {
     Disconnected { detail: String },
     /// The caller hung up.
     Hangup,
-    /// TransferContactToQueue succeeded.
+    /// The call reached the queue and the simulation stopped there (kept for
+    /// traces of earlier versions; a call now waits in its queue: see `Agent`).
     Queued { queue: String },
+    /// An agent answered after `waited_ms` in `queue` (the whisper flows ran).
+    Agent { queue: String, waited_ms: u64 },
+    /// The caller hung up while waiting in `queue`.
+    Abandoned { queue: String, waited_ms: u64 },
+    /// The call ended with a callback queued (CreateCallbackContact) in `queue` for
+    /// `number`; `waited_ms` in queue before, when the contact was in one.
+    Callback {
+        queue: String,
+        number: String,
+        waited_ms: Option<u64>,
+    },
     /// EndFlowExecution (or a flow module ended with no caller).
     Ended { detail: String },
     /// The step budget ran out: a runaway loop.
@@ -47,16 +59,30 @@ pub enum EndReason {
 }
 
 impl EndReason {
-    /// The keyword `.call` scripts use: `disconnected`, `hangup`, `queue`, `ended`,
-    /// `budget`, `stopped`.
+    /// The keyword `.call` scripts use: `disconnected`, `hangup`, `queue`, `agent`,
+    /// `abandoned`, `callback`, `ended`, `budget`, `stopped`.
     pub fn keyword(&self) -> &'static str {
         match self {
             Self::Disconnected { .. } => "disconnected",
             Self::Hangup => "hangup",
             Self::Queued { .. } => "queue",
+            Self::Agent { .. } => "agent",
+            Self::Abandoned { .. } => "abandoned",
+            Self::Callback { .. } => "callback",
             Self::Ended { .. } => "ended",
             Self::Budget { .. } => "budget",
             Self::Stopped { .. } => "stopped",
+        }
+    }
+
+    /// The queue the call reached, when it reached one.
+    pub fn queue(&self) -> Option<&str> {
+        match self {
+            Self::Queued { queue }
+            | Self::Agent { queue, .. }
+            | Self::Abandoned { queue, .. }
+            | Self::Callback { queue, .. } => Some(queue),
+            _ => None,
         }
     }
 
@@ -66,6 +92,23 @@ impl EndReason {
             Self::Disconnected { detail } => format!("disconnected ({detail})"),
             Self::Hangup => "caller hung up".into(),
             Self::Queued { queue } => format!("queued in {queue}"),
+            Self::Agent { queue, waited_ms } => {
+                format!("connected to agent in {queue} after {}", waited(*waited_ms))
+            }
+            Self::Abandoned { queue, waited_ms } => {
+                format!("abandoned in {queue} after {}", waited(*waited_ms))
+            }
+            Self::Callback {
+                queue,
+                number,
+                waited_ms,
+            } => match waited_ms {
+                Some(ms) => format!(
+                    "callback queued in {queue} for {number} after {} in queue",
+                    waited(*ms)
+                ),
+                None => format!("callback queued in {queue} for {number}"),
+            },
             Self::Ended { detail } => format!("ended ({detail})"),
             Self::Budget { steps } => {
                 format!(
@@ -74,6 +117,18 @@ impl EndReason {
             }
             Self::Stopped { detail } => format!("stopped: {detail}"),
         }
+    }
+}
+
+/// A time in queue as people say it: `45 s`, `2 min 10 s`, `1 h 5 min`.
+pub fn waited(ms: u64) -> String {
+    let s = ms / 1000;
+    match (s / 3600, (s / 60) % 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
     }
 }
 
@@ -291,6 +346,19 @@ pub enum TraceKind {
         block: BlockRef,
         setting: String,
         outcome: String,
+    },
+    /// The contact joined a queue (TransferContactToQueue, or a queue-to-queue
+    /// transfer): where it stands and when an agent answers (`None`: never).
+    QueueEntered {
+        queue: String,
+        position: u32,
+        agents_available: u32,
+        answer_after_ms: Option<u64>,
+    },
+    /// An agent answered after `waited_ms` in `queue`; the whisper flows run next.
+    AgentAnswered {
+        queue: String,
+        waited_ms: u64,
     },
     Ended {
         reason: EndReason,

@@ -104,21 +104,19 @@ impl Engine {
                 }
             },
         };
-        let found = self
-            .config
-            .env
-            .queue(&name)
-            .or_else(|| self.config.env.queue(&arn))
-            .map(|(n, q)| (n.to_owned(), q.clone()));
-        match found {
-            Some((n, q)) => Ok((n, arn, q)),
+        match self.env_queue(&name, &arn) {
+            Some((n, q)) => {
+                let q = self.live_queue(&n, &arn, q);
+                Ok((n, arn, q))
+            }
             None => {
                 self.defaulted(
                     idx,
                     &format!("queue \"{name}\" (queues.\"{name}\" in --env, or --queue)"),
                     "1 agent online, available and staffed; nobody waiting",
                 )?;
-                Ok((name, arn, Queue::default()))
+                let q = self.live_queue(&name, &arn, Queue::default());
+                Ok((name, arn, q))
             }
         }
     }
@@ -177,7 +175,11 @@ impl Engine {
                 "NonProductive": {"Count": n(q.agents_non_productive)},
             });
         }
-        metrics["Contact"] = json!({"PositionInQueue": n(q.contacts_in_queue + 1)});
+        // Waiting in this queue: its own place; otherwise where it would join.
+        let position = self
+            .position_in(&name, &arn)
+            .unwrap_or(q.contacts_in_queue + 1);
+        metrics["Contact"] = json!({"PositionInQueue": n(position)});
         self.set_namespace("Metrics", metrics);
         Step::Go(Choice::Next(format!("metrics of {name} read")))
     }
@@ -336,15 +338,16 @@ impl Engine {
             .display_name("QueueId")
             .unwrap_or_else(|| target.rsplit('/').next().unwrap_or(&target).to_owned());
         if self
-            .config
-            .env
-            .queue(&name)
+            .env_queue(&name, &target)
             .is_some_and(|(_, q)| q.at_capacity)
         {
             return Step::Go(Choice::Error(
                 ErrorType::QueueAtCapacity,
                 format!("{name} is at capacity (queues.\"{name}\".at_capacity)"),
             ));
+        }
+        if let Err(e) = self.requeue(&name, &target) {
+            return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
         }
         self.emit(TraceKind::ContactUpdated {
             field: "queue".into(),
@@ -407,6 +410,10 @@ impl Engine {
             field: "callback created".into(),
             value: format!("{number} in {queue}, first call after {delay} s"),
         });
+        let shown = block
+            .display_name("QueueId")
+            .unwrap_or_else(|| queue.rsplit('/').next().unwrap_or(&queue).to_owned());
+        self.note_callback(shown, number);
         Step::Go(Choice::Next("callback queued".into()))
     }
 

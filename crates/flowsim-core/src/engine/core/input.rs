@@ -259,7 +259,11 @@ impl Engine {
                 }
             }
             // A Wait block is no input block either.
-            Wait::None | Wait::Lambda { .. } | Wait::Timer { .. } => {
+            Wait::None
+            | Wait::Lambda { .. }
+            | Wait::Timer { .. }
+            | Wait::Loop { .. }
+            | Wait::InQueue => {
                 self.key_outside_input(key, "while no input block waits");
             }
         }
@@ -322,7 +326,12 @@ impl Engine {
                     ),
                 );
             }
-            Wait::None | Wait::Prompt { .. } | Wait::Lambda { .. } | Wait::Timer { .. } => {}
+            Wait::None
+            | Wait::Prompt { .. }
+            | Wait::Lambda { .. }
+            | Wait::Timer { .. }
+            | Wait::Loop { .. }
+            | Wait::InQueue => {}
         }
     }
 

@@ -129,11 +129,16 @@ impl Engine {
         }
     }
 
-    pub(super) fn transfer_to_queue(&mut self) -> Step {
-        match &self.contact.queue {
+    pub(super) fn transfer_to_queue(&mut self, idx: BlockIdx) -> Step {
+        match self.contact.queue.clone() {
             None => Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
                 "no working queue set".into(),
+            )),
+            // "If the contact has already been put into a queue … the action fails."
+            Some(_) if self.in_queue() => Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the contact is already in a queue".into(),
             )),
             Some(_) if self.config.queue_at_capacity => Step::Go(Choice::Error(
                 ErrorType::QueueAtCapacity,
@@ -141,10 +146,7 @@ impl Engine {
             )),
             Some((name, arn))
                 if self
-                    .config
-                    .env
-                    .queue(name)
-                    .or_else(|| self.config.env.queue(arn))
+                    .env_queue(&name, &arn)
                     .is_some_and(|(_, q)| q.at_capacity) =>
             {
                 Step::Go(Choice::Error(
@@ -152,9 +154,7 @@ impl Engine {
                     format!("{name} is at capacity (queues.\"{name}\".at_capacity)"),
                 ))
             }
-            Some((name, _)) => Step::End(EndReason::Queued {
-                queue: name.clone(),
-            }),
+            Some((name, arn)) => self.enter_queue(idx, name, arn),
         }
     }
 }

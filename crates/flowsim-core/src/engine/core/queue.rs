@@ -1,0 +1,542 @@
+//! The wait in queue (docs/semantics.md, "In queue"). After a successful
+//! TransferContactToQueue the contact waits in its queue while the customer queue
+//! flow (the `CustomerQueue` event hook, else [`DEFAULT_QUEUE_FLOW`]) runs on the
+//! call's clock: Loop prompts cycle their messages, each taking its time, until the
+//! interrupt timer fires; metrics read the live numbers (position, oldest contact).
+//! An agent answers when the queue's `answer_after` runs out: the customer whisper
+//! and agent whisper flows run, and the call ends connected to the agent. Hanging up
+//! while waiting abandons the call; a callback created and then a disconnect (or a
+//! hangup) ends it with the callback queued.
+
+use std::sync::OnceLock;
+
+use super::*;
+use crate::env::Queue;
+
+/// Queue-to-queue transfers one contact can make: "a maximum limit of 12 contacts in
+/// a contact chain" (adminguide transfer-to-queue), so 11 transfers.
+pub const MAX_QUEUE_TRANSFERS: u32 = 11;
+
+/// What an end reason says when a flow ran out of transitions.
+pub(super) const RAN_OUT: &str = "flow ended without transfer";
+
+/// The customer queue flow when no `CustomerQueue` hook names one: Connect's
+/// "Default customer queue" plays a message and the queue music, on a loop.
+pub const DEFAULT_QUEUE_FLOW: &str = r#"{
+  "Version": "2019-10-30",
+  "StartAction": "hold-message",
+  "Metadata": {"name": "Default customer queue", "type": "customerQueue"},
+  "Actions": [
+    {"Identifier": "hold-message", "Type": "MessageParticipantIteratively",
+     "Parameters": {"Messages": [
+       {"Text": "Thank you for calling. Your call is very important to us and will be answered in the order it was received."},
+       {"PromptId": "arn:aws:connect:us-east-1:000000000000:instance/default/prompt/CustomerQueue.wav"}
+     ]},
+     "Transitions": {}}
+  ]
+}"#;
+
+fn default_queue_flow() -> Arc<Flow> {
+    static FLOW: OnceLock<Arc<Flow>> = OnceLock::new();
+    FLOW.get_or_init(|| {
+        Arc::new(
+            crate::flow::parse_str(DEFAULT_QUEUE_FLOW, "built-in", "Default customer queue")
+                .expect("the built-in customer queue flow parses"),
+        )
+    })
+    .clone()
+}
+
+/// The queue part of a call.
+#[derive(Clone, Debug, Default)]
+pub(super) struct QueueState {
+    /// The contact is in a queue (waiting, or being connected to an agent).
+    wait: Option<InQueue>,
+    /// A callback was created: (queue, number).
+    callback: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+struct InQueue {
+    name: String,
+    arn: String,
+    /// When the contact joined this queue, and its first queue.
+    joined: SimTime,
+    first_joined: SimTime,
+    /// Contacts ahead when it joined, and the oldest one's age then.
+    ahead: u32,
+    oldest_secs: u32,
+    agents_available: u32,
+    /// When an agent answers; `None`: never.
+    answer_at: Option<SimTime>,
+    transfers: u32,
+    phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Waiting,
+    CustomerWhisper,
+    AgentWhisper,
+}
+
+/// The wait as the TUI and scripts show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueInfo {
+    pub queue: String,
+    /// 1 = next to be answered.
+    pub position: u32,
+    /// Time in queue so far (all queues of the call).
+    pub waited_ms: u64,
+    pub agents_available: u32,
+    /// When an agent answers; `None`: never (or already answered).
+    pub answer_at: Option<SimTime>,
+    /// An agent answered: the whisper flows run.
+    pub answered: bool,
+}
+
+impl Engine {
+    /// The environment's state of a queue, by name or ARN.
+    pub(super) fn env_queue(&self, name: &str, arn: &str) -> Option<(String, Queue)> {
+        self.config
+            .env
+            .queue(name)
+            .or_else(|| self.config.env.queue(arn))
+            .map(|(n, q)| (n.to_owned(), q.clone()))
+    }
+
+    /// The queue as it stands now: while this contact waits in it, the contacts in
+    /// queue and the oldest contact's age move with the call's clock.
+    pub(super) fn live_queue(&self, name: &str, arn: &str, mut q: Queue) -> Queue {
+        if let Some(w) = self.waiting_in(name, arn) {
+            let ahead = self.ahead_now(w);
+            let waited = self.now.since(w.joined).as_secs();
+            let waited = u32::try_from(waited).unwrap_or(u32::MAX);
+            q.contacts_in_queue = ahead + 1;
+            q.oldest_contact_age_secs = if ahead > 0 {
+                w.oldest_secs.saturating_add(waited)
+            } else {
+                waited
+            };
+        }
+        q
+    }
+
+    /// This contact's position in queue `name`, while it waits there.
+    pub(super) fn position_in(&self, name: &str, arn: &str) -> Option<u32> {
+        self.waiting_in(name, arn).map(|w| self.ahead_now(w) + 1)
+    }
+
+    fn waiting_in(&self, name: &str, arn: &str) -> Option<&InQueue> {
+        self.queue
+            .wait
+            .as_ref()
+            .filter(|w| w.phase == Phase::Waiting && (w.name == name || w.arn == arn))
+    }
+
+    /// Contacts still ahead: those ahead when it joined are answered one after the
+    /// other, evenly over the time until this contact's agent answers (none are
+    /// answered when none ever answers this one).
+    fn ahead_now(&self, w: &InQueue) -> u32 {
+        let Some(at) = w.answer_at else {
+            return w.ahead;
+        };
+        let total = at.since(w.joined).as_millis();
+        let slot = total / u128::from(w.ahead + 1);
+        if slot == 0 {
+            return 0;
+        }
+        let gone = self.now.since(w.joined).as_millis() / slot;
+        w.ahead
+            .saturating_sub(u32::try_from(gone).unwrap_or(u32::MAX))
+    }
+
+    /// The wait, for display.
+    pub fn queue_info(&self) -> Option<QueueInfo> {
+        let w = self.queue.wait.as_ref()?;
+        let answered = w.phase != Phase::Waiting;
+        Some(QueueInfo {
+            queue: w.name.clone(),
+            position: if answered { 0 } else { self.ahead_now(w) + 1 },
+            waited_ms: millis(self.now.since(w.first_joined)),
+            agents_available: w.agents_available,
+            answer_at: w.answer_at.filter(|_| !answered),
+            answered,
+        })
+    }
+
+    /// When an agent answers, while the contact waits for one.
+    pub(super) fn answer_due(&self) -> Option<SimTime> {
+        self.queue
+            .wait
+            .as_ref()
+            .filter(|w| w.phase == Phase::Waiting)
+            .and_then(|w| w.answer_at)
+    }
+
+    /// [`Status::InQueue`], at Loop prompts `block` or with the queue flow over.
+    pub(super) fn queue_status(&self, block: Option<BlockRef>) -> Status {
+        Status::InQueue {
+            queue: self
+                .queue
+                .wait
+                .as_ref()
+                .map(|w| w.name.clone())
+                .unwrap_or_default(),
+            block,
+            answer_at: self.answer_due(),
+            deadline: self.next_deadline(),
+        }
+    }
+
+    pub(super) fn in_queue(&self) -> bool {
+        self.queue.wait.is_some()
+    }
+
+    /// UpdateContactEventHooks: remember the hooks, then the trace line and `Next`.
+    pub(super) fn set_hooks(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Some(Value::Object(hooks)) = block.params.get("EventHooks") {
+            for (hook, v) in hooks {
+                let Some(reference) = v.as_str() else {
+                    continue;
+                };
+                let reference = self.text_value(idx, reference);
+                let name = block
+                    .metadata
+                    .get("parameters")
+                    .and_then(|p| p.get("EventHooks"))
+                    .and_then(|e| e.get(hook))
+                    .and_then(|h| h.get("displayName"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                self.contact.hooks.insert(hook.clone(), (reference, name));
+            }
+        }
+        self.record_setting(block, idx, "event hooks")
+    }
+
+    /// The flow an event hook names, if it is among the flows (a warning if not).
+    fn hook_flow(&mut self, hook: &str, otherwise: &str) -> Option<Arc<Flow>> {
+        let (reference, name) = self.contact.hooks.get(hook)?.clone();
+        let found = self.flows.find(&reference, name.as_deref());
+        if found.is_none() {
+            self.warn(
+                None,
+                format!(
+                    "the {hook} flow {} is not among the flows (give the folder holding it \
+                     with --flows DIR); {otherwise}",
+                    name.unwrap_or(reference)
+                ),
+            );
+        }
+        found
+    }
+
+    /// Another flow takes over the contact (not a module: nothing returns to this).
+    fn switch_flow(&mut self, flow: Arc<Flow>, how: &str) {
+        self.emit(TraceKind::FlowChanged {
+            from: self.flow().name.clone(),
+            to: flow.name.clone(),
+            how: how.into(),
+        });
+        self.contact.flow_attributes.clear();
+        self.wait = Wait::None;
+        self.current = Some(flow.start);
+        self.stack = vec![Frame { flow, caller: None }];
+    }
+
+    /// TransferContactToQueue succeeded: the contact joins `name` and the customer
+    /// queue flow starts.
+    pub(super) fn enter_queue(&mut self, idx: BlockIdx, name: String, arn: String) -> Step {
+        let q = match self.env_queue(&name, &arn) {
+            Some((_, q)) => q,
+            None => {
+                if let Err(stop) = self.defaulted(
+                    idx,
+                    &format!("queue \"{name}\" (queues.\"{name}\" in --env, or --queue)"),
+                    "1 agent online and available, nobody waiting: an agent answers after 30 s",
+                ) {
+                    return stop;
+                }
+                Queue::default()
+            }
+        };
+        self.join(name, arn, &q, 0);
+        let flow = self
+            .hook_flow("CustomerQueue", "the default customer queue flow plays")
+            .unwrap_or_else(default_queue_flow);
+        self.switch_flow(flow, "customer queue");
+        Step::Jumped
+    }
+
+    fn join(&mut self, name: String, arn: String, q: &Queue, transfers: u32) {
+        let first_joined = self
+            .queue
+            .wait
+            .as_ref()
+            .map_or(self.now, |w| w.first_joined);
+        let after = q.answer_after_secs();
+        self.emit(TraceKind::QueueEntered {
+            queue: name.clone(),
+            position: q.contacts_in_queue + 1,
+            agents_available: q.agents_available,
+            answer_after_ms: after.map(|s| u64::from(s) * 1000),
+        });
+        self.queue.wait = Some(InQueue {
+            name,
+            arn,
+            joined: self.now,
+            first_joined,
+            ahead: q.contacts_in_queue,
+            oldest_secs: q.oldest_contact_age_secs,
+            agents_available: q.agents_available,
+            answer_at: after.map(|s| self.now.plus_secs(s)),
+            transfers,
+            phase: Phase::Waiting,
+        });
+    }
+
+    /// DequeueContactAndTransferToQueue: the contact, waiting in a queue, moves to
+    /// `name` (a new contact segment); the customer queue flow goes on.
+    pub(super) fn requeue(&mut self, name: &str, arn: &str) -> Result<(), String> {
+        let Some(w) = self
+            .queue
+            .wait
+            .as_ref()
+            .filter(|w| w.phase == Phase::Waiting)
+        else {
+            return Err(
+                "the contact is not waiting in a queue (the block runs in a customer queue flow)"
+                    .into(),
+            );
+        };
+        if w.transfers >= MAX_QUEUE_TRANSFERS {
+            return Err(format!(
+                "{MAX_QUEUE_TRANSFERS} queue-to-queue transfers already: a contact chain holds \
+                 at most 12 contacts"
+            ));
+        }
+        let transfers = w.transfers + 1;
+        let q = self
+            .env_queue(name, arn)
+            .map_or_else(Queue::default, |(_, q)| q);
+        self.join(name.to_owned(), arn.to_owned(), &q, transfers);
+        Ok(())
+    }
+
+    /// CreateCallbackContact: remember the callback; the call's end reports it.
+    pub(super) fn note_callback(&mut self, queue: String, number: String) {
+        self.queue.callback = Some((queue, number));
+    }
+
+    /// Loop prompts in a queue (or hold) flow: the messages play in turn, each for
+    /// its time, until the interrupt timer (`InterruptFrequencySeconds`) fires.
+    pub(super) fn start_loop(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let interrupt = block
+            .params
+            .get("InterruptFrequencySeconds")
+            .and_then(|v| match v {
+                Value::String(s) => s.trim().parse::<u32>().ok(),
+                Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+                _ => None,
+            })
+            .filter(|s| *s > 0)
+            .map(|s| self.now.plus_secs(s));
+        self.wait = Wait::Loop {
+            block: idx,
+            deadline: self.now,
+            next: 0,
+            interrupt_at: interrupt,
+        };
+        self.loop_play(idx);
+        Step::Wait
+    }
+
+    /// The Loop prompts timer: the interrupt, or the next message.
+    pub(super) fn loop_tick(&mut self, idx: BlockIdx) {
+        let Wait::Loop { interrupt_at, .. } = self.wait else {
+            return;
+        };
+        if interrupt_at.is_some_and(|t| self.now >= t) {
+            self.wait = Wait::None;
+            self.playing_until = self.playing_until.min(self.now);
+            let flow = self.flow().clone();
+            let step = self.match_conditions_result(
+                &flow,
+                idx,
+                "MessagesInterrupted",
+                "the interrupt timer fired".into(),
+            );
+            if let Step::Go(choice) = step {
+                self.follow(idx, choice);
+            }
+            self.run();
+        } else {
+            self.loop_play(idx);
+        }
+    }
+
+    /// Play the next message of a Loop prompts block and set its timer.
+    fn loop_play(&mut self, idx: BlockIdx) {
+        let flow = self.flow().clone();
+        let Kind::MessageParticipantIteratively { prompts } = &flow.blocks[idx].kind else {
+            return;
+        };
+        let Wait::Loop {
+            next, interrupt_at, ..
+        } = self.wait
+        else {
+            return;
+        };
+        let mut end = interrupt_at;
+        if !prompts.is_empty() {
+            if let Err(e) = self.play(idx, Some(&prompts[next % prompts.len()])) {
+                self.resume(idx, Choice::Error(ErrorType::NoMatchingError, e));
+                return;
+            }
+            // A message that takes no time still takes a moment (no busy loop).
+            let said = self
+                .playing_until
+                .max(self.now.plus(Duration::from_secs(1)));
+            end = Some(end.map_or(said, |i| i.min(said)));
+        }
+        self.wait = match end {
+            Some(deadline) => Wait::Loop {
+                block: idx,
+                deadline,
+                next: next + 1,
+                interrupt_at,
+            },
+            // No message and no interrupt: the caller waits in silence.
+            None => Wait::InQueue,
+        };
+    }
+
+    /// The agent answers: the whisper flows run, then the call is connected.
+    pub(super) fn agent_answers(&mut self) {
+        let Some(w) = self.queue.wait.as_mut() else {
+            return;
+        };
+        w.phase = Phase::CustomerWhisper;
+        let (queue, waited_ms) = (w.name.clone(), millis(self.now.since(w.first_joined)));
+        self.emit(TraceKind::AgentAnswered { queue, waited_ms });
+        self.wait = Wait::None;
+        self.current = None;
+        self.playing_until = self.playing_until.min(self.now);
+        match self.next_whisper() {
+            Some(end) => self.end(end),
+            None => self.run(),
+        }
+    }
+
+    /// Start the whisper flow of the current phase (`None`), or, with none left, the
+    /// end: connected to the agent.
+    fn next_whisper(&mut self) -> Option<EndReason> {
+        loop {
+            let (hook, how) = match self.queue.wait.as_ref()?.phase {
+                Phase::Waiting => return None,
+                Phase::CustomerWhisper => ("CustomerWhisper", "customer whisper"),
+                Phase::AgentWhisper => ("AgentWhisper", "agent whisper, heard by the agent"),
+            };
+            if let Some(flow) = self.hook_flow(hook, "it is skipped") {
+                self.switch_flow(flow, how);
+                return None;
+            }
+            if !self.whisper_done() {
+                return self.connected();
+            }
+        }
+    }
+
+    /// The whisper phase is over: `true` when another one follows.
+    fn whisper_done(&mut self) -> bool {
+        match self.queue.wait.as_mut() {
+            Some(w) if w.phase == Phase::CustomerWhisper => {
+                w.phase = Phase::AgentWhisper;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The end once the whispers are over: connected, after the time in queue.
+    fn connected(&self) -> Option<EndReason> {
+        let w = self.queue.wait.as_ref()?;
+        let answered = w.answer_at.map_or(self.now, |a| a.min(self.now));
+        Some(EndReason::Agent {
+            queue: w.name.clone(),
+            waited_ms: millis(answered.since(w.first_joined)),
+        })
+    }
+
+    /// How the call really ends, given what would end it now: `None` when it goes on
+    /// (a queue flow ended: the caller waits on; a whisper flow ended: the next
+    /// runs).
+    pub(super) fn queue_end(&mut self, reason: EndReason) -> Option<EndReason> {
+        let flow_done = match &reason {
+            EndReason::Ended { .. } => true,
+            EndReason::Disconnected { detail } => detail == RAN_OUT,
+            _ => false,
+        };
+        let Some(w) = self.queue.wait.as_ref() else {
+            return Some(self.with_callback(reason));
+        };
+        let (phase, name, waited_ms) = (
+            w.phase,
+            w.name.clone(),
+            millis(self.now.since(w.first_joined)),
+        );
+        match (phase, reason) {
+            (_, r @ (EndReason::Budget { .. } | EndReason::Stopped { .. })) => Some(r),
+            (Phase::Waiting, EndReason::Hangup) if self.queue.callback.is_none() => {
+                Some(EndReason::Abandoned {
+                    queue: name,
+                    waited_ms,
+                })
+            }
+            (Phase::Waiting, _) if flow_done => {
+                // "The flow stops running"; the contact stays in queue, in silence.
+                self.emit(TraceKind::ContactUpdated {
+                    field: "queue".into(),
+                    value: format!(
+                        "the customer queue flow ended; the caller waits in {name} in silence"
+                    ),
+                });
+                self.wait = Wait::InQueue;
+                self.current = None;
+                None
+            }
+            (Phase::Waiting, r) => Some(self.with_callback(r)),
+            (_, _) if flow_done => {
+                if self.whisper_done() {
+                    self.next_whisper()
+                } else {
+                    self.connected()
+                }
+            }
+            (_, r) => Some(r),
+        }
+    }
+
+    /// A call that hangs up or is disconnected with a callback queued ends `callback`.
+    fn with_callback(&self, reason: EndReason) -> EndReason {
+        match (&self.queue.callback, &reason) {
+            (Some((queue, number)), EndReason::Disconnected { .. } | EndReason::Hangup) => {
+                EndReason::Callback {
+                    queue: queue.clone(),
+                    number: number.clone(),
+                    waited_ms: self
+                        .queue
+                        .wait
+                        .as_ref()
+                        .map(|w| millis(self.now.since(w.first_joined))),
+                }
+            }
+            _ => reason,
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
