@@ -626,13 +626,13 @@ pub async fn run_until<C>(
         // Waiting in queue for an agent is a rest, as waiting for the caller is: time
         // in queue passes with `wait`, or on to the end (unless no agent ever
         // answers: then nothing would end it).
-        if let Some(q) = d.engine.queue_info().filter(|q| !q.answered)
-            && matches!(
-                status,
-                Status::InQueue { .. } | Status::Playing { .. } | Status::Waiting { .. }
-            )
-            && (at_input == AtInput::Return || q.answer_at.is_none())
-        {
+        let in_queue = d.engine.queue_info().is_some_and(|q| !q.answered);
+        let rest = match &status {
+            Status::Playing { .. } | Status::Waiting { .. } => at_input == AtInput::Return,
+            Status::InQueue { answer_at, .. } => at_input == AtInput::Return || answer_at.is_none(),
+            _ => false,
+        };
+        if in_queue && rest {
             return Ok(());
         }
         match status {
