@@ -158,7 +158,7 @@ fn body(events: &[TraceEvent], out: &mut String) {
                 keys.clear();
             }
             let ms = at.since(*c).as_millis();
-            if ms % 1000 == 0 {
+            if ms.is_multiple_of(1000) {
                 out.push_str(&format!("wait {}s\n", ms / 1000));
             } else {
                 out.push_str(&format!("wait {ms}ms\n"));

@@ -103,5 +103,68 @@ fn scripted_call(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, load, scripted_call);
+/// A caller waits 30 simulated minutes in queue (the default customer queue flow's
+/// message and music on a loop, a position announcement flow with a 30 s interrupt),
+/// then the agent answers: the whole wait on virtual time.
+fn queue_wait(c: &mut Criterion) {
+    let inbound = parse_str(
+        r#"{"Version": "2019-10-30", "StartAction": "q", "Actions": [
+            {"Identifier": "q", "Type": "UpdateContactTargetQueue",
+             "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/Sales"},
+             "Transitions": {"NextAction": "hook"}},
+            {"Identifier": "hook", "Type": "UpdateContactEventHooks",
+             "Parameters": {"EventHooks": {"CustomerQueue": "$.Attributes.queueFlow"}},
+             "Transitions": {"NextAction": "t"}},
+            {"Identifier": "t", "Type": "TransferContactToQueue", "Parameters": {}, "Transitions": {}}]}"#,
+        "inbound.json",
+        "inbound",
+    )
+    .unwrap();
+    let position = parse_str(
+        r#"{"Version": "2019-10-30", "StartAction": "m", "Actions": [
+            {"Identifier": "m", "Type": "GetMetricData", "Parameters": {}, "Transitions": {"NextAction": "p"}},
+            {"Identifier": "p", "Type": "MessageParticipant",
+             "Parameters": {"Text": "You are caller number $.Metrics.Contact.PositionInQueue."},
+             "Transitions": {"NextAction": "loop"}},
+            {"Identifier": "loop", "Type": "MessageParticipantIteratively",
+             "Parameters": {"Messages": [{"Text": "Please hold."},
+               {"PromptId": "arn:aws:connect:us-east-1:1:instance/i/prompt/hold-music.wav"}],
+               "InterruptFrequencySeconds": "30"},
+             "Transitions": {"NextAction": "m", "Conditions": [{"NextAction": "m",
+               "Condition": {"Operator": "Equals", "Operands": ["MessagesInterrupted"]}}]}}]}"#,
+        "position.json",
+        "position",
+    )
+    .unwrap();
+    let mut flows = FlowSet::single(inbound);
+    flows.others.push(position.into());
+    let mut env = Environment::default();
+    env.set_queue("Sales:contacts_in_queue=20,answer_after=1800")
+        .unwrap();
+    let wait = |flows: &FlowSet, queue_flow: &str| {
+        let mut config = CallConfig {
+            env: env.clone().into(),
+            ..CallConfig::default()
+        };
+        config
+            .attributes
+            .insert("queueFlow".into(), queue_flow.into());
+        let mut engine = Engine::new(flows.clone(), config);
+        let mut events = engine.handle(Input::Start, SimTime::ZERO).len();
+        while let Some(d) = engine.next_deadline() {
+            events += engine.handle(Input::Tick, d).len();
+        }
+        assert!(matches!(engine.status(), Status::Ended(_)));
+        events
+    };
+    c.bench_function("30-minute queue wait, default queue flow (engine)", |b| {
+        b.iter(|| wait(black_box(&flows), "none"))
+    });
+    c.bench_function(
+        "30-minute queue wait, position announcements (engine)",
+        |b| b.iter(|| wait(black_box(&flows), "position")),
+    );
+}
+
+criterion_group!(benches, load, scripted_call, queue_wait);
 criterion_main!(benches);

@@ -216,6 +216,8 @@ enum Wait {
         deadline: SimTime,
         next: usize,
         interrupt_at: Option<SimTime>,
+        /// The messages, rendered when the block started.
+        messages: Arc<[prompt::Rendered]>,
     },
     /// In queue, the customer queue flow over: the caller waits for an agent.
     InQueue,
@@ -633,8 +635,8 @@ impl Engine {
     fn execute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
         let block = &flow.blocks[idx];
         match &block.kind {
-            Kind::MessageParticipantIteratively { .. } if self.in_queue() => {
-                self.start_loop(block, idx)
+            Kind::MessageParticipantIteratively { prompts } if self.in_queue() => {
+                self.start_loop(block, idx, prompts)
             }
             Kind::MessageParticipantIteratively { prompts } => self.loop_prompts(idx, prompts),
             Kind::MessageParticipant { prompt } => self.message(block, idx, prompt.as_ref()),

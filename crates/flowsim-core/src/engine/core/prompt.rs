@@ -61,7 +61,13 @@ impl Engine {
         let Some(prompt) = prompt else {
             return Ok(0);
         };
-        let (text, kind, source, duration_ms) = match prompt {
+        let rendered = self.render(idx, prompt)?;
+        Ok(self.say(idx, &rendered))
+    }
+
+    /// What a prompt says, references resolved: `Err` = malformed SSML.
+    pub(super) fn render(&mut self, idx: BlockIdx, prompt: &Prompt) -> Result<Rendered, String> {
+        Ok(match prompt {
             Prompt::Text(t) => {
                 let source = self.text_value(idx, t);
                 let ms = ssml::spoken_ms(&source);
@@ -93,7 +99,12 @@ impl Engine {
                     AUDIO_PROMPT_MS,
                 )
             }
-        };
+        })
+    }
+
+    /// Say a rendered prompt: it plays until `self.playing_until`; its duration.
+    pub(super) fn say(&mut self, idx: BlockIdx, rendered: &Rendered) -> u64 {
+        let (text, kind, source, duration_ms) = rendered.clone();
         // The caller heard something: a new sequence of Lambda functions starts.
         self.lambda_sequence = 0;
         let start = self.now.max(self.playing_until);
@@ -105,9 +116,12 @@ impl Engine {
             source,
             duration_ms,
         });
-        Ok(duration_ms)
+        duration_ms
     }
 }
+
+/// A prompt ready to say: text shown, kind, source (references resolved), duration.
+pub(super) type Rendered = (String, PromptKind, String, u64);
 
 /// Play prompt's "Skip or interrupt this prompt when touchtone buffering is enabled".
 pub(super) fn skip_when_buffered(block: &Block) -> bool {

@@ -330,8 +330,9 @@ impl Engine {
     }
 
     /// Loop prompts in a queue (or hold) flow: the messages play in turn, each for
-    /// its time, until the interrupt timer (`InterruptFrequencySeconds`) fires.
-    pub(super) fn start_loop(&mut self, block: &Block, idx: BlockIdx) -> Step {
+    /// its time, until the interrupt timer (`InterruptFrequencySeconds`) fires. They
+    /// are rendered once: nothing else runs while the block plays to change them.
+    pub(super) fn start_loop(&mut self, block: &Block, idx: BlockIdx, prompts: &[Prompt]) -> Step {
         let interrupt = block
             .params
             .get("InterruptFrequencySeconds")
@@ -342,11 +343,19 @@ impl Engine {
             })
             .filter(|s| *s > 0)
             .map(|s| self.now.plus_secs(s));
+        let mut messages = Vec::with_capacity(prompts.len());
+        for p in prompts {
+            match self.render(idx, p) {
+                Ok(r) => messages.push(r),
+                Err(e) => return Step::Go(Choice::Error(ErrorType::NoMatchingError, e)),
+            }
+        }
         self.wait = Wait::Loop {
             block: idx,
             deadline: self.now,
             next: 0,
             interrupt_at: interrupt,
+            messages: messages.into(),
         };
         self.loop_play(idx);
         Step::Wait
@@ -378,22 +387,19 @@ impl Engine {
 
     /// Play the next message of a Loop prompts block and set its timer.
     fn loop_play(&mut self, idx: BlockIdx) {
-        let flow = self.flow().clone();
-        let Kind::MessageParticipantIteratively { prompts } = &flow.blocks[idx].kind else {
-            return;
-        };
         let Wait::Loop {
-            next, interrupt_at, ..
+            next,
+            interrupt_at,
+            ref messages,
+            ..
         } = self.wait
         else {
             return;
         };
+        let messages = messages.clone();
         let mut end = interrupt_at;
-        if !prompts.is_empty() {
-            if let Err(e) = self.play(idx, Some(&prompts[next % prompts.len()])) {
-                self.resume(idx, Choice::Error(ErrorType::NoMatchingError, e));
-                return;
-            }
+        if !messages.is_empty() {
+            self.say(idx, &messages[next % messages.len()]);
             // A message that takes no time still takes a moment (no busy loop).
             let said = self
                 .playing_until
@@ -406,6 +412,7 @@ impl Engine {
                 deadline,
                 next: next + 1,
                 interrupt_at,
+                messages,
             },
             // No message and no interrupt: the caller waits in silence.
             None => Wait::InQueue,
