@@ -819,3 +819,25 @@ fn a_recorded_queue_call_replays_to_the_same_end() {
         common::stdout(&out)
     );
 }
+
+#[test]
+fn a_run_left_in_queue_for_good_says_so() {
+    let f = fixtures();
+    let out = flowsim(&[
+        "run",
+        f.join("queue_inbound.json").to_str().unwrap(),
+        "--flows",
+        f.to_str().unwrap(),
+        "--attribute",
+        "queueFlow=position_queue",
+        "--queue",
+        "Sales:agents_online=0",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = common::stdout(&out);
+    assert!(text.contains("You are caller number 1."), "{text}");
+    assert!(
+        text.contains("QUEUE the call waits in Sales for good: no agent answers"),
+        "{text}"
+    );
+}

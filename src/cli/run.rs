@@ -103,6 +103,20 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
         let r = crate::driver::run_with_keys_streaming(&mut driver, keys, &mut print).await;
         // What happened before an error (the key that led to an unmapped function).
         print(driver.take_events());
+        // A call left waiting in queue for good: say why it has no end.
+        if let Some(q) = driver.engine().queue_info()
+            && driver.engine().ended().is_none()
+            && !json
+            && !*closed
+        {
+            let _ = writeln!(
+                out,
+                "{:>7}  QUEUE the call waits in {} for good: no agent answers (answer_after = never, \
+                 or no agent online)",
+                driver.engine().now().to_string(),
+                q.queue
+            );
+        }
         driver.close().await;
         r
     });

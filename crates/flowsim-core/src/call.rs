@@ -1014,6 +1014,21 @@ mod tests {
             matches!(one(r#"expect end queue "Vanity Numbers""#), Directive::ExpectEnd(EndExpect::Queue(Some(q))) if q == "Vanity Numbers")
         );
         assert!(
+            matches!(one(r#"expect end agent "Sales""#), Directive::ExpectEnd(EndExpect::Agent(Some(q))) if q == "Sales")
+        );
+        assert!(matches!(
+            one("expect end abandoned"),
+            Directive::ExpectEnd(EndExpect::Abandoned(None))
+        ));
+        assert!(matches!(
+            one("expect end callback Sales"),
+            Directive::ExpectEnd(EndExpect::Callback(Some(_)))
+        ));
+        assert_eq!(
+            EndExpect::Agent(Some("Sales".into())).to_string(),
+            "agent \"Sales\""
+        );
+        assert!(
             parse_line("  # only a comment", Path::new("."))
                 .unwrap()
                 .is_none()

@@ -571,6 +571,28 @@ fn parse_at(at: &str) -> Result<jiff::Timestamp, EnvError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn answer_after_takes_seconds_durations_and_never() {
+        use super::{AnswerAfter, AnswerWord, Queue, parse_secs};
+        assert_eq!(parse_secs("130"), Some(130));
+        assert_eq!(parse_secs("2m10s"), Some(130));
+        assert_eq!(parse_secs("1h"), Some(3600));
+        assert_eq!(parse_secs("2x"), None);
+        assert_eq!(parse_secs("5m3"), None);
+        let mut q = Queue::default();
+        // Unset: 30 s (one agent, nobody ahead); 30 s per contact ahead and one more.
+        assert_eq!(q.answer_after_secs(), Some(30));
+        q.set("contacts_in_queue", "3").unwrap();
+        assert_eq!(q.answer_after_secs(), Some(120));
+        q.set("agents_online", "0").unwrap();
+        assert_eq!(q.answer_after_secs(), None);
+        q.set("answer_after", "2m10s").unwrap();
+        assert_eq!(q.answer_after, Some(AnswerAfter::Secs(130)));
+        q.set("answer_after", "never").unwrap();
+        assert_eq!(q.answer_after, Some(AnswerAfter::Word(AnswerWord::Never)));
+        assert!(q.set("answer_after", "soon").is_err());
+    }
+
     use super::*;
 
     #[test]
