@@ -516,7 +516,8 @@ fn every_corpus_queue_and_whisper_flow_runs_in_its_role() {
     if common::shared().is_none() {
         return;
     }
-    assert!(roles.len() >= 15, "{roles:?}");
+    // 22 on the corpus of 2026-12: 9 customer queue, 6 customer whisper, 7 agent whisper.
+    assert!(roles.len() >= 20, "{roles:?}");
     for (path, role) in roles {
         let f = load_file(&path).unwrap();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
