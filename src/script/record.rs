@@ -67,6 +67,8 @@ pub fn recording_from_trace(opts: &RecordOptions<'_>, events: &[TraceEvent]) -> 
         out.push_str(&environment_lines(&c.env));
     }
     for (function, answers) in lambda_answers(events) {
+        // A name with spaces (a placeholder ARN) as a pattern that matches it.
+        let function = function.split_whitespace().collect::<Vec<_>>().join("*");
         let same = answers.iter().all(|a| *a == answers[0]);
         if same {
             out.push_str(&format!("lambda {function} = {}\n", answers[0]));

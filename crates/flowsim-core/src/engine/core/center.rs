@@ -474,13 +474,18 @@ impl Engine {
             .next()
             .unwrap_or("")
             .to_owned();
-        let scripted = self
-            .config
-            .env
-            .views
-            .iter()
-            .find(|(k, _)| k.as_str() == id || k.as_str() == short)
-            .map(|(_, v)| v.clone());
+        // The block's own identifier wins over the view's name (several blocks of a
+        // flow may show the same view).
+        let views = &self.config.env.views;
+        let scripted = views
+            .get(&block.id)
+            .or_else(|| {
+                views
+                    .iter()
+                    .find(|(k, _)| k.as_str() == id || k.as_str() == short)
+                    .map(|(_, v)| v)
+            })
+            .cloned();
         let view = match scripted {
             Some(v) => v,
             None => {
@@ -502,6 +507,12 @@ impl Engine {
                 }
             }
         };
+        if view.action == "error" {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the view could not be shown (action = \"error\")".into(),
+            ));
+        }
         if view.action == "timeout" {
             return Step::Go(Choice::Error(
                 ErrorType::TimeLimitExceeded,
