@@ -528,3 +528,151 @@ fn generate(corpus: &Path) {
         }
     }
 }
+
+// ---- every outcome a call used lands in its recording ----------------------------
+
+/// A random contact center for `flow`: its queues and hours in random states, and a
+/// random answer for every other outcome.
+fn random_env(flow: &Flow, rng: &mut fastrand::Rng) -> Environment {
+    let mut env = Environment {
+        channel: [None, Some("CHAT"), Some("TASK")][rng.usize(0..3)].map(str::to_owned),
+        call_progress: rng
+            .bool()
+            .then(|| ["VoicemailBeep", "NotDetected", "CallAnswered"][rng.usize(0..3)].into()),
+        third_party: rng
+            .bool()
+            .then(|| ["failed", "no_answer", "answered"][rng.usize(0..3)].into()),
+        customer_returns_after_secs: rng.bool().then(|| rng.u32(1..120)),
+        authentication: rng
+            .bool()
+            .then(|| ["success", "opted_out", "error"][rng.usize(0..3)].into()),
+        agent_available: rng.bool().then(|| rng.bool()),
+        case_link_fails: rng.bool().then(|| rng.bool()),
+        customer_profiles: rng.bool().then(|| rng.bool()),
+        ..Environment::default()
+    };
+    env.voice_id.authentication = rng
+        .bool()
+        .then(|| ["Authenticated", "NotAuthenticated", "OptedOut"][rng.usize(0..3)].into());
+    for b in &flow.blocks {
+        let last = |key: &str| {
+            b.params
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|q| q.rsplit('/').next().unwrap_or(q).to_owned())
+        };
+        if let Some(q) = last("QueueId") {
+            let name = b.display_name("QueueId").unwrap_or(q);
+            let n = rng.u32(0..3);
+            let _ = env.set_queue(&format!(
+                "{name}:agents_online={n},agents_available={},contacts_in_queue={},at_capacity={}",
+                rng.u32(0..=n),
+                rng.u32(0..5),
+                rng.u8(0..6) == 0
+            ));
+        }
+        if let Some(h) = last("HoursOfOperationId") {
+            env.hours.insert(h, flowsim::env::Hours::Fixed(rng.bool()));
+        }
+    }
+    if rng.bool() {
+        let _ = env.add_customer(&format!(
+            "{},FirstName=Ana",
+            flowsim::engine::DEFAULT_CALLER
+        ));
+    }
+    env
+}
+
+fn branches(events: &[TraceEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            flowsim::engine::TraceKind::BranchTaken { block, branch, .. } => {
+                Some((block.id.clone(), branch.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Calls in random environments over the corpus flows that ask the environment
+/// something: each call's recording replays green and takes the same branches.
+#[test]
+fn recordings_of_calls_in_random_environments_replay_the_same_branches() {
+    let Some(corpus) = corpus() else {
+        eprintln!("note: ../shared/corpus is absent");
+        return;
+    };
+    let asks: [&str; 9] = [
+        "\"CheckMetricData\"",
+        "\"GetMetricData\"",
+        "\"CheckVoiceId\"",
+        "\"CheckOutboundCallStatus\"",
+        "\"Wait\"",
+        "\"TransferParticipantToThirdParty\"",
+        "\"GetCustomerProfile\"",
+        "\"CheckHoursOfOperation\"",
+        "\"ShowView\"",
+    ];
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                asks.iter().any(|a| {
+                    t.contains(&format!("\"Type\": {a}")) || t.contains(&format!("\"Type\":{a}"))
+                })
+            })
+        })
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 20,
+        "only {} flows ask the environment",
+        files.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for (i, path) in files.iter().enumerate() {
+        let Ok(flow) = load_file(path) else { continue };
+        let flows = FlowSet::single(flow.clone());
+        for seed in 0..3u64 {
+            let mut rng = fastrand::Rng::with_seed(seed * 1000 + i as u64);
+            let config = CallConfig {
+                env: Arc::new(random_env(&flow, &mut rng)),
+                hours_open: rng.bool(),
+                ..CallConfig::default()
+            };
+            let events = walk(&flows, config.clone(), seed, r#"{"result":"true"}"#);
+            let out = dir.path().join(format!("call{i}_{seed}.call"));
+            let text = recording_from_trace(
+                &RecordOptions {
+                    flow_path: Some(path),
+                    recording_path: Some(&out),
+                    config: Some(&config),
+                },
+                &events,
+            );
+            std::fs::write(&out, &text).unwrap();
+            let (r, _) = run(&out);
+            calls += 1;
+            if !r.passed() {
+                failures.push(format!("{}: {:?}\n{text}", path.display(), r.outcome));
+            } else if branches(&r.events) != branches(&events) {
+                failures.push(format!(
+                    "{}: the replay took other branches\n{text}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} recordings do not replay:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
