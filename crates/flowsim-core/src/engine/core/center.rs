@@ -1241,28 +1241,24 @@ impl Engine {
         }
     }
 
-    /// Send message (SMS): it needs somewhere to send to.
-    pub(super) fn outbound_chat(&mut self, block: &Block, idx: BlockIdx) -> Step {
-        let to = self.param_or_field(block, idx, "DestinationEndpoint", "Address");
+    /// Send message (SMS: `DestinationEndpoint.Address`) and Send message (email:
+    /// `DestinationEmailAddress.EmailAddress`, required by the service): each needs
+    /// its own destination parameter, else `NoMatchingError`.
+    pub(super) fn send_to(
+        &mut self,
+        block: &Block,
+        idx: BlockIdx,
+        (param, key): (&str, &str),
+        what: &str,
+    ) -> Step {
+        let to = self.param_or_field(block, idx, param, key);
         if to.trim().is_empty() {
             return Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
-                "no DestinationEndpoint to send the message to".into(),
+                format!("no {param} to send the {what} to"),
             ));
         }
-        self.sink(block, idx, "outbound message")
-    }
-
-    /// Send message (email): the service requires a destination address.
-    pub(super) fn outbound_email(&mut self, block: &Block, idx: BlockIdx) -> Step {
-        let to = self.param_or_field(block, idx, "DestinationEmailAddress", "EmailAddress");
-        if to.trim().is_empty() {
-            return Step::Go(Choice::Error(
-                ErrorType::NoMatchingError,
-                "no DestinationEmailAddress to send the email to".into(),
-            ));
-        }
-        self.sink(block, idx, "outbound email")
+        self.sink(block, idx, what)
     }
 
     /// Create contact: a contact of a channel Connect has.
