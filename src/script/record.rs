@@ -67,6 +67,8 @@ pub fn recording_from_trace(opts: &RecordOptions<'_>, events: &[TraceEvent]) -> 
         out.push_str(&environment_lines(&c.env));
     }
     for (function, answers) in lambda_answers(events) {
+        // A name with spaces (a placeholder ARN) as a pattern that matches it.
+        let function = function.split_whitespace().collect::<Vec<_>>().join("*");
         let same = answers.iter().all(|a| *a == answers[0]);
         if same {
             out.push_str(&format!("lambda {function} = {}\n", answers[0]));
@@ -444,32 +446,27 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         out.push_str(&line);
         out.push('\n');
     }
-    let rest_set = !env.hours.is_empty()
-        || !env.cases.is_empty()
-        || !env.data_tables.is_empty()
-        || env.voice_id != crate::env::VoiceId::default()
-        || env.call_progress.is_some()
-        || env.third_party.is_some()
-        || !env.undialable_prefixes.is_empty()
-        || env.customer_returns_after_secs.is_some()
-        || env.authentication.is_some()
-        || env.agent_available.is_some()
-        || env.customers.iter().any(|c| !c.calculated.is_empty())
-        || env.views.values().any(|v| !v.data.is_object());
-    if rest_set {
-        // Settings with no line form of their own: inline, as the environment file's
-        // JSON form on one `env` line.
-        let mut rest = env.clone();
-        rest.channel = None;
-        rest.at = None;
-        rest.queues.clear();
-        if rest.customers.iter().all(|c| c.calculated.is_empty()) {
-            rest.customers.clear();
-        }
-        rest.views.retain(|_, v| !v.data.is_object());
-        if let Ok(json) = serde_json::to_string(&rest) {
-            out.push_str(&format!("env {json}\n"));
-        }
+    // Settings with no line form of their own: inline, as the environment file's JSON
+    // form on one `env` line. Whatever the lines above leave out goes here, so a new
+    // setting cannot be lost from recordings.
+    let mut rest = env.clone();
+    rest.channel = None;
+    rest.at = None;
+    rest.queues.clear();
+    rest.lex.clear();
+    rest.bots.clear();
+    if rest
+        .customers
+        .iter()
+        .all(|c| c.calculated.is_empty() && c.objects.is_empty())
+    {
+        rest.customers.clear();
+    }
+    rest.views.retain(|_, v| !v.data.is_object());
+    if rest != crate::env::Environment::default()
+        && let Ok(json) = serde_json::to_string(&rest)
+    {
+        out.push_str(&format!("env {json}\n"));
     }
     out
 }

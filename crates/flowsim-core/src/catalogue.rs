@@ -13,6 +13,8 @@
 
 use std::fmt;
 
+pub mod outcomes;
+
 /// The error types an action may raise (`Transitions.Errors[].ErrorType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorType {
@@ -675,7 +677,7 @@ catalogue! {
         block: "Set recording, analytics and processing behavior (chat processor)", cat: Contact,
         params: Params::Known(&["ChatProcessor"]),
         errors: [NoMatchingError, ChannelMismatch],
-        traits: [no_error],
+        traits: [],
     }
     UpdateContactMediaStreamingBehavior = "UpdateContactMediaStreamingBehavior" {
         block: "Start / Stop media streaming", cat: Contact,
@@ -687,7 +689,7 @@ catalogue! {
         block: "Set recording, analytics and processing behavior", cat: Contact,
         params: Params::Known(&["VoiceBehavior", "ChatBehavior", "ScreenRecordingBehavior"]),
         errors: [NoMatchingError, ChannelMismatch, InFlightRedactionConfigurationFailed],
-        traits: [no_error],
+        traits: [],
     }
     UpdateContactRecordingBehavior = "UpdateContactRecordingBehavior" {
         block: "Set recording and analytics behavior", cat: Contact,
@@ -932,6 +934,36 @@ pub fn markdown() -> String {
             "| {name} | {} | {errors} | {flows} | {channels} | {} |",
             s.block,
             traits.join(", ")
+        );
+    }
+    out.push_str(
+        "\n## What selects each branch\n\n\
+         Generated from `crates/flowsim-core/src/catalogue/outcomes.rs`, the table \
+         `tests/catalogue_branches.rs` runs: for each branch of each type, a small flow with \
+         that block and the `.call` lines that select the branch (*default*: nothing set; \
+         the trace names the setting that changes it). *Parameters* are the block's own \
+         parameters when they, not the environment, select the branch.\n\n\
+         | Type | Branch | Selected by | Parameters | Sets |\n\
+         |---|---|---|---|---|\n",
+    );
+    for o in outcomes::OUTCOMES {
+        let sets = o
+            .sets
+            .iter()
+            .map(|(k, v)| format!("`{k}` = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let params = if o.params.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`", o.params.replace('|', "\\|"))
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {params} | {sets} |",
+            o.action.name(),
+            o.branch.label(),
+            o.selects.describe().replace('|', "\\|"),
         );
     }
     out

@@ -54,6 +54,16 @@ pub struct Environment {
     pub authentication: Option<String>,
     /// An agent is free to take a TransferContactToAgent (default true).
     pub agent_available: Option<bool>,
+    /// Cases: linking the contact to the case fails (`ContactNotLinked` after the case
+    /// operation, a partial success) when a block asks `LinkContactToCase` (default
+    /// false).
+    pub case_link_fails: Option<bool>,
+    /// The instance has a Customer Profiles domain (default true); without one every
+    /// customer-profile block takes its error branch.
+    pub customer_profiles: Option<bool>,
+    /// Set recording and analytics behavior: the chat's in-flight redaction
+    /// configuration fails (`InFlightRedactionConfigurationFailed`; default false).
+    pub redaction_fails: Option<bool>,
     /// Lex bots: PATTERN (bot name or alias ARN, `*` wildcard) → `intent:NAME[,slot=v…]`
     /// or `file:EXPORT` (several answers for one pattern: `lex` lines in a script).
     pub lex: IndexMap<String, String>,
@@ -342,6 +352,10 @@ pub struct Profile {
     pub fields: IndexMap<String, String>,
     /// Calculated attributes: `$.Customer.CalculatedAttributes.<key>`.
     pub calculated: IndexMap<String, String>,
+    /// Profile objects by object type (`_asset`, `_order`, `_case`, or a custom
+    /// type): the fields of the newest one, read by GetCustomerProfileObject into
+    /// `$.Customer.Asset.*`, `.Order.*`, `.Case.*` (a custom type under its name).
+    pub objects: IndexMap<String, IndexMap<String, String>>,
 }
 
 /// A case.
@@ -469,6 +483,9 @@ impl Environment {
             customer_returns_after_secs,
             authentication,
             agent_available,
+            case_link_fails,
+            customer_profiles,
+            redaction_fails,
             lex,
             bots,
         } = other;
@@ -493,6 +510,9 @@ impl Environment {
             customer_returns_after_secs.or(self.customer_returns_after_secs);
         self.authentication = authentication.or(self.authentication.take());
         self.agent_available = agent_available.or(self.agent_available);
+        self.case_link_fails = case_link_fails.or(self.case_link_fails);
+        self.redaction_fails = redaction_fails.or(self.redaction_fails);
+        self.customer_profiles = customer_profiles.or(self.customer_profiles);
         self.lex.extend(lex);
         self.bots.extend(bots);
     }

@@ -683,8 +683,8 @@ impl Engine {
                 engine,
                 style,
             } => self.set_voice(idx, voice.as_deref(), engine.as_deref(), style.as_deref()),
-            Kind::UpdateContactRecordingBehavior
-            | Kind::UpdateContactRecordingAndAnalyticsBehavior => self.set_recording(block),
+            Kind::UpdateContactRecordingBehavior => self.set_recording(block),
+            Kind::UpdateContactRecordingAndAnalyticsBehavior => self.set_analytics(block),
             Kind::TransferParticipantToThirdParty {
                 number,
                 continue_flow,
@@ -697,9 +697,7 @@ impl Engine {
             Kind::UpdateContactRoutingCriteria => {
                 self.record_setting(block, idx, "routing criteria")
             }
-            Kind::UpdateContactMediaProcessing => {
-                self.record_setting(block, idx, "media processing")
-            }
+            Kind::UpdateContactMediaProcessing => self.media_processing(block, idx),
             Kind::CreateWisdomSession => self.record_setting(block, idx, "Q in Connect session"),
             Kind::StartVoiceIdStream => self.record_setting(block, idx, "Voice ID stream"),
             Kind::TagContact => self.record_setting(block, idx, "tags"),
@@ -717,7 +715,7 @@ impl Engine {
             Kind::InvokeFlowModule { module, name } => {
                 self.invoke_module(flow, idx, module, name.as_deref())
             }
-            Kind::EndFlowModuleExecution => self.end_module(),
+            Kind::EndFlowModuleExecution => self.end_module(block, idx),
             Kind::DisconnectParticipant => Step::End(EndReason::Disconnected {
                 detail: if block.friendly {
                     format!("DisconnectParticipant \"{}\"", block.id)
@@ -739,7 +737,12 @@ impl Engine {
             Kind::CreateCase => self.create_case(block, idx),
             Kind::DequeueContactAndTransferToQueue => self.dequeue_to_queue(block, idx),
             Kind::GetCase => self.get_case(block, idx),
-            Kind::StartOutboundChatContact => self.sink(block, idx, "outbound message"),
+            Kind::StartOutboundChatContact => self.send_to(
+                block,
+                idx,
+                ("DestinationEndpoint", "Address"),
+                "outbound message",
+            ),
             Kind::TransferContactToAgent => self.transfer_to_agent(idx),
             Kind::UpdateCase => self.update_case(block, idx),
             Kind::UpdateContactCallbackNumber => self.set_callback_number(block, idx),
@@ -750,15 +753,22 @@ impl Engine {
             Kind::CreateCustomerProfile => self.create_profile(block, idx),
             Kind::GetCustomerProfile => self.get_profile(block, idx),
             Kind::GetCustomerProfileObject => self.get_profile_object(block, idx),
-            Kind::GetCalculatedAttributesForCustomerProfile => self.calculated_attributes(idx),
+            Kind::GetCalculatedAttributesForCustomerProfile => {
+                self.calculated_attributes(block, idx)
+            }
             Kind::UpdateCustomerProfile => self.update_profile(block, idx),
-            Kind::EvaluateDataTableValues => self.data_table(block, idx, "EvaluateDataTableValues"),
-            Kind::ListDataTableValues => self.data_table(block, idx, "ListDataTableValues"),
+            Kind::EvaluateDataTableValues => self.evaluate_data_table(block, idx),
+            Kind::ListDataTableValues => self.list_data_table(block, idx),
             Kind::UpsertDataTableValues => self.upsert_data_table(block, idx),
             Kind::LoadContactContent => self.load_content(),
             Kind::CreatePersistentContactAssociation => self.persistent_chat(block, idx),
-            Kind::CreateContact => self.sink(block, idx, "contact created"),
-            Kind::StartOutboundEmailContact => self.sink(block, idx, "outbound email"),
+            Kind::CreateContact => self.create_contact(block, idx),
+            Kind::StartOutboundEmailContact => self.send_to(
+                block,
+                idx,
+                ("DestinationEmailAddress", "EmailAddress"),
+                "outbound email",
+            ),
             Kind::RenderMessageTemplate => self.render_template(block, idx),
             Kind::CheckSegmentMembership => self.segment_membership(),
             Kind::RouteContactToAgent => self.route_to_agent(),

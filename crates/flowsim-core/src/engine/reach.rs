@@ -33,6 +33,10 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
         && has_no_match
     {
         Some("every value matches a condition or takes NoMatchingCondition")
+    } else if let Kind::ShowView = block.kind
+        && has_no_match
+    {
+        Some("every view action matches a condition or takes NoMatchingCondition")
     } else if let Kind::Loop { .. } = block.kind
         && has_condition("ContinueLooping")
         && has_condition("DoneLooping")

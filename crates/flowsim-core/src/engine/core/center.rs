@@ -206,6 +206,16 @@ impl Engine {
             "TASK" => {}
             _ => return self.wrong_channel("Wait", "CHAT, EMAIL and TASK"),
         }
+        // Waiting for a bot participant to leave when the chat has none (flowsim's
+        // chats have no bot participant): `ParticipantNotFound` (reference §3, Wait).
+        if listens("BotParticipantDisconnected") {
+            return Step::Go(Choice::Error(
+                ErrorType::ParticipantNotFound,
+                "the Wait listens for BotParticipantDisconnected, but the chat has no bot \
+                 participant"
+                    .into(),
+            ));
+        }
         let (deadline, result) = match self.config.env.customer_returns_after_secs {
             Some(after)
                 if after < secs
@@ -471,13 +481,18 @@ impl Engine {
             .next()
             .unwrap_or("")
             .to_owned();
-        let scripted = self
-            .config
-            .env
-            .views
-            .iter()
-            .find(|(k, _)| k.as_str() == id || k.as_str() == short)
-            .map(|(_, v)| v.clone());
+        // The block's own identifier wins over the view's name (several blocks of a
+        // flow may show the same view).
+        let views = &self.config.env.views;
+        let scripted = views
+            .get(&block.id)
+            .or_else(|| {
+                views
+                    .iter()
+                    .find(|(k, _)| k.as_str() == id || k.as_str() == short)
+                    .map(|(_, v)| v)
+            })
+            .cloned();
         let view = match scripted {
             Some(v) => v,
             None => {
@@ -499,6 +514,12 @@ impl Engine {
                 }
             }
         };
+        if view.action == "error" {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the view could not be shown (action = \"error\")".into(),
+            ));
+        }
         if view.action == "timeout" {
             return Step::Go(Choice::Error(
                 ErrorType::TimeLimitExceeded,
@@ -551,6 +572,18 @@ impl Engine {
 
     // ---- customer profiles --------------------------------------------------------
 
+    /// Every customer-profile block fails without a Customer Profiles domain.
+    fn profiles_domain(&self) -> Result<(), Step> {
+        if self.config.env.customer_profiles == Some(false) {
+            Err(Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the instance has no Customer Profiles domain (customer_profiles = false)".into(),
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
     fn profile_value(p: &Profile) -> Value {
         let mut m = Map::new();
         if let Some(id) = &p.profile_id {
@@ -572,6 +605,9 @@ impl Engine {
     }
 
     pub(super) fn get_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Err(step) = self.profiles_domain() {
+            return step;
+        }
         let req = self.param_map(block, idx, "ProfileRequestData");
         let key = req
             .get("IdentifierName")
@@ -582,6 +618,12 @@ impl Engine {
             .get("IdentifierValue")
             .and_then(Value::as_str)
             .map_or_else(|| self.contact.caller.clone(), str::to_owned);
+        if value.is_empty() {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("the search value for {key} is empty"),
+            ));
+        }
         if self.config.env.customers.is_empty()
             && let Err(stop) = self.defaulted(idx, "customers (--customer)", "no profile is found")
         {
@@ -611,7 +653,16 @@ impl Engine {
     }
 
     pub(super) fn create_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Err(step) = self.profiles_domain() {
+            return step;
+        }
         let req = self.param_map(block, idx, "ProfileRequestData");
+        if req.is_empty() {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "CreateCustomerProfile: ProfileRequestData gives no field".into(),
+            ));
+        }
         let mut p = Profile {
             profile_id: Some(format!("{}-profile", &self.contact.contact_id[..8])),
             ..Profile::default()
@@ -627,22 +678,53 @@ impl Engine {
         Step::Go(Choice::Next("profile created".into()))
     }
 
-    pub(super) fn update_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
-        let req = self.param_map(block, idx, "ProfileRequestData");
-        let mut customer = self
-            .contact
+    /// The profile a block means: its `ProfileRequestData.ProfileId`, else the one in
+    /// `$.Customer`; `Err` when there is no id to use.
+    fn requested_profile_id(&self, req: &Map<String, Value>) -> Option<String> {
+        match req.get("ProfileId") {
+            Some(Value::String(id)) => Some(id.clone()),
+            _ => self
+                .contact
+                .namespaces
+                .get("Customer")
+                .and_then(|c| c.get("ProfileId"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        }
+        .filter(|id| !id.is_empty())
+    }
+
+    /// A profile by id: the environment's, else the one this call got or created.
+    fn profile_by_id(&self, id: &str) -> Option<Value> {
+        if let Some(p) = self.config.env.find_profiles("_profileId", id).first() {
+            return Some(Self::profile_value(p));
+        }
+        self.contact
             .namespaces
             .get("Customer")
+            .filter(|c| c.get("ProfileId").and_then(Value::as_str) == Some(id))
             .cloned()
-            .unwrap_or_else(|| Value::Object(Map::new()));
-        if customer.get("ProfileId").is_none() {
+    }
+
+    pub(super) fn update_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Err(step) = self.profiles_domain() {
+            return step;
+        }
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let Some(id) = self.requested_profile_id(&req) else {
             return Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
-                "no profile to update (get or create one first)".into(),
+                "no ProfileId to update (get or create a profile first)".into(),
             ));
-        }
+        };
+        let Some(mut customer) = self.profile_by_id(&id) else {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("no profile {id} to update (customers in --env, or --customer)"),
+            ));
+        };
         if let Value::Object(m) = &mut customer {
-            for (k, v) in req {
+            for (k, v) in req.into_iter().filter(|(k, _)| k != "ProfileId") {
                 m.insert(k, v);
             }
         }
@@ -651,6 +733,9 @@ impl Engine {
     }
 
     pub(super) fn associate_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Err(step) = self.profiles_domain() {
+            return step;
+        }
         let req = self.param_map(block, idx, "ProfileRequestData");
         let id = req
             .get("ProfileId")
@@ -680,36 +765,77 @@ impl Engine {
     }
 
     pub(super) fn get_profile_object(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Err(step) = self.profiles_domain() {
+            return step;
+        }
         let req = self.param_map(block, idx, "ProfileRequestData");
         let kind = req
             .get("ObjectType")
             .and_then(Value::as_str)
-            .unwrap_or("object")
+            .unwrap_or_default()
             .to_owned();
-        if let Err(stop) = self.defaulted(idx, "profile objects", "no object is found") {
-            return stop;
-        }
-        Step::Go(Choice::Error(
-            ErrorType::NoneFoundError,
-            format!("no {kind} object for this profile"),
-        ))
-    }
-
-    pub(super) fn calculated_attributes(&mut self, idx: BlockIdx) -> Step {
-        let id = self
+        let Some(id) = self.requested_profile_id(&req).filter(|_| !kind.is_empty()) else {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "GetCustomerProfileObject needs a ProfileId and an ObjectType".into(),
+            ));
+        };
+        let object = self
+            .config
+            .env
+            .find_profiles("_profileId", &id)
+            .first()
+            .and_then(|p| p.objects.get(&kind).cloned());
+        let Some(object) = object else {
+            if self.config.env.customers.is_empty()
+                && let Err(stop) =
+                    self.defaulted(idx, "customers[].objects", "the profile has no such object")
+            {
+                return stop;
+            }
+            return Step::Go(Choice::Error(
+                ErrorType::NoneFoundError,
+                format!("profile {id} has no {kind} object"),
+            ));
+        };
+        // `_asset` → `$.Customer.Asset`, `_order` → `.Order`, `_case` → `.Case`.
+        let key = match kind.strip_prefix('_') {
+            Some(k) => {
+                let mut c = k.chars();
+                c.next().map_or_else(String::new, |f| {
+                    f.to_ascii_uppercase().to_string() + c.as_str()
+                })
+            }
+            None => kind.clone(),
+        };
+        let mut customer = self
             .contact
             .namespaces
             .get("Customer")
-            .and_then(|c| c.get("ProfileId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let profile = id.and_then(|id| {
-            self.config
-                .env
-                .find_profiles("_profileId", &id)
-                .first()
-                .map(|p| (*p).clone())
-        });
+            .cloned()
+            .unwrap_or_else(|| json!({"ProfileId": id}));
+        customer[key.as_str()] = json!(object);
+        self.set_namespace("Customer", customer);
+        Step::Go(Choice::Next(format!("{kind} object read")))
+    }
+
+    pub(super) fn calculated_attributes(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if let Err(step) = self.profiles_domain() {
+            return step;
+        }
+        let req = self.param_map(block, idx, "ProfileRequestData");
+        let Some(id) = self.requested_profile_id(&req) else {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no ProfileId to read calculated attributes of".into(),
+            ));
+        };
+        let profile = self
+            .config
+            .env
+            .find_profiles("_profileId", &id)
+            .first()
+            .map(|p| (*p).clone());
         match profile {
             Some(p) if !p.calculated.is_empty() => {
                 let mut customer = Self::profile_value(&p);
@@ -725,7 +851,7 @@ impl Engine {
                 }
                 Step::Go(Choice::Error(
                     ErrorType::NoneFoundError,
-                    "the profile has no calculated attributes".into(),
+                    format!("profile {id} has no calculated attributes"),
                 ))
             }
         }
@@ -752,8 +878,33 @@ impl Engine {
         Value::Object(m)
     }
 
+    /// After a case operation that asked `LinkContactToCase`: `ContactNotLinked` when
+    /// the environment says linking fails (the operation itself stands), else `done`.
+    fn link_case(&self, block: &Block, done: Step) -> Step {
+        let asks = block
+            .params
+            .get("LinkContactToCase")
+            .is_some_and(|v| v == "true" || v == &Value::Bool(true));
+        if asks && self.config.env.case_link_fails == Some(true) {
+            Step::Go(Choice::Error(
+                ErrorType::ContactNotLinked,
+                "the case operation succeeded, but linking the contact failed (case_link_fails)"
+                    .into(),
+            ))
+        } else {
+            done
+        }
+    }
+
     pub(super) fn get_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
         let req = self.param_map(block, idx, "CaseRequestFields");
+        // "At least one criterion is required, otherwise the Error branch."
+        if req.is_empty() {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "GetCase needs at least one search field (CaseRequestFields)".into(),
+            ));
+        }
         if self.config.env.cases.is_empty()
             && let Err(stop) = self.defaulted(idx, "cases", "no case is found")
         {
@@ -789,11 +940,14 @@ impl Engine {
             )),
             [c] => {
                 self.set_namespace("Case", Self::case_value(c));
-                Step::Go(Choice::Next("case found".into()))
+                self.link_case(block, Step::Go(Choice::Next("case found".into())))
             }
             [.., c] if last => {
                 self.set_namespace("Case", Self::case_value(c));
-                Step::Go(Choice::Next("the last updated case found".into()))
+                self.link_case(
+                    block,
+                    Step::Go(Choice::Next("the last updated case found".into())),
+                )
             }
             many => Step::Go(Choice::Error(
                 ErrorType::MultipleFound,
@@ -828,7 +982,7 @@ impl Engine {
             ));
         }
         self.set_namespace("Case", Self::case_value(&case));
-        Step::Go(Choice::Next("case created".into()))
+        self.link_case(block, Step::Go(Choice::Next("case created".into())))
     }
 
     pub(super) fn update_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
@@ -851,12 +1005,19 @@ impl Engine {
             field: format!("case {id}"),
             value: Value::Object(fields).to_string(),
         });
-        Step::Go(Choice::Next("case updated".into()))
+        self.link_case(block, Step::Go(Choice::Next("case updated".into())))
     }
 
     // ---- data tables -----------------------------------------------------------------
 
-    pub(super) fn data_table(&mut self, block: &Block, idx: BlockIdx, what: &str) -> Step {
+    /// The rows of the table a block names (`DataTableId`: ARN, id or name), with
+    /// its short name; `Err` is the error branch (or a `--strict` stop).
+    fn table_rows(
+        &mut self,
+        block: &Block,
+        idx: BlockIdx,
+        what: &str,
+    ) -> Result<(String, Vec<IndexMap<String, String>>), Step> {
         let id = self.param(block, idx, "DataTableId").unwrap_or_default();
         let short = id.rsplit('/').next().unwrap_or(&id).to_owned();
         let rows = self
@@ -866,24 +1027,155 @@ impl Engine {
             .iter()
             .find(|(k, _)| k.as_str() == id || k.as_str() == short)
             .map(|(_, r)| r.clone());
-        let Some(rows) = rows else {
-            if let Err(stop) = self.defaulted(
-                idx,
-                &format!("data_tables.\"{short}\""),
-                "the table does not exist",
-            ) {
-                return stop;
+        match rows {
+            Some(rows) => Ok((short, rows)),
+            None => {
+                self.defaulted(
+                    idx,
+                    &format!("data_tables.\"{short}\""),
+                    "the table does not exist",
+                )?;
+                Err(Step::Go(Choice::Error(
+                    ErrorType::NoMatchingError,
+                    format!("{what}: no data table \"{short}\""),
+                )))
             }
-            return Step::Go(Choice::Error(
-                ErrorType::NoMatchingError,
-                format!("{what}: no data table \"{short}\""),
-            ));
+        }
+    }
+
+    /// Read, Evaluate: each query (`QueryName`, `PrimaryValues` matched exactly,
+    /// `Attributes` read) gives `$.DataTables.<QueryName>.<attribute>`; a query no
+    /// row matches leaves its name empty (reference §8.4).
+    pub(super) fn evaluate_data_table(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let (short, rows) = match self.table_rows(block, idx, "EvaluateDataTableValues") {
+            Ok(t) => t,
+            Err(step) => return step,
         };
+        let queries = match block.params.get("Queries") {
+            Some(Value::Array(q)) if !q.is_empty() => q.clone(),
+            _ => {
+                return Step::Go(Choice::Error(
+                    ErrorType::NoMatchingError,
+                    "EvaluateDataTableValues needs 1 to 5 Queries".into(),
+                ));
+            }
+        };
+        let mut out = Map::new();
+        let mut matched = 0;
+        for q in &queries {
+            let q = self.resolve_leaves(idx, q);
+            let Some(name) = q.get("QueryName").and_then(Value::as_str) else {
+                return Step::Go(Choice::Error(
+                    ErrorType::NoMatchingError,
+                    "a query has no QueryName".into(),
+                ));
+            };
+            let wants: Vec<(String, String)> = q
+                .get("PrimaryValues")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| {
+                    Some((
+                        p.get("AttributeName")?.as_str()?.to_owned(),
+                        p.get("Value")?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect();
+            let row = rows.iter().find(|r| {
+                wants
+                    .iter()
+                    .all(|(k, v)| r.get(k).is_some_and(|have| have == v))
+            });
+            let Some(row) = row else {
+                out.insert(name.to_owned(), Value::Object(Map::new()));
+                continue;
+            };
+            matched += 1;
+            let attrs: Vec<String> = q
+                .get("Attributes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_else(|| row.keys().cloned().collect());
+            let values: Map<String, Value> = attrs
+                .iter()
+                .filter_map(|a| row.get(a).map(|v| (a.clone(), json!(v))))
+                .collect();
+            out.insert(name.to_owned(), Value::Object(values));
+        }
+        self.set_namespace("DataTables", Value::Object(out));
+        Step::Go(Choice::Next(format!(
+            "{matched} of {} queries matched a row of {short}",
+            queries.len()
+        )))
+    }
+
+    /// Read, List: the rows of each primary key group (`PrimaryValues` `{Name,
+    /// Value}` matched exactly; no group: the whole table as `default`) in
+    /// `$.DataTableList.ResultData` (reference §8.4).
+    pub(super) fn list_data_table(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let (short, rows) = match self.table_rows(block, idx, "ListDataTableValues") {
+            Ok(t) => t,
+            Err(step) => return step,
+        };
+        let groups: Vec<(String, Vec<(String, String)>)> =
+            match block.params.get("PrimaryKeyGroups") {
+                Some(Value::Array(g)) if !g.is_empty() => g
+                    .iter()
+                    .map(|g| self.resolve_leaves(idx, g))
+                    .map(|g| {
+                        let name = g
+                            .get("PrimaryKeyGroupName")
+                            .and_then(Value::as_str)
+                            .unwrap_or("default")
+                            .to_owned();
+                        let keys = g
+                            .get("PrimaryValues")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|p| {
+                                Some((
+                                    p.get("Name")?.as_str()?.to_owned(),
+                                    p.get("Value")?.as_str()?.to_owned(),
+                                ))
+                            })
+                            .collect();
+                        (name, keys)
+                    })
+                    .collect(),
+                _ => vec![("default".to_owned(), Vec::new())],
+            };
+        let pair = |k: &str, v: &str| json!({"attributeName": k, "attributeValue": v});
+        let mut out = Map::new();
+        for (name, keys) in &groups {
+            let found: Vec<Value> = rows
+                .iter()
+                .filter(|r| keys.iter().all(|(k, v)| r.get(k).is_some_and(|h| h == v)))
+                .map(|r| {
+                    let primary: Vec<Value> = keys.iter().map(|(k, v)| pair(k, v)).collect();
+                    let attributes: Vec<Value> = r
+                        .iter()
+                        .filter(|(k, _)| !keys.iter().any(|(pk, _)| pk == *k))
+                        .map(|(k, v)| pair(k, v))
+                        .collect();
+                    json!({"primaryKeys": primary, "attributes": attributes})
+                })
+                .collect();
+            out.insert(name.clone(), Value::Array(found));
+        }
         self.set_namespace(
-            "DataTable",
-            json!({ "Records": rows, "Count": rows.len().to_string() }),
+            "DataTableList",
+            json!({"ResultData": {"dataTableId": short, "primaryKeyGroups": out}}),
         );
-        Step::Go(Choice::Next(format!("{} rows read", rows.len())))
+        Step::Go(Choice::Next(format!(
+            "{} groups listed from {short}",
+            groups.len()
+        )))
     }
 
     pub(super) fn upsert_data_table(&mut self, block: &Block, idx: BlockIdx) -> Step {
@@ -922,7 +1214,130 @@ impl Engine {
     }
 
     pub(super) fn render_template(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let kb = self
+            .param(block, idx, "WisdomKnowledgeBaseArn")
+            .unwrap_or_default();
+        let template = self
+            .param(block, idx, "WisdomMessageTemplateArn")
+            .unwrap_or_default();
+        if kb.is_empty() {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no WisdomKnowledgeBaseArn to render from".into(),
+            ));
+        }
+        if template.is_empty() {
+            return Step::Go(Choice::Error(
+                ErrorType::TemplateRenderingError,
+                "no WisdomMessageTemplateArn: there is no template to render".into(),
+            ));
+        }
         self.sink(block, idx, "message template rendered")
+    }
+
+    /// A parameter's text, or a nested object's `key` (`{"Address": …}`), resolved.
+    fn param_or_field(&mut self, block: &Block, idx: BlockIdx, param: &str, key: &str) -> String {
+        match block.params.get(param) {
+            Some(Value::Object(_)) => self
+                .param_map(block, idx, param)
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            _ => self.param(block, idx, param).unwrap_or_default(),
+        }
+    }
+
+    /// Send message (SMS: `DestinationEndpoint.Address`) and Send message (email:
+    /// `DestinationEmailAddress.EmailAddress`, required by the service): each needs
+    /// its own destination parameter, else `NoMatchingError`.
+    pub(super) fn send_to(
+        &mut self,
+        block: &Block,
+        idx: BlockIdx,
+        (param, key): (&str, &str),
+        what: &str,
+    ) -> Step {
+        let to = self.param_or_field(block, idx, param, key);
+        if to.trim().is_empty() {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("no {param} to send the {what} to"),
+            ));
+        }
+        self.sink(block, idx, what)
+    }
+
+    /// Create contact: a contact of a channel Connect has.
+    pub(super) fn create_contact(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let channel = self.param(block, idx, "Channel").unwrap_or_default();
+        if !crate::env::CHANNELS.contains(&channel.to_ascii_uppercase().as_str()) {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!("Channel \"{channel}\" is not VOICE, CHAT, TASK or EMAIL"),
+            ));
+        }
+        self.sink(block, idx, "contact created")
+    }
+
+    /// Set recording, analytics and processing behavior (chat processor): chat only.
+    pub(super) fn media_processing(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        if !block.params.contains_key("ChatProcessor") {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no ChatProcessor to set".into(),
+            ));
+        }
+        if !self.channel_is(&["CHAT"]) {
+            return Step::Go(Choice::Error(
+                ErrorType::ChannelMismatch,
+                format!(
+                    "a chat processor is for chat contacts; this contact is {} (--channel)",
+                    self.contact.channel
+                ),
+            ));
+        }
+        self.sink(block, idx, "media processing")
+    }
+
+    /// Set recording, analytics and processing behavior: one of `VoiceBehavior`,
+    /// `ChatBehavior`, `ScreenRecordingBehavior`; a behavior for another channel than
+    /// the contact's is `ChannelMismatch`; chat analytics can fail its in-flight
+    /// redaction (`redaction_fails`).
+    pub(super) fn set_analytics(&mut self, block: &Block) -> Step {
+        let voice = block.params.contains_key("VoiceBehavior");
+        let chat = block.params.contains_key("ChatBehavior");
+        if !voice && !chat && !block.params.contains_key("ScreenRecordingBehavior") {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "no VoiceBehavior, ChatBehavior or ScreenRecordingBehavior to set".into(),
+            ));
+        }
+        let wants = if voice {
+            Some("VOICE")
+        } else if chat {
+            Some("CHAT")
+        } else {
+            None
+        };
+        if let Some(want) = wants
+            && !self.channel_is(&[want])
+        {
+            return Step::Go(Choice::Error(
+                ErrorType::ChannelMismatch,
+                format!(
+                    "a {want} behavior on a {} contact (--channel)",
+                    self.contact.channel
+                ),
+            ));
+        }
+        if chat && self.config.env.redaction_fails == Some(true) {
+            return Step::Go(Choice::Error(
+                ErrorType::InFlightRedactionConfigurationFailed,
+                "the chat's in-flight redaction could not be configured (redaction_fails)".into(),
+            ));
+        }
+        self.set_recording(block)
     }
 
     /// A side request with no outcome to choose: recorded in the trace with its

@@ -4,6 +4,15 @@ use super::*;
 
 impl Engine {
     pub(super) fn third_party(&mut self, idx: BlockIdx, number: &str, continue_flow: bool) -> Step {
+        if self.contact.channel != "VOICE" {
+            return Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                format!(
+                    "Transfer to phone number works on VOICE only; this contact is {} (--channel)",
+                    self.contact.channel
+                ),
+            ));
+        }
         let number = self.text_value(idx, number);
         if crate::phone::e164(&number).is_err() {
             return Step::Go(Choice::Error(
@@ -112,7 +121,16 @@ impl Engine {
         }
     }
 
-    pub(super) fn end_module(&mut self) -> Step {
+    pub(super) fn end_module(&mut self, block: &Block, idx: BlockIdx) -> Step {
+        let result = match block.params.get("Result") {
+            Some(Value::String(r)) => self.text_value(idx, r),
+            _ => String::new(),
+        };
+        let data = block
+            .params
+            .get("ResultData")
+            .map(|d| self.resolve_leaves(idx, d))
+            .unwrap_or(Value::Null);
         if self.stack.len() > 1 {
             let frame = self.stack.pop().expect("len > 1");
             let caller = frame.caller.expect("module frames have a caller");
@@ -121,7 +139,36 @@ impl Engine {
                 to: self.flow().name.clone(),
                 how: "module returned".into(),
             });
-            Step::GoFrom(caller, Choice::Next("module ended".into()))
+            if result.is_empty() {
+                return Step::GoFrom(caller, Choice::Next("module ended".into()));
+            }
+            // "$.Modules.Result (the branch name) and $.Modules.ResultData"; the
+            // Invoke module block's conditions match the result (reference §7).
+            self.emit(TraceKind::ContactUpdated {
+                field: "$.Modules".into(),
+                value: format!("Result = {result}"),
+            });
+            self.contact.namespaces.insert(
+                "Modules".into(),
+                serde_json::json!({"Result": result, "ResultData": data}),
+            );
+            let flow = self.flow().clone();
+            let found = flow.blocks[caller]
+                .conditions
+                .iter()
+                .position(|c| c.operator.eval(&result, &c.operand));
+            match found {
+                Some(i) => Step::GoFrom(
+                    caller,
+                    Choice::Cond(i, format!("the module returned {result}")),
+                ),
+                None => Step::GoFrom(
+                    caller,
+                    Choice::NoMatch(format!(
+                        "the module returned {result}, which no condition matches"
+                    )),
+                ),
+            }
         } else {
             Step::End(EndReason::Ended {
                 detail: "flow module ended".into(),
