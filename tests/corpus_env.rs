@@ -375,6 +375,14 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64, payload: &str) -> Vec<Tr
                 now = engine.next_deadline().unwrap_or(now);
                 Input::Tick
             }
+            // In queue: time passes to the agent; a queue nobody answers is hung up on.
+            Status::InQueue { deadline, .. } => match deadline {
+                Some(d) => {
+                    now = d;
+                    Input::Tick
+                }
+                None => Input::Hangup,
+            },
             Status::Paused { .. } | Status::NotStarted => break,
         };
         push(engine.handle(input, now), &mut events);
