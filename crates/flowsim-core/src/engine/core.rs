@@ -368,6 +368,7 @@ impl Engine {
                         contact_id: self.contact.contact_id.clone(),
                     });
                     self.current = Some(flow.start);
+                    self.start_in_queue_flow(&flow);
                     self.run();
                 }
             }

@@ -269,6 +269,28 @@ impl Engine {
         Step::Jumped
     }
 
+    /// A call that starts in a customer queue flow (run on its own, as Connect never
+    /// does) is already waiting: in the contact's working queue, else `BasicQueue`.
+    pub(super) fn start_in_queue_flow(&mut self, flow: &Flow) {
+        let queue_flow = flow
+            .flow_type
+            .as_deref()
+            .and_then(crate::catalogue::FlowType::parse)
+            == Some(crate::catalogue::FlowType::CustomerQueue);
+        if !queue_flow || self.queue.wait.is_some() {
+            return;
+        }
+        let (name, arn) = self
+            .contact
+            .queue
+            .clone()
+            .unwrap_or_else(|| ("BasicQueue".to_owned(), String::new()));
+        let q = self
+            .env_queue(&name, &arn)
+            .map_or_else(Queue::default, |(_, q)| q);
+        self.join(name, arn, &q, 0);
+    }
+
     fn join(&mut self, name: String, arn: String, q: &Queue, transfers: u32) {
         let first_joined = self
             .queue
