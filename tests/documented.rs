@@ -663,3 +663,118 @@ fn decision_string_map_accepts_a_number_with_a_warning() {
         |e| matches!(&e.kind, TraceKind::Warning { message, .. } if message.contains("count"))
     ));
 }
+
+/// A Store customer input block validating a phone number, its errors wired.
+fn store_phone(validation: Value) -> FlowSet {
+    flows(
+        "s",
+        json!([
+            {"Identifier": "s", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Your number?", "StoreInput": "True", "InputTimeLimitSeconds": "5",
+                "InputValidation": {"PhoneNumberValidation": validation}},
+             "Transitions": {"NextAction": "ok",
+                "Errors": [{"NextAction": "invalid", "ErrorType": "InvalidPhoneNumber"},
+                           {"NextAction": "bye", "ErrorType": "NoMatchingError"}]}},
+            say("ok", "thanks", "bye"),
+            say("invalid", "that is not a number", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    )
+}
+
+/// What the block stored for `keys` (then `#`), or `None` when it took InvalidPhoneNumber.
+fn stored_phone(validation: Value, keys: &str) -> Option<String> {
+    let mut c = Call::new(store_phone(validation));
+    for k in keys.chars().chain(['#']) {
+        c.send(Input::Key(k), SimTime(2000));
+    }
+    c.play_out();
+    if c.said("that is not a number") {
+        return None;
+    }
+    assert!(c.said("thanks"));
+    c.engine.contact().stored_input.clone()
+}
+
+/// "E164 enforces … a fully defined e.164 phone number"; `CountryCode` is used "when
+/// validating" a `Local` number — APIReference participant-actions-getparticipantinput.
+/// flowsim checks both against libphonenumber's numbering plans (the `phonenumber` crate).
+#[test]
+fn phone_validation_follows_the_numbering_plan() {
+    let local = |c: &str| json!({"NumberFormat": "Local", "CountryCode": c});
+    let e164 = json!({"NumberFormat": "E164"});
+    // A valid Philippine mobile number, dialed locally with its trunk 0.
+    assert_eq!(
+        stored_phone(local("PH"), "09171234567").as_deref(),
+        Some("+639171234567")
+    );
+    // `12345678` is not a fully defined E.164 number (a +1 number has 10 digits).
+    assert_eq!(stored_phone(e164.clone(), "12345678"), None);
+    assert_eq!(
+        stored_phone(e164, "442071234567").as_deref(),
+        Some("+442071234567")
+    );
+    // An 11-digit number that is not British, and a British one with its trunk 0.
+    assert_eq!(stored_phone(local("GB"), "12345678901"), None);
+    assert_eq!(
+        stored_phone(local("GB"), "02071234567").as_deref(),
+        Some("+442071234567")
+    );
+    // US: 10 digits or 1 + 10; an area code that does not exist is refused.
+    assert_eq!(
+        stored_phone(local("US"), "13035551234").as_deref(),
+        Some("+13035551234")
+    );
+    assert_eq!(stored_phone(local("US"), "1234567890"), None);
+}
+
+/// Numbers a flow dials are checked the same way: a third-party transfer to a number no
+/// plan has fails (`CallFailed`), and so does a callback number (`InvalidCallbackNumber`)
+/// — adminguide transfer-to-phone-number, set-callback-number.
+#[test]
+fn dialed_numbers_follow_the_numbering_plan() {
+    let transfer = |number: &str| {
+        flows(
+            "x",
+            json!([
+                {"Identifier": "x", "Type": "TransferParticipantToThirdParty",
+                 "Parameters": {"ThirdPartyPhoneNumber": number, "ContinueFlowExecution": "True",
+                                "ThirdPartyConnectionTimeLimitSeconds": "30"},
+                 "Transitions": {"NextAction": "ok", "Errors": [
+                    {"NextAction": "invalid", "ErrorType": "CallFailed"},
+                    {"NextAction": "bye", "ErrorType": "NoMatchingError"}]}},
+                say("ok", "back", "bye"),
+                say("invalid", "cannot dial", "bye"),
+                {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+            ]),
+        )
+    };
+    let callback = |number: &str| {
+        flows(
+            "n",
+            json!([
+                {"Identifier": "n", "Type": "UpdateContactCallbackNumber",
+                 "Parameters": {"CallbackNumber": number},
+                 "Transitions": {"NextAction": "ok", "Errors": [
+                    {"NextAction": "invalid", "ErrorType": "InvalidCallbackNumber"},
+                    {"NextAction": "bye", "ErrorType": "CallbackNumberNotDialable"}]}},
+                say("ok", "back", "bye"),
+                say("invalid", "cannot dial", "bye"),
+                {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+            ]),
+        )
+    };
+    for (number, valid) in [
+        ("+442071234567", true),
+        ("+639171234567", true),
+        ("+12345678", false),
+        ("+4420712345678", false),
+    ] {
+        for f in [transfer(number), callback(number)] {
+            let mut c = Call::new(f);
+            c.play_out();
+            assert_eq!(c.said("back"), valid, "{number}");
+            assert_eq!(c.said("cannot dial"), !valid, "{number}");
+        }
+    }
+}
