@@ -98,6 +98,21 @@ fn lambda_answers(events: &[TraceEvent]) -> Vec<(String, Vec<String>)> {
             TraceKind::LambdaBackend { call, outcome, .. } if outcome.starts_with("no answer") => {
                 no_answer.push(*call);
             }
+            // A failed attempt that Connect retried: its answer, in turn.
+            TraceKind::LambdaRetry { call, error, .. } => {
+                let Some((_, function)) = functions.iter().find(|(c, _)| c == call) else {
+                    continue;
+                };
+                let answer = if error.starts_with("invocation failed") {
+                    "throttle"
+                } else {
+                    "error"
+                };
+                match out.iter_mut().find(|(f, _)| f == function) {
+                    Some((_, v)) => v.push(answer.to_owned()),
+                    None => out.push((function.clone(), vec![answer.to_owned()])),
+                }
+            }
             TraceKind::LambdaResult {
                 call,
                 ok,
@@ -214,6 +229,7 @@ fn body(events: &[TraceEvent], out: &mut String) {
             | TraceKind::LambdaBackend { .. }
             | TraceKind::LambdaLog { .. }
             | TraceKind::LambdaResult { .. }
+            | TraceKind::LambdaRetry { .. }
             | TraceKind::FlowChanged { .. }
             | TraceKind::Warning { .. }
             | TraceKind::LexRecognized { .. }
@@ -409,6 +425,7 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         || env.customer_returns_after_secs.is_some()
         || env.authentication.is_some()
         || env.agent_available.is_some()
+        || env.lambda_retries.is_some()
         || env.customers.iter().any(|c| !c.calculated.is_empty())
         || env.views.values().any(|v| !v.data.is_object());
     if rest_set {

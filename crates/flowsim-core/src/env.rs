@@ -54,6 +54,10 @@ pub struct Environment {
     pub authentication: Option<String>,
     /// An agent is free to take a TransferContactToAgent (default true).
     pub agent_available: Option<bool>,
+    /// InvokeLambdaFunction: how many times a failed synchronous attempt is retried
+    /// within the block's time limit (Connect: up to 3, the default); 0 for tests that
+    /// want one attempt (`--lambda-retries 0`).
+    pub lambda_retries: Option<u32>,
     /// Lex bots: PATTERN (bot name or alias ARN, `*` wildcard) → `intent:NAME[,slot=v…]`
     /// or `file:EXPORT` (several answers for one pattern: `lex` lines in a script).
     pub lex: IndexMap<String, String>,
@@ -401,6 +405,7 @@ impl Environment {
             customer_returns_after_secs,
             authentication,
             agent_available,
+            lambda_retries,
             lex,
             bots,
         } = other;
@@ -425,6 +430,7 @@ impl Environment {
             customer_returns_after_secs.or(self.customer_returns_after_secs);
         self.authentication = authentication.or(self.authentication.take());
         self.agent_available = agent_available.or(self.agent_available);
+        self.lambda_retries = lambda_retries.or(self.lambda_retries);
         self.lex.extend(lex);
         self.bots.extend(bots);
     }
@@ -440,6 +446,15 @@ impl Environment {
     pub fn validate(&self) -> Result<(), EnvError> {
         if let Some(at) = &self.at {
             parse_at(at)?;
+        }
+        if let Some(n) = self.lambda_retries
+            && n > crate::engine::LAMBDA_RETRIES
+        {
+            return Err(EnvError(format!(
+                "lambda_retries = {n}: at most {} (Connect retries a failed invocation up to {} times)",
+                crate::engine::LAMBDA_RETRIES,
+                crate::engine::LAMBDA_RETRIES
+            )));
         }
         for (name, h) in &self.hours {
             if let Hours::Schedule(s) = h {

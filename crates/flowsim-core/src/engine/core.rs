@@ -196,6 +196,9 @@ enum Wait {
         started: SimTime,
         response_type: LambdaResponseType,
         time_limit: u32,
+        /// The attempt running (1 = the first) and the request, for a retry.
+        attempt: u32,
+        request: Box<LambdaRequest>,
     },
 }
 
