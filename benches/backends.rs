@@ -81,6 +81,7 @@ fn request() -> LambdaRequest {
             "Name": "ContactFlowEvent"
         }),
         time_limit: Duration::from_secs(8),
+        attempt: 1,
     }
 }
 

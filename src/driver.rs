@@ -369,6 +369,7 @@ impl Driver {
             Err(e) => (
                 LambdaOutcome::InvokeError {
                     cause: format!("backend task failed: {e}"),
+                    transient: false,
                 },
                 None,
             ),
@@ -404,7 +405,7 @@ impl Driver {
         let summary = match outcome {
             LambdaOutcome::Response { payload } => format!("response, {} bytes", payload.len()),
             LambdaOutcome::FunctionError { message } => format!("function error: {message}"),
-            LambdaOutcome::InvokeError { cause } => format!("invocation failed: {cause}"),
+            LambdaOutcome::InvokeError { cause, .. } => format!("invocation failed: {cause}"),
             LambdaOutcome::NoAnswer => "no answer".into(),
         };
         let duration_ms = if info.real_time || self.clock == Clock::Real {
@@ -459,6 +460,7 @@ impl Driver {
                 (
                     LambdaOutcome::InvokeError {
                         cause: format!("backend task failed: {e}"),
+                        transient: false,
                     },
                     None,
                 )

@@ -24,6 +24,8 @@ pub struct SessionOptions {
     pub dialed: Option<String>,
     /// `PATTERN=BACKEND` mappings, tried in order before the config file's.
     pub lambda: Vec<String>,
+    /// `--lambda-retries N`: retries of a failed synchronous attempt (default 3).
+    pub lambda_retries: Option<u32>,
     /// CheckHoursOfOperation: open (`true`) or closed.
     pub hours_open: Option<bool>,
     pub flows: Option<PathBuf>,
@@ -148,6 +150,9 @@ impl Setup {
         }
         for c in &opts.customers {
             env.add_customer(c)?;
+        }
+        if let Some(n) = opts.lambda_retries {
+            env.lambda_retries = Some(n);
         }
         env.validate()?;
         // Lex bots: the environment's `lex` table (paths relative to its file), then

@@ -133,6 +133,15 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             }
             line
         }
+        TraceKind::LambdaRetry {
+            attempt,
+            error,
+            left_ms,
+            ..
+        } => format!(
+            "λ     ✗ attempt {attempt}: {error}; Connect retries ({} left)",
+            seconds(*left_ms)
+        ),
         TraceKind::Warning { block, message } => match block {
             Some(b) => format!("WARN  [{}] {message}", b.label),
             None => format!("WARN  {message}"),

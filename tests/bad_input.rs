@@ -358,7 +358,7 @@ fn scripts_with_every_kind_of_mistake() {
         ),
         (
             "lambda foo = nope:x\n",
-            "s.call:2: unknown Lambda backend `nope:x` (expected builtin:vanity, json:{…}, file:PATH, exec:COMMAND, aws, aws:NAME, error or timeout)",
+            "s.call:2: unknown Lambda backend `nope:x` (expected builtin:vanity, json:{…}, file:PATH, exec:COMMAND, aws, aws:NAME, error, throttle or timeout)",
         ),
         (
             "press 12a\n",
@@ -516,7 +516,7 @@ fn lambda_programs_that_print_garbage_flood_or_hang() {
     let d = lambda_dir();
     assert_eq!(
         lambda_branch(&d, "exec:echo not json").0,
-        "NoMatchingError: function error: `echo` printed something that is not JSON (expected ident at line 1 column 2) → failed"
+        "NoMatchingError: function error: `echo` printed something that is not JSON (expected ident at line 1 column 2) (attempt 4) → failed"
     );
     // A program that never stops printing is stopped at Connect's 32 KB limit,
     // not read into memory until the time limit.

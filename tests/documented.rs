@@ -52,6 +52,8 @@ fn ends() -> [Value; 3] {
 struct Call {
     engine: Engine,
     events: Vec<TraceEvent>,
+    /// Each Lambda attempt the engine asked for: (call, attempt, time limit in ms).
+    attempts: Vec<(u64, u32, u128)>,
 }
 
 impl Call {
@@ -59,6 +61,7 @@ impl Call {
         let mut c = Self {
             engine: Engine::new(f, CallConfig::default()),
             events: Vec::new(),
+            attempts: Vec::new(),
         };
         c.send(Input::Start, SimTime::ZERO);
         c
@@ -66,8 +69,13 @@ impl Call {
 
     fn send(&mut self, input: Input, at: SimTime) {
         for e in self.engine.handle(input, at) {
-            if let Effect::Trace(t) = e {
-                self.events.push(t);
+            match e {
+                Effect::Trace(t) => self.events.push(t),
+                Effect::InvokeLambda(l) => self.attempts.push((
+                    l.call,
+                    l.request.attempt,
+                    l.request.time_limit.as_millis(),
+                )),
             }
         }
     }
@@ -662,4 +670,297 @@ fn decision_string_map_accepts_a_number_with_a_warning() {
     assert!(c.events.iter().any(
         |e| matches!(&e.kind, TraceKind::Warning { message, .. } if message.contains("count"))
     ));
+}
+
+/// A Store customer input block validating a phone number, its errors wired.
+fn store_phone(validation: Value) -> FlowSet {
+    flows(
+        "s",
+        json!([
+            {"Identifier": "s", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Your number?", "StoreInput": "True", "InputTimeLimitSeconds": "5",
+                "InputValidation": {"PhoneNumberValidation": validation}},
+             "Transitions": {"NextAction": "ok",
+                "Errors": [{"NextAction": "invalid", "ErrorType": "InvalidPhoneNumber"},
+                           {"NextAction": "bye", "ErrorType": "NoMatchingError"}]}},
+            say("ok", "thanks", "bye"),
+            say("invalid", "that is not a number", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    )
+}
+
+/// What the block stored for `keys` (then `#`), or `None` when it took InvalidPhoneNumber.
+fn stored_phone(validation: Value, keys: &str) -> Option<String> {
+    let mut c = Call::new(store_phone(validation));
+    for k in keys.chars().chain(['#']) {
+        c.send(Input::Key(k), SimTime(2000));
+    }
+    c.play_out();
+    if c.said("that is not a number") {
+        return None;
+    }
+    assert!(c.said("thanks"));
+    c.engine.contact().stored_input.clone()
+}
+
+/// "E164 enforces … a fully defined e.164 phone number"; `CountryCode` is used "when
+/// validating" a `Local` number — APIReference participant-actions-getparticipantinput.
+/// flowsim checks both against libphonenumber's numbering plans (the `phonenumber` crate).
+#[test]
+fn phone_validation_follows_the_numbering_plan() {
+    let local = |c: &str| json!({"NumberFormat": "Local", "CountryCode": c});
+    let e164 = json!({"NumberFormat": "E164"});
+    // A valid Philippine mobile number, dialed locally with its trunk 0.
+    assert_eq!(
+        stored_phone(local("PH"), "09171234567").as_deref(),
+        Some("+639171234567")
+    );
+    // `12345678` is not a fully defined E.164 number (a +1 number has 10 digits).
+    assert_eq!(stored_phone(e164.clone(), "12345678"), None);
+    assert_eq!(
+        stored_phone(e164, "442071234567").as_deref(),
+        Some("+442071234567")
+    );
+    // An 11-digit number that is not British, and a British one with its trunk 0.
+    assert_eq!(stored_phone(local("GB"), "12345678901"), None);
+    assert_eq!(
+        stored_phone(local("GB"), "02071234567").as_deref(),
+        Some("+442071234567")
+    );
+    // US: 10 digits or 1 + 10; an area code that does not exist is refused.
+    assert_eq!(
+        stored_phone(local("US"), "13035551234").as_deref(),
+        Some("+13035551234")
+    );
+    assert_eq!(stored_phone(local("US"), "1234567890"), None);
+}
+
+/// Numbers a flow dials are checked the same way: a third-party transfer to a number no
+/// plan has fails (`CallFailed`), and so does a callback number (`InvalidCallbackNumber`)
+/// — adminguide transfer-to-phone-number, set-callback-number.
+#[test]
+fn dialed_numbers_follow_the_numbering_plan() {
+    let transfer = |number: &str| {
+        flows(
+            "x",
+            json!([
+                {"Identifier": "x", "Type": "TransferParticipantToThirdParty",
+                 "Parameters": {"ThirdPartyPhoneNumber": number, "ContinueFlowExecution": "True",
+                                "ThirdPartyConnectionTimeLimitSeconds": "30"},
+                 "Transitions": {"NextAction": "ok", "Errors": [
+                    {"NextAction": "invalid", "ErrorType": "CallFailed"},
+                    {"NextAction": "bye", "ErrorType": "NoMatchingError"}]}},
+                say("ok", "back", "bye"),
+                say("invalid", "cannot dial", "bye"),
+                {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+            ]),
+        )
+    };
+    let callback = |number: &str| {
+        flows(
+            "n",
+            json!([
+                {"Identifier": "n", "Type": "UpdateContactCallbackNumber",
+                 "Parameters": {"CallbackNumber": number},
+                 "Transitions": {"NextAction": "ok", "Errors": [
+                    {"NextAction": "invalid", "ErrorType": "InvalidCallbackNumber"},
+                    {"NextAction": "bye", "ErrorType": "CallbackNumberNotDialable"}]}},
+                say("ok", "back", "bye"),
+                say("invalid", "cannot dial", "bye"),
+                {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+            ]),
+        )
+    };
+    for (number, valid) in [
+        ("+442071234567", true),
+        ("+639171234567", true),
+        ("+12345678", false),
+        ("+4420712345678", false),
+    ] {
+        for f in [transfer(number), callback(number)] {
+            let mut c = Call::new(f);
+            c.play_out();
+            assert_eq!(c.said("back"), valid, "{number}");
+            assert_eq!(c.said("cannot dial"), !valid, "{number}");
+        }
+    }
+}
+
+fn fail(c: &mut Call, call: u64, at: SimTime) {
+    c.send(
+        Input::LambdaDone {
+            call,
+            outcome: flowsim::engine::LambdaOutcome::FunctionError {
+                message: "boom".into(),
+            },
+        },
+        at,
+    );
+}
+
+/// The attempts the trace says failed and were retried.
+fn retried(c: &Call) -> Vec<u32> {
+    c.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::LambdaRetry { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect()
+}
+
+/// "If your Lambda invocation gets throttled, the request is retried. It is also retried
+/// if a general service failure (500 error) happens. When a Lambda invocation returns an
+/// error, Amazon Connect retries up to three times, for maximum until timeout specified.
+/// At that point, the contact is routed down the Error branch" — adminguide
+/// invoke-lambda-function-block (and connect-lambda-functions, "Invocation retry policy").
+/// A function that fails twice, then succeeds, takes Success on its third attempt.
+#[test]
+fn a_failed_lambda_attempt_is_retried_up_to_3_times() {
+    let mut c = Call::new(lambda_flow(vec![lambda("f", Some("3"), "ok")]));
+    fail(&mut c, 1, SimTime(100));
+    fail(&mut c, 1, SimTime(200));
+    answer(&mut c, 1, SimTime(300));
+    c.play_out();
+    assert!(c.said("all done"));
+    // Three attempts of one call, each given what is left of the 3 s.
+    assert_eq!(c.attempts, vec![(1, 1, 3000), (1, 2, 2900), (1, 3, 2800)]);
+    assert_eq!(retried(&c), vec![1, 2]);
+    // Four failures: the error branch, after attempt 4.
+    let mut c = Call::new(lambda_flow(vec![lambda("f", Some("3"), "ok")]));
+    for t in 1..=4 {
+        fail(&mut c, 1, SimTime(t * 100));
+    }
+    c.play_out();
+    assert!(c.said("it failed"));
+    assert_eq!(c.attempts.len(), 4);
+    assert_eq!(retried(&c), vec![1, 2, 3]);
+    // Throttling is retried; a refused invocation (access denied) and a response that
+    // fails validation are not.
+    for (outcome, attempts) in [
+        (
+            flowsim::engine::LambdaOutcome::InvokeError {
+                cause: "TooManyRequestsException".into(),
+                transient: true,
+            },
+            4,
+        ),
+        (
+            flowsim::engine::LambdaOutcome::InvokeError {
+                cause: "AccessDeniedException".into(),
+                transient: false,
+            },
+            1,
+        ),
+        (
+            flowsim::engine::LambdaOutcome::Response {
+                payload: "not json".into(),
+            },
+            1,
+        ),
+    ] {
+        let mut c = Call::new(lambda_flow(vec![lambda("f", Some("3"), "ok")]));
+        while matches!(c.engine.status(), Status::AwaitingLambda { .. }) {
+            c.send(
+                Input::LambdaDone {
+                    call: 1,
+                    outcome: outcome.clone(),
+                },
+                SimTime(100),
+            );
+        }
+        assert_eq!(c.attempts.len(), attempts, "{outcome:?}");
+    }
+}
+
+/// The same page: retries happen "for maximum until timeout specified". An attempt that
+/// fails late leaves the next one what is left; one that never answers spends the time
+/// limit, and no attempt runs beyond it.
+#[test]
+fn lambda_retries_stay_within_the_time_limit() {
+    let mut c = Call::new(lambda_flow(vec![lambda("f", Some("3"), "ok")]));
+    fail(&mut c, 1, SimTime(2900));
+    assert_eq!(c.attempts, vec![(1, 1, 3000), (1, 2, 100)]);
+    let deadline = c.engine.next_deadline().unwrap();
+    assert_eq!(deadline, SimTime::from_secs(3));
+    c.send(Input::Tick, deadline);
+    c.play_out();
+    assert!(c.said("it failed"));
+    assert_eq!(c.attempts.len(), 2, "no attempt after the time limit");
+    // A failure at the limit itself is not retried.
+    let mut c = Call::new(lambda_flow(vec![lambda("f", Some("3"), "ok")]));
+    fail(&mut c, 1, SimTime::from_secs(3));
+    c.play_out();
+    assert!(c.said("it failed"));
+    assert_eq!(c.attempts.len(), 1);
+}
+
+/// The retries end to end, through `.call` scripts and the real binary: canned answers
+/// answer the attempts in turn; a side-effecting `exec:` program runs once per attempt
+/// (four times when it always fails); `--lambda-retries 0` gives one attempt.
+#[test]
+fn lambda_retries_run_the_backend_once_per_attempt() {
+    let flow = flow_text(
+        "f",
+        json!([
+            lambda("f", Some("3"), "ok"),
+            say("ok", "all done", "bye"),
+            say("failed", "it failed", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ]),
+    );
+    let r = script(
+        &flow,
+        "lambda f = error\nlambda f = throttle\nlambda f = json:{}\nexpect \"all done\"\n",
+    );
+    assert!(r.passed(), "{:?}", r.outcome);
+    let backends = r
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::LambdaBackend { .. }))
+        .count();
+    assert_eq!(backends, 3);
+    let r = script(
+        &flow,
+        "env {\"lambda_retries\":0}\nlambda f = error\nlambda f = json:{}\nexpect \"it failed\"\n",
+    );
+    assert!(r.passed(), "{:?}", r.outcome);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.json"), &flow).unwrap();
+    let runs = |extra: &[&str]| {
+        let count = dir.path().join("count");
+        let _ = std::fs::remove_file(&count);
+        let mut args = vec![
+            "run",
+            "f.json",
+            "--lambda",
+            "f=exec:sh -c 'echo \"$FLOWSIM_LAMBDA_ATTEMPT\" >> count; exit 1'",
+        ];
+        args.extend_from_slice(extra);
+        let out = common::run_in(dir.path(), dir.path(), &args);
+        assert!(
+            common::stdout(&out).contains("it failed"),
+            "{}",
+            common::stderr(&out)
+        );
+        std::fs::read_to_string(&count).unwrap_or_default()
+    };
+    assert_eq!(runs(&[]), "1\n2\n3\n4\n");
+    assert_eq!(runs(&["--lambda-retries", "0"]), "1\n");
+    let out = common::run_in(
+        dir.path(),
+        dir.path(),
+        &[
+            "run",
+            "f.json",
+            "--lambda",
+            "f=error",
+            "--lambda-retries",
+            "4",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("at most 3"));
 }

@@ -586,6 +586,11 @@ fn lambda_failures_take_the_error_branch() {
         },
         LambdaOutcome::InvokeError {
             cause: "throttled".into(),
+            transient: true,
+        },
+        LambdaOutcome::InvokeError {
+            cause: "AccessDeniedException".into(),
+            transient: false,
         },
         LambdaOutcome::Response {
             payload: "not json".into(),
@@ -596,10 +601,16 @@ fn lambda_failures_take_the_error_branch() {
     ] {
         let mut c = Call::start("set", lambda_flow("JSON", "8"));
         let call = c.lambdas[0].call;
-        c.send(Input::LambdaDone {
-            call,
-            outcome: outcome.clone(),
-        });
+        // An error Connect retries is answered by each of the four attempts.
+        while matches!(c.engine.status(), Status::AwaitingLambda { .. }) {
+            c.send(Input::LambdaDone {
+                call,
+                outcome: outcome.clone(),
+            });
+        }
+        let attempts = c.lambdas.len();
+        let retried = flowsim::engine::retried_error(&outcome).is_some();
+        assert_eq!(attempts, if retried { 4 } else { 1 }, "{outcome:?}");
         assert!(c.took("l", "NoMatchingError"), "{outcome:?}");
     }
 }
@@ -983,12 +994,14 @@ fn missing_error_branch_ends_the_flow() {
         ]),
     );
     let call = c.lambdas[0].call;
-    c.send(Input::LambdaDone {
-        call,
-        outcome: LambdaOutcome::FunctionError {
-            message: "x".into(),
-        },
-    });
+    while matches!(c.engine.status(), Status::AwaitingLambda { .. }) {
+        c.send(Input::LambdaDone {
+            call,
+            outcome: LambdaOutcome::FunctionError {
+                message: "x".into(),
+            },
+        });
+    }
     assert!(c.took("set", "NoMatchingError (no branch)"));
     assert_eq!(c.end().keyword(), "disconnected");
 }

@@ -30,6 +30,8 @@ fn seed_with_limit(seed: &Path, dir: &Path, secs: &str) -> PathBuf {
 enum Behaviour {
     Answer,
     FunctionError,
+    /// 429 TooManyRequestsException, every time.
+    Throttle,
     Late(Duration),
 }
 
@@ -100,6 +102,11 @@ fn handle(stream: TcpStream, behaviour: Behaviour, log: &Mutex<Vec<Seen>>) {
             "X-Amz-Function-Error: Unhandled\r\n",
             r#"{"errorMessage":"boom","errorType":"Error"}"#,
         ),
+        Behaviour::Throttle => (
+            "429 Too Many Requests",
+            "x-amzn-ErrorType: TooManyRequestsException\r\n",
+            r#"{"message":"Rate Exceeded.","Reason":"ConcurrentInvocationLimitExceeded"}"#,
+        ),
         Behaviour::Late(d) => {
             thread::sleep(d);
             (
@@ -149,21 +156,24 @@ fn lambda_result(events: &[Value]) -> &Value {
 }
 
 fn run_aws(flow: &Path, port: u16) -> (Output, Vec<Value>) {
+    run_aws_with(flow, port, &[])
+}
+
+fn run_aws_with(flow: &Path, port: u16, extra: &[&str]) -> (Output, Vec<Value>) {
     let endpoint = format!("http://127.0.0.1:{port}");
-    let o = flowsim(
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--keys",
-            "1,1",
-            "--json",
-            "--lambda",
-            "generate-vanity-numbers=aws",
-            "--aws-endpoint-url",
-            &endpoint,
-        ],
-        &[],
-    );
+    let mut args = vec![
+        "run",
+        flow.to_str().unwrap(),
+        "--keys",
+        "1,1",
+        "--json",
+        "--lambda",
+        "generate-vanity-numbers=aws",
+        "--aws-endpoint-url",
+        &endpoint,
+    ];
+    args.extend_from_slice(extra);
+    let o = flowsim(&args, &[]);
     let ev = events(&o);
     let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -219,6 +229,8 @@ fn aws_function_error_takes_the_error_branch() {
     let r = lambda_result(&ev);
     assert_eq!(r["ok"], false);
     assert!(r["detail"].as_str().unwrap().contains("Unhandled"), "{r}");
+    // Connect retries a function error 3 times: four requests reach the function.
+    assert_eq!(server.seen.lock().unwrap().len(), 4);
     assert!(ev.iter().any(|e| {
         e["event"] == "prompt"
             && e["text"]
@@ -352,4 +364,28 @@ fn exec_failures_take_the_error_branch() {
             .contains("no answer within 1 s"),
         "{r}"
     );
+}
+
+/// Throttling is retried by the engine, as Connect retries it (3 times within the time
+/// limit), and the SDK's own retries are off: four requests, not twelve; with
+/// `--lambda-retries 0`, one.
+#[test]
+fn aws_throttling_is_retried_by_the_engine_only() {
+    let Some(seed) = common::seed() else { return };
+    let server = serve(Behaviour::Throttle);
+    let (_, ev) = run_aws(&seed, server.port);
+    let r = lambda_result(&ev);
+    assert_eq!(r["ok"], false);
+    assert!(
+        r["detail"].as_str().unwrap().contains("TooManyRequests"),
+        "{r}"
+    );
+    let retries: Vec<&Value> = ev.iter().filter(|e| e["event"] == "lambda_retry").collect();
+    assert_eq!(retries.len(), 3, "{ev:?}");
+    assert_eq!(retries[0]["attempt"], 1);
+    assert_eq!(server.seen.lock().unwrap().len(), 4);
+    let once = serve(Behaviour::Throttle);
+    let (_, ev) = run_aws_with(&seed, once.port, &["--lambda-retries", "0"]);
+    assert_eq!(lambda_result(&ev)["ok"], false);
+    assert_eq!(once.seen.lock().unwrap().len(), 1);
 }

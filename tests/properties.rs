@@ -408,7 +408,8 @@ fn outcome(s: &Step) -> Option<LambdaOutcome> {
             message: "boom".into(),
         },
         Step::InvokeError => LambdaOutcome::InvokeError {
-            cause: "unreachable".into(),
+            cause: "throttled".into(),
+            transient: true,
         },
         Step::NoAnswer => LambdaOutcome::NoAnswer,
         _ => return None,

@@ -22,6 +22,7 @@ fn request(target: &str, caller: &str) -> LambdaRequest {
             "CustomerEndpoint": {"Address": caller, "Type": "TELEPHONE_NUMBER"}},
             "Parameters": {}}, "Name": "ContactFlowEvent"}),
         time_limit: Duration::from_secs(8),
+        attempt: 1,
     }
 }
 

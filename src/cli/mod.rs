@@ -107,9 +107,13 @@ pub struct SharedOpts {
     #[arg(long, value_name = "E164")]
     pub dialed: Option<String>,
     /// Answer a Lambda function: PATTERN=BACKEND (repeatable). Backends: builtin:vanity,
-    /// json:{…}, file:PATH, exec:COMMAND, aws, aws:NAME_OR_ARN, error, timeout.
+    /// json:{…}, file:PATH, exec:COMMAND, aws, aws:NAME_OR_ARN, error, throttle, timeout.
     #[arg(long = "lambda", value_name = "PATTERN=BACKEND")]
     pub lambda: Vec<String>,
+    /// Retries of a failed synchronous Lambda attempt, within the block's time limit:
+    /// 0 to 3 (Connect's 3, the default); 0 gives every invocation one attempt.
+    #[arg(long, value_name = "N")]
+    pub lambda_retries: Option<u32>,
     /// CheckHoursOfOperation outcome.
     #[arg(long, value_enum)]
     pub hours: Option<Hours>,
@@ -213,6 +217,7 @@ impl SharedOpts {
             caller: self.caller.clone(),
             dialed: self.dialed.clone(),
             lambda: self.lambda.clone(),
+            lambda_retries: self.lambda_retries,
             hours_open: self.hours.map(|h| h == Hours::Open),
             flows: self.flows.clone(),
             seed: self.seed,

@@ -3,10 +3,12 @@
 //! Standard credential chain and profiles; the region comes from the function ARN,
 //! else `--aws-region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile;
 //! `--aws-endpoint-url` points at SAM local, LocalStack or any Invoke-compatible
-//! endpoint. One client per region per process. The block's time limit is enforced
-//! around the whole call (the SDK's own retries of throttling and 5xx happen inside
-//! it, as Connect retries within its limit); a late answer is dropped. Nothing from
-//! the request's credentials or signature is ever put in an outcome.
+//! endpoint. One client per region per process. The SDK's own retries are off
+//! (`RetryConfig::disabled()`): the engine retries as Connect does (throttling, 5xx
+//! and function errors, up to 3 times within the block's time limit), each attempt a
+//! call of this backend, so one retry model applies, not two multiplied. The
+//! attempt's time limit is enforced around the call; a late answer is dropped.
+//! Nothing from the request's credentials or signature is ever put in an outcome.
 //!
 //! A failed invocation says its cause in one line: setup mistakes (no credentials,
 //! no region) by name, once per function per session; the SDK's full account of
@@ -19,6 +21,7 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_sdk_lambda::Client;
+use aws_sdk_lambda::config::http::HttpResponse;
 use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
@@ -64,8 +67,8 @@ impl AwsClients {
         if let Some(c) = clients.get(&region) {
             return c.clone();
         }
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled());
         if let Some(p) = &self.options.profile {
             loader = loader.profile_name(p);
         }
@@ -134,7 +137,13 @@ impl AwsBackend {
                 let log = failure
                     .detail
                     .map(|d| format!("{}\n{d}", super::SDK_DETAIL_HEADER));
-                return (LambdaOutcome::InvokeError { cause }, log);
+                return (
+                    LambdaOutcome::InvokeError {
+                        cause,
+                        transient: failure.transient,
+                    },
+                    log,
+                );
             }
         };
         (outcome, None)
@@ -183,6 +192,8 @@ struct Failure {
     setup: Option<Setup>,
     /// The SDK's full account, for `-v`.
     detail: Option<String>,
+    /// Throttling (429) or a service error (5xx): Connect retries it.
+    transient: bool,
 }
 
 /// The error and its sources, outermost first.
@@ -212,15 +223,16 @@ fn setup_mistake(e: &(dyn Error + 'static)) -> Option<Setup> {
     })
 }
 
-fn classify<E, R>(e: &SdkError<E, R>, options: &AwsOptions) -> Failure
+fn classify<E>(e: &SdkError<E, HttpResponse>, options: &AwsOptions) -> Failure
 where
     E: ProvideErrorMetadata + Error + 'static,
-    R: std::fmt::Debug + 'static,
 {
     let full = || Some(DisplayErrorContext(e).to_string());
     if let SdkError::ServiceError(se) = e {
         let err = se.err();
+        let status = se.raw().status().as_u16();
         return Failure {
+            transient: status == 429 || status >= 500,
             cause: format!(
                 "{}: {}",
                 err.code().unwrap_or("service error"),
@@ -235,6 +247,7 @@ where
             cause: setup.message(options),
             setup: Some(setup),
             detail: full(),
+            transient: false,
         };
     }
     let cause = match e {
@@ -253,6 +266,7 @@ where
         cause,
         setup: None,
         detail: full(),
+        transient: false,
     }
 }
 

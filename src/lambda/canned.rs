@@ -1,4 +1,5 @@
-//! Canned backends: `json:{…}`, `file:PATH`, and failure injection (`error`, `timeout`).
+//! Canned backends: `json:{…}`, `file:PATH`, and failure injection (`error`,
+//! `throttle`, `timeout`).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,6 +75,8 @@ pub enum FailureBackend {
     Error,
     /// The function never answers.
     Timeout,
+    /// Lambda throttles the invocation (429), a transient error Connect retries.
+    Throttle,
 }
 
 impl LambdaBackend for FailureBackend {
@@ -81,6 +84,7 @@ impl LambdaBackend for FailureBackend {
         match self {
             Self::Error => "error".into(),
             Self::Timeout => "timeout".into(),
+            Self::Throttle => "throttle".into(),
         }
     }
 
@@ -90,6 +94,10 @@ impl LambdaBackend for FailureBackend {
                 message: "injected failure (backend `error`)".into(),
             },
             Self::Timeout => LambdaOutcome::NoAnswer,
+            Self::Throttle => LambdaOutcome::InvokeError {
+                cause: "TooManyRequestsException: Rate Exceeded. (backend `throttle`)".into(),
+                transient: true,
+            },
         };
         Box::pin(async move { outcome })
     }

@@ -4,7 +4,9 @@
 //! The command is split like a shell would split words (quotes respected) but no
 //! shell runs it, and nothing from the flow file is ever executed: the command
 //! comes only from the user's `--lambda` flag or config. `exec:sh -c '…'` is the
-//! way to ask for a shell.
+//! way to ask for a shell. `FLOWSIM_LAMBDA_ATTEMPT` tells the program which attempt
+//! it is (1, then 2–4 when Connect retries a failure). A non-zero exit is the
+//! function's error (retried); a program that cannot start is a refused invocation.
 
 use std::process::Stdio;
 
@@ -40,6 +42,7 @@ impl ExecBackend {
     async fn run(&self, request: &LambdaRequest) -> (LambdaOutcome, Option<String>) {
         let mut child = match tokio::process::Command::new(&self.argv[0])
             .args(&self.argv[1..])
+            .env("FLOWSIM_LAMBDA_ATTEMPT", request.attempt.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -51,6 +54,7 @@ impl ExecBackend {
                 return (
                     LambdaOutcome::InvokeError {
                         cause: format!("cannot start `{}`: {e}", self.argv[0]),
+                        transient: false,
                     },
                     None,
                 );
@@ -98,6 +102,7 @@ impl ExecBackend {
                 return (
                     LambdaOutcome::InvokeError {
                         cause: format!("`{}` failed: {e}", self.argv[0]),
+                        transient: false,
                     },
                     None,
                 );
@@ -113,6 +118,7 @@ impl ExecBackend {
                          response limit (stopped it)",
                         self.argv[0]
                     ),
+                    transient: false,
                 },
                 log,
             );

@@ -193,6 +193,7 @@ impl Factory {
             BackendSpec::File(path) => Arc::new(CannedBackend::from_file(path)?),
             BackendSpec::Error => Arc::new(FailureBackend::Error),
             BackendSpec::Timeout => Arc::new(FailureBackend::Timeout),
+            BackendSpec::Throttle => Arc::new(FailureBackend::Throttle),
             BackendSpec::Exec(cmd) => Arc::new(super::exec::ExecBackend::new(cmd)?),
             #[cfg(feature = "aws")]
             BackendSpec::Aws(target) => Arc::new(super::aws::AwsBackend::new(

@@ -100,6 +100,21 @@ fn lambda_answers(events: &[TraceEvent]) -> Vec<(String, Vec<String>)> {
             TraceKind::LambdaBackend { call, outcome, .. } if outcome.starts_with("no answer") => {
                 no_answer.push(*call);
             }
+            // A failed attempt that Connect retried: its answer, in turn.
+            TraceKind::LambdaRetry { call, error, .. } => {
+                let Some((_, function)) = functions.iter().find(|(c, _)| c == call) else {
+                    continue;
+                };
+                let answer = if error.starts_with("invocation failed") {
+                    "throttle"
+                } else {
+                    "error"
+                };
+                match out.iter_mut().find(|(f, _)| f == function) {
+                    Some((_, v)) => v.push(answer.to_owned()),
+                    None => out.push((function.clone(), vec![answer.to_owned()])),
+                }
+            }
             TraceKind::LambdaResult {
                 call,
                 ok,
@@ -251,6 +266,7 @@ fn body(events: &[TraceEvent], out: &mut String) {
             | TraceKind::LambdaBackend { .. }
             | TraceKind::LambdaLog { .. }
             | TraceKind::LambdaResult { .. }
+            | TraceKind::LambdaRetry { .. }
             | TraceKind::FlowChanged { .. }
             | TraceKind::Warning { .. }
             | TraceKind::LexRecognized { .. }

@@ -888,6 +888,9 @@ impl App {
                 .transcript
                 .push(Entry::Warning(format!("key {key} dropped: {reason}"))),
             TraceKind::KeyBuffered { .. } | TraceKind::KeyUsed { .. } => {}
+            TraceKind::LambdaRetry { attempt, error, .. } => self.transcript.push(Entry::Warning(
+                format!("Lambda attempt {attempt} failed ({error}): Connect retries"),
+            )),
             TraceKind::Utterance { text } => self.transcript.push(Entry::Said(text.clone())),
             TraceKind::InputStored { value, .. } => {
                 self.transcript.push(Entry::Stored(value.clone()));

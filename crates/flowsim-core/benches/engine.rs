@@ -1,4 +1,4 @@
-//! Loading a flow, and one whole scripted call on the engine.
+//! Loading a flow, one whole scripted call on the engine, and the phone-number check.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -166,5 +166,27 @@ fn queue_wait(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, load, scripted_call, queue_wait);
+/// The numbering-plan check of one stored phone number and one dialed number
+/// (libphonenumber's metadata is loaded on the first use, before the timing starts).
+fn phone(c: &mut Criterion) {
+    use flowsim_core::phone::{Plan, e164, stored_input};
+    // The once-per-process cost: the first check loads the metadata.
+    let first = std::time::Instant::now();
+    assert!(stored_input("09171234567", Plan::Local("PH")).is_ok());
+    eprintln!(
+        "phone: first check, metadata load included: {:.1} ms",
+        first.elapsed().as_secs_f64() * 1000.0
+    );
+    c.bench_function("phone: stored input, Local PH", |b| {
+        b.iter(|| stored_input(std::hint::black_box("09171234567"), Plan::Local("PH")))
+    });
+    c.bench_function("phone: stored input, E164", |b| {
+        b.iter(|| stored_input(std::hint::black_box("442071234567"), Plan::E164))
+    });
+    c.bench_function("phone: dialed number (transfer, callback)", |b| {
+        b.iter(|| e164(std::hint::black_box("+13035551234")).is_ok())
+    });
+}
+
+criterion_group!(benches, load, scripted_call, queue_wait, phone);
 criterion_main!(benches);

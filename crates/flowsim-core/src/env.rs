@@ -64,6 +64,10 @@ pub struct Environment {
     /// Set recording and analytics behavior: the chat's in-flight redaction
     /// configuration fails (`InFlightRedactionConfigurationFailed`; default false).
     pub redaction_fails: Option<bool>,
+    /// InvokeLambdaFunction: how many times a failed synchronous attempt is retried
+    /// within the block's time limit (Connect: up to 3, the default); 0 for tests that
+    /// want one attempt (`--lambda-retries 0`).
+    pub lambda_retries: Option<u32>,
     /// Lex bots: PATTERN (bot name or alias ARN, `*` wildcard) → `intent:NAME[,slot=v…]`
     /// or `file:EXPORT` (several answers for one pattern: `lex` lines in a script).
     pub lex: IndexMap<String, String>,
@@ -486,6 +490,7 @@ impl Environment {
             case_link_fails,
             customer_profiles,
             redaction_fails,
+            lambda_retries,
             lex,
             bots,
         } = other;
@@ -513,6 +518,7 @@ impl Environment {
         self.case_link_fails = case_link_fails.or(self.case_link_fails);
         self.redaction_fails = redaction_fails.or(self.redaction_fails);
         self.customer_profiles = customer_profiles.or(self.customer_profiles);
+        self.lambda_retries = lambda_retries.or(self.lambda_retries);
         self.lex.extend(lex);
         self.bots.extend(bots);
     }
@@ -528,6 +534,15 @@ impl Environment {
     pub fn validate(&self) -> Result<(), EnvError> {
         if let Some(at) = &self.at {
             parse_at(at)?;
+        }
+        if let Some(n) = self.lambda_retries
+            && n > crate::engine::LAMBDA_RETRIES
+        {
+            return Err(EnvError(format!(
+                "lambda_retries = {n}: at most {} (Connect retries a failed invocation up to {} times)",
+                crate::engine::LAMBDA_RETRIES,
+                crate::engine::LAMBDA_RETRIES
+            )));
         }
         for (name, h) in &self.hours {
             if let Hours::Schedule(s) = h {

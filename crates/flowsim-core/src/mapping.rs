@@ -21,6 +21,9 @@ pub enum BackendSpec {
     Error,
     /// `timeout`: the function never answers.
     Timeout,
+    /// `throttle`: Lambda throttles the invocation (429 TooManyRequestsException),
+    /// which Connect retries.
+    Throttle,
 }
 
 impl BackendSpec {
@@ -52,10 +55,11 @@ impl BackendSpec {
             ("aws", Some(target)) if !target.is_empty() => Self::Aws(Some(target.to_owned())),
             ("error", None) => Self::Error,
             ("timeout", None) => Self::Timeout,
+            ("throttle", None) => Self::Throttle,
             _ => {
                 return Err(MappingError::new(format!(
                     "unknown Lambda backend `{text}` (expected builtin:vanity, json:{{…}}, \
-                     file:PATH, exec:COMMAND, aws, aws:NAME, error or timeout)"
+                     file:PATH, exec:COMMAND, aws, aws:NAME, error, throttle or timeout)"
                 )));
             }
         };
@@ -121,6 +125,10 @@ mod tests {
         assert_eq!(
             Mapping::parse("f=timeout", Path::new(".")).unwrap().spec,
             BackendSpec::Timeout
+        );
+        assert_eq!(
+            Mapping::parse("f=throttle", Path::new(".")).unwrap().spec,
+            BackendSpec::Throttle
         );
     }
 }

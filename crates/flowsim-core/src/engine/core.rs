@@ -208,6 +208,9 @@ enum Wait {
         started: SimTime,
         response_type: LambdaResponseType,
         time_limit: u32,
+        /// The attempt running (1 = the first) and the request, for a retry.
+        attempt: u32,
+        request: Box<LambdaRequest>,
     },
     /// Loop prompts in queue: message `next` plays next at `deadline`, unless the
     /// interrupt timer fires first.
@@ -930,72 +933,6 @@ pub fn function_name(arn: &str) -> String {
         Some((_, rest)) => rest.split(':').next().unwrap_or(rest).to_owned(),
         None => arn.rsplit(':').next().unwrap_or(arn).to_owned(),
     }
-}
-
-/// Connect's phone-number validation; `Some(E.164)` when valid.
-pub fn validate_phone(typed: &str, format: PhoneFormat, country: Option<&str>) -> Option<String> {
-    if typed.is_empty() || !typed.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    match format {
-        PhoneFormat::E164 => (8..=15).contains(&typed.len()).then(|| format!("+{typed}")),
-        PhoneFormat::Local => {
-            let country = country.unwrap_or("US").to_ascii_uppercase();
-            match country.as_str() {
-                // The North American Numbering Plan.
-                "US" | "CA" | "PR" | "GU" | "VI" | "AS" | "MP" => {
-                    let national = match typed.len() {
-                        10 => typed,
-                        11 if typed.starts_with('1') => &typed[1..],
-                        _ => return None,
-                    };
-                    let b = national.as_bytes();
-                    // Area code and exchange cannot start with 0 or 1.
-                    (b[0] >= b'2' && b[3] >= b'2').then(|| format!("+1{national}"))
-                }
-                other => {
-                    let code = calling_code(other)?;
-                    let national = typed.strip_prefix('0').unwrap_or(typed);
-                    (6..=12)
-                        .contains(&national.len())
-                        .then(|| format!("+{code}{national}"))
-                }
-            }
-        }
-    }
-}
-
-fn calling_code(country: &str) -> Option<&'static str> {
-    Some(match country {
-        "GB" => "44",
-        "IE" => "353",
-        "AU" => "61",
-        "NZ" => "64",
-        "DE" => "49",
-        "FR" => "33",
-        "ES" => "34",
-        "IT" => "39",
-        "NL" => "31",
-        "BE" => "32",
-        "CH" => "41",
-        "AT" => "43",
-        "SE" => "46",
-        "NO" => "47",
-        "DK" => "45",
-        "FI" => "358",
-        "PL" => "48",
-        "PT" => "351",
-        "MX" => "52",
-        "BR" => "55",
-        "AR" => "54",
-        "CO" => "57",
-        "IN" => "91",
-        "JP" => "81",
-        "KR" => "82",
-        "SG" => "65",
-        "ZA" => "27",
-        _ => return None,
-    })
 }
 
 /// Digits masked as [`MASKED_KEY`]; `#` and `*` kept.

@@ -320,6 +320,18 @@ pub enum TraceKind {
         raw: Option<String>,
         duration_ms: u64,
     },
+    /// An attempt of a synchronous invocation failed with an error Connect retries;
+    /// the next attempt (same `call`) follows at once.
+    LambdaRetry {
+        block: BlockRef,
+        call: u64,
+        /// The attempt that failed (1 = the first).
+        attempt: u32,
+        /// `function error: …`, `invocation failed: …`.
+        error: String,
+        /// What is left of the block's time limit for the next attempt.
+        left_ms: u64,
+    },
     FlowChanged {
         from: String,
         to: String,

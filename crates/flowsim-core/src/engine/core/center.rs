@@ -375,7 +375,7 @@ impl Engine {
         if crate::phone::e164(&number).is_err() {
             return Step::Go(Choice::Error(
                 ErrorType::InvalidCallbackNumber,
-                format!("\"{number}\" is not an E.164 number"),
+                format!("\"{number}\" is not a valid E.164 number (its country's numbering plan)"),
             ));
         }
         if let Some(p) = self

@@ -369,8 +369,14 @@ impl Engine {
         };
         let choice = match validation {
             Some(Validation::Phone { format, country }) => {
-                match validate_phone(&typed, *format, country.as_deref()) {
-                    Some(e164) => {
+                let plan = match format {
+                    PhoneFormat::E164 => crate::phone::Plan::E164,
+                    PhoneFormat::Local => {
+                        crate::phone::Plan::Local(country.as_deref().unwrap_or("US"))
+                    }
+                };
+                match crate::phone::stored_input(&typed, plan) {
+                    Ok(e164) => {
                         let (why, value) = if encrypted {
                             (
                                 format!("{shown} is a valid phone number: stored encrypted"),
@@ -385,16 +391,9 @@ impl Engine {
                         self.store(idx, value);
                         Choice::Next(why)
                     }
-                    None => Choice::Error(
-                        ErrorType::InvalidPhoneNumber,
-                        format!(
-                            "{shown} is not a valid {} phone number",
-                            match format {
-                                PhoneFormat::Local => country.as_deref().unwrap_or("US"),
-                                PhoneFormat::E164 => "E.164",
-                            }
-                        ),
-                    ),
+                    Err(why) => {
+                        Choice::Error(ErrorType::InvalidPhoneNumber, format!("{shown}: {why}"))
+                    }
                 }
             }
             _ => {

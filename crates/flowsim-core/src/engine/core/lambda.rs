@@ -1,6 +1,7 @@
 //! Invoke Lambda: the request, the answer, the time limit.
 
 use super::*;
+use crate::engine::{LAMBDA_RETRIES, retried_error};
 
 /// The longest a sequence of synchronous Lambda functions may run, in ms.
 pub const LAMBDA_SEQUENCE_MS: u64 = 20_000;
@@ -33,7 +34,7 @@ impl Engine {
                 .map(|a| a.external)
                 .map_err(|why| format!("refused: {why}")),
             LambdaOutcome::FunctionError { message } => Err(format!("function error: {message}")),
-            LambdaOutcome::InvokeError { cause } => Err(format!("invocation failed: {cause}")),
+            LambdaOutcome::InvokeError { cause, .. } => Err(format!("invocation failed: {cause}")),
             LambdaOutcome::NoAnswer => Err("no answer".into()),
         };
         match result {
@@ -103,14 +104,16 @@ impl Engine {
             .into(),
             request: event.clone(),
         });
+        let request = LambdaRequest {
+            function_arn: arn,
+            function_name: function.clone(),
+            event,
+            time_limit: Duration::from_secs(u64::from(limit)),
+            attempt: 1,
+        };
         self.out.push(Effect::InvokeLambda(LambdaCall {
             call,
-            request: LambdaRequest {
-                function_arn: arn,
-                function_name: function.clone(),
-                event,
-                time_limit: Duration::from_secs(u64::from(limit)),
-            },
+            request: request.clone(),
         }));
         if asynchronous {
             let id = format!("{}-{call}", &self.contact.contact_id[..8]);
@@ -128,6 +131,8 @@ impl Engine {
         let deadline = self
             .now
             .plus(Duration::from_millis(left.min(u64::from(limit) * 1000)));
+        let mut request = request;
+        request.time_limit = deadline.since(self.now);
         self.wait = Wait::Lambda {
             block: idx,
             call,
@@ -136,8 +141,41 @@ impl Engine {
             started: self.now,
             response_type,
             time_limit: limit,
+            attempt: 1,
+            request: Box::new(request),
         };
         Step::Wait
+    }
+
+    /// Retry the running invocation (its attempt failed with `error`, which Connect
+    /// retries): the next attempt gets what is left of the time limit.
+    fn retry_lambda(&mut self, error: String) {
+        let Wait::Lambda {
+            block,
+            call,
+            deadline,
+            attempt,
+            request,
+            ..
+        } = &mut self.wait
+        else {
+            return;
+        };
+        let left = deadline.since(self.now);
+        let failed = *attempt;
+        *attempt += 1;
+        request.attempt = *attempt;
+        request.time_limit = left;
+        let (block, call, request) = (*block, *call, (**request).clone());
+        self.emit(TraceKind::LambdaRetry {
+            block: self.block_ref(block),
+            call,
+            attempt: failed,
+            error,
+            left_ms: left.as_millis() as u64,
+        });
+        self.out
+            .push(Effect::InvokeLambda(LambdaCall { call, request }));
     }
 
     pub(super) fn lambda_done(&mut self, call: u64, outcome: LambdaOutcome) {
@@ -168,10 +206,29 @@ impl Engine {
             return;
         }
         let (idx, deadline, started, kind) = (*block, *deadline, *started, *response_type);
+        let attempt = match &self.wait {
+            Wait::Lambda { attempt, .. } => *attempt,
+            _ => 1,
+        };
         if self.now > deadline {
             self.lambda_timeout();
             return;
         }
+        // Connect retries a failed attempt up to 3 times within the time limit.
+        let retries = self.config.env.lambda_retries.unwrap_or(LAMBDA_RETRIES);
+        if let Some(error) = retried_error(&outcome)
+            && attempt <= retries
+            && self.now < deadline
+        {
+            self.retry_lambda(error);
+            return;
+        }
+        // Which attempt answered, when there were several.
+        let attempts = if attempt > 1 {
+            format!(" (attempt {attempt})")
+        } else {
+            String::new()
+        };
         let duration_ms = self.now.since(started).as_millis() as u64;
         if !matches!(outcome, LambdaOutcome::NoAnswer) {
             self.lambda_sequence += duration_ms;
@@ -191,7 +248,7 @@ impl Engine {
             LambdaOutcome::FunctionError { message } => {
                 Err((format!("function error: {message}"), None))
             }
-            LambdaOutcome::InvokeError { cause } => {
+            LambdaOutcome::InvokeError { cause, .. } => {
                 Err((format!("invocation failed: {cause}"), None))
             }
         };
@@ -199,7 +256,7 @@ impl Engine {
         match result {
             Ok((response, kind)) => {
                 let detail = format!(
-                    "valid {} response",
+                    "valid {} response{attempts}",
                     if kind == LambdaResponseType::Json {
                         "JSON"
                     } else {
@@ -218,6 +275,7 @@ impl Engine {
                 self.resume(idx, Choice::Next(detail));
             }
             Err((detail, raw)) => {
+                let detail = format!("{detail}{attempts}");
                 self.emit(TraceKind::LambdaResult {
                     block,
                     call,
@@ -239,13 +297,14 @@ impl Engine {
             started,
             deadline,
             time_limit,
+            attempt,
             ..
         } = &self.wait
         else {
             return;
         };
-        let (idx, call, started, deadline, limit) =
-            (*block, *call, *started, *deadline, *time_limit);
+        let (idx, call, started, deadline, limit, attempt) =
+            (*block, *call, *started, *deadline, *time_limit, *attempt);
         self.lambda_sequence += self.now.since(started).as_millis() as u64;
         let detail = if deadline.since(started) < Duration::from_secs(u64::from(limit)) {
             format!(
@@ -256,6 +315,11 @@ impl Engine {
             )
         } else {
             format!("no answer within {limit} s (InvocationTimeLimitSeconds)")
+        };
+        let detail = if attempt > 1 {
+            format!("{detail}; attempt {attempt} was running")
+        } else {
+            detail
         };
         self.emit(TraceKind::LambdaResult {
             block: self.block_ref(idx),

@@ -17,7 +17,9 @@ impl Engine {
         if crate::phone::e164(&number).is_err() {
             return Step::Go(Choice::Error(
                 ErrorType::CallFailed,
-                format!("\"{number}\" is not a number that can be dialed (E.164)"),
+                format!(
+                    "\"{number}\" is not a number that can be dialed (E.164, valid in its country's numbering plan)"
+                ),
             ));
         }
         self.emit(TraceKind::ContactUpdated {
