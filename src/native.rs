@@ -334,6 +334,8 @@ struct Runner<'a> {
     announced_step: Option<u32>,
     last_input: usize,
     started: bool,
+    /// The test failed on an observation never matched (AWS: a TIMEOUT).
+    timed_out: bool,
 }
 
 /// Run one test case. Needs a tokio runtime (the driver spawns Lambda tasks).
@@ -349,18 +351,19 @@ pub async fn run_case(nc: &NativeCase, opts: &RunOptions) -> NativeResult {
     let finish = |mut result: ScriptResult, outcome: Outcome, r: Option<Runner>| {
         result.outcome = outcome;
         result.duration = started.elapsed();
-        let (observations, sim_ms, contact_id, events) = match r {
+        let (observations, sim_ms, contact_id, events, timed_out) = match r {
             Some(r) => (
                 r.records,
                 r.driver.now().as_millis(),
                 r.driver.engine().contact().contact_id.clone(),
                 r.events,
+                r.timed_out,
             ),
-            None => (Vec::new(), 0, String::new(), Vec::new()),
+            None => (Vec::new(), 0, String::new(), Vec::new(), false),
         };
         result.events = events;
         NativeResult {
-            timed_out: matches!(&result.outcome, Outcome::Failed(f) if f.expected.contains("to see")),
+            timed_out,
             result,
             name: nc.case.name.clone(),
             observations,
@@ -428,6 +431,7 @@ pub async fn run_case(nc: &NativeCase, opts: &RunOptions) -> NativeResult {
         announced_step: None,
         last_input: 0,
         started: false,
+        timed_out: false,
     };
     let outcome = match r.run().await {
         Ok(()) => r.outcome(),
@@ -859,6 +863,7 @@ impl Runner<'_> {
         {
             self.states[i] = State::Failed;
             self.records[i].status = RecordStatus::Failed;
+            self.timed_out = true;
             let o = &self.observations()[i];
             return Outcome::Failed(Failure {
                 line: self.line_of(&o.id),

@@ -570,3 +570,56 @@ fn mixed_with_scripts_in_reports() {
         "the keyed path of the native case is covered"
     );
 }
+
+/// `TextUtterance` reaches a Lex block as a `say` line does (the offline bot
+/// answers); `$.Lex.Slots` is asserted; Similarity tolerates a missing article.
+#[test]
+fn utterance_to_a_lex_bot() {
+    let lex = "*=file:tests/fixtures/lex/AirlineSupport-LexJson";
+    let out = flowsim(&[
+        "test",
+        &fix("lex_book.json"),
+        "--flow",
+        "tests/fixtures/lex/airline.json",
+        "--lex",
+        lex,
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        common::stdout(&out),
+        common::stderr(&out)
+    );
+    let line: Value = serde_json::from_str(common::stdout(&out).lines().next().unwrap()).unwrap();
+    let booked = line["ExecutionRecords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ObservationId"] == "booked")
+        .unwrap();
+    let rec: Value = serde_json::from_str(booked["Record"].as_str().unwrap()).unwrap();
+    assert_eq!(rec["Actions"][0]["Sim"]["Actual"], "economy");
+    // Another cabin: the assert fails with the slot's value.
+    let text = std::fs::read_to_string(fix("lex_book.json"))
+        .unwrap()
+        .replace("\"economy\"", "\"first\"");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("lex.json");
+    std::fs::write(&p, text).unwrap();
+    let out = flowsim(&[
+        "test",
+        p.to_str().unwrap(),
+        "--flow",
+        "tests/fixtures/lex/airline.json",
+        "--lex",
+        lex,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::stdout(&out).contains("$.Lex.Slots.CabinClass: the value is \"economy\""),
+        "{}",
+        common::stdout(&out)
+    );
+}
