@@ -204,13 +204,15 @@ fn find_flow(set: &FlowSet, id: &str) -> Option<FlowSet> {
     let all: Vec<&Arc<crate::flow::Flow>> = std::iter::once(&set.main)
         .chain(set.others.iter())
         .collect();
+    if id.trim().is_empty() {
+        return None;
+    }
     let hit = all.iter().position(|f| {
         let stem = Path::new(&f.source)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        same_resource(id, &f.name) && !id.trim().is_empty()
-            || same_resource(id, &stem) && !id.trim().is_empty()
+        same_resource(id, &f.name) || same_resource(id, &stem)
     })?;
     let main = all[hit].clone();
     let others = all

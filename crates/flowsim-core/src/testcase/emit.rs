@@ -318,9 +318,9 @@ pub fn service_problems(body: &Value) -> Vec<String> {
                     "{at}.Event: At least one of PromptId, Text, or SSML must be present"
                 ));
             }
-            if !props
+            if props
                 .get("MatchingCriteria")
-                .is_some_and(|c| c.get("Type").is_some())
+                .is_none_or(|c| c.get("Type").is_none())
             {
                 p(format!(
                     "{at}.Event: MatchingCriteria must be an object {{\"Type\": …}} inside Properties"

@@ -529,7 +529,7 @@ fn action(v: &Value, id: &str, at: &str, warnings: &mut Vec<String>) -> Result<A
             ActionKind::Assert {
                 path,
                 op,
-                operand: p.get("Operand").map(|v| scalar(v)),
+                operand: p.get("Operand").map(scalar),
             }
         }
         "TestControl" => {
