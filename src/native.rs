@@ -454,9 +454,9 @@ impl Runner<'_> {
         // Starting observations: none other points at them.
         let obs = &self.nc.case.doc.observations;
         let pointed: Vec<&String> = obs.iter().flat_map(|o| o.next.iter()).collect();
-        for i in 0..self.states.len() {
-            if !pointed.contains(&&obs[i].id) {
-                self.states[i] = State::Armed { since: 0 };
+        for (state, o) in self.states.iter_mut().zip(obs) {
+            if !pointed.contains(&&o.id) {
+                *state = State::Armed { since: 0 };
             }
         }
         let before = self.config.clone();
