@@ -19,7 +19,7 @@
 //! traces and flows for `cli` and `script`.
 
 pub use flowsim_core::{
-    call, catalogue, check, engine, env, flow, lex, mapping, phone, ssml, text,
+    call, catalogue, check, engine, env, flow, lex, mapping, phone, ssml, testcase, text,
 };
 
 pub mod cli;
@@ -28,6 +28,7 @@ pub mod driver;
 pub mod graph_export;
 pub mod lambda;
 pub mod lexbots;
+pub mod native;
 pub mod script;
 pub mod session;
 pub mod transcript;

@@ -69,6 +69,7 @@ fn skip_reason(cmd: &str) -> Option<&'static str> {
         "vanity",
         "calls",
         "check",
+        "export-test",
         "graph",
         "completions",
         "manpage",

@@ -6,6 +6,7 @@
 //! runaway loop, `--strict`); 2 bad input, with a one-line cause on stderr.
 
 pub mod check;
+pub mod export_test;
 pub mod graph;
 pub mod out;
 pub mod run;
@@ -58,6 +59,8 @@ pub enum Command {
     Calls(vanity::CallsArgs),
     /// Static validation (lint): errors and warnings with rule codes.
     Check(check::CheckArgs),
+    /// Write `.call` scripts as Amazon Connect test cases (`aws connect create-test-case`).
+    ExportTest(export_test::ExportTestArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(graph::GraphArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -281,6 +284,7 @@ pub fn main() -> ExitCode {
         Command::Vanity(a) => Ok(vanity::command_vanity(&a.numbers, a.count, a.json)),
         Command::Calls(a) => Ok(vanity::command_calls_args(&a)),
         Command::Check(a) => check::command(&a),
+        Command::ExportTest(a) => export_test::command(&a),
         Command::Graph(a) => graph::command(&a),
         Command::Completions(a) => {
             let mut buf = Vec::new();

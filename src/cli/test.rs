@@ -9,12 +9,12 @@ use clap::Args;
 
 use super::{SharedOpts, UsageError};
 use crate::lambda::registry::BackendContext;
-use crate::script::{Outcome, RunOptions, Suite, collect_scripts, coverage, report, write_atomic};
+use crate::script::{Outcome, RunOptions, Suite, coverage, report, write_atomic};
 
 /// `flowsim test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Scripts, or folders searched recursively for `*.call`.
+    /// Scripts and native test cases (`.json`), or folders searched recursively for both.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The flow for scripts without a `flow` line.
@@ -45,7 +45,7 @@ pub struct TestArgs {
 /// `flowsim test`: exit 0 all passed, 1 any failed, 2 bad input.
 pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
     let setup = args.shared.setup(Path::new("."))?;
-    let files = collect_scripts(&args.paths)?;
+    let (files, native_files) = crate::native::collect(&args.paths)?;
     let suite = match Suite::load(&files, args.flow.as_deref(), setup.flows_dir.as_deref()) {
         Ok(s) => s,
         Err(errors) => {
@@ -60,7 +60,16 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             eprintln!("flowsim: {w}");
         }
     }
-    let sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
+    let mut warn = |w: String| eprintln!("flowsim: {w}");
+    let natives = crate::native::load(
+        &native_files,
+        args.flow.as_deref(),
+        setup.flows_dir.as_deref(),
+        &mut warn,
+    )
+    .map_err(|e| UsageError(e.join("\nflowsim: ")))?;
+    let mut sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
+    sets.extend(natives.iter().map(|n| &n.flows));
     for w in crate::session::unmatched_patterns(&sets, &args.shared.lambda) {
         eprintln!("flowsim: warning: {w}");
     }
@@ -75,7 +84,9 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let started = Instant::now();
-    let results = suite.run(&opts, jobs);
+    let mut results = suite.run(&opts, jobs);
+    // Native test cases (docs/native-tests.md): run beside the scripts, reported alike.
+    let natives = crate::native::run_all(&natives, &opts, jobs);
     let elapsed = started.elapsed();
 
     let mut code = 0u8;
@@ -92,6 +103,14 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             }
         }
     }
+    for n in &natives {
+        super::out::line(&if args.json {
+            crate::native::records::json(n, crate::native::records::DEFAULT_START).to_string()
+        } else {
+            report::human(&n.result)
+        });
+    }
+    results.extend(natives.into_iter().map(|n| n.result));
     if args.coverage || args.coverage_json.is_some() {
         let mut cov = coverage::Coverage::new();
         for (_, flows) in &suite.scripts {

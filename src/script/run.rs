@@ -889,7 +889,7 @@ pub fn rewrite(
 }
 
 /// `$.A.B.C` of the contact, resolved as a flow reference is; `None` when unset.
-fn contact_value(contact: &crate::engine::Contact, path: &str) -> Option<String> {
+pub fn contact_value(contact: &crate::engine::Contact, path: &str) -> Option<String> {
     let r = crate::engine::refs::whole(path)?;
     match contact.resolve(&r.segments) {
         crate::engine::Resolved::Value(v) => Some(v),

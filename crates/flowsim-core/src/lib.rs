@@ -18,4 +18,5 @@ pub mod lex;
 pub mod mapping;
 pub mod phone;
 pub mod ssml;
+pub mod testcase;
 pub mod text;
