@@ -8,6 +8,7 @@
 pub mod check;
 pub mod graph;
 pub mod out;
+pub mod replay;
 pub mod run;
 pub mod test;
 pub mod tui;
@@ -60,6 +61,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(graph::GraphArgs),
+    /// Replay a production contact from its Amazon Connect flow logs: exit 0 when the
+    /// simulated path is production's, 1 at the first divergence.
+    Replay(replay::ReplayArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the man page (roff): `flowsim manpage > flowsim.1`.
@@ -277,6 +281,7 @@ pub fn main() -> ExitCode {
         Command::Calls(a) => Ok(vanity::command_calls_args(&a)),
         Command::Check(a) => check::command(&a),
         Command::Graph(a) => graph::command(&a),
+        Command::Replay(a) => replay::command(&a),
         Command::Completions(a) => {
             let mut buf = Vec::new();
             clap_complete::generate(a.shell, &mut Cli::command(), "flowsim", &mut buf);

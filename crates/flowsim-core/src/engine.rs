@@ -24,7 +24,7 @@ pub mod voices;
 pub use contact::{Contact, INSTANCE_ARN, Resolved};
 pub use core::{
     CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, Effect, Engine, Input, LambdaCall, MASKED_KEY,
-    Status, function_name, mask, validate_phone,
+    Status, calling_code, function_name, mask, validate_phone,
 };
 pub use invoke::{LambdaOutcome, LambdaRequest};
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
