@@ -189,6 +189,8 @@ pub fn replay(
     let mut inputs: HashMap<(String, String), Vec<usize>> = HashMap::new();
     let env = Arc::make_mut(&mut config.env);
     let mut lex: Vec<(String, Vec<(String, indexmap::IndexMap<String, String>)>)> = Vec::new();
+    // The working queue as production's Set working queue records name it.
+    let mut queue: Option<String> = None;
     for (i, (run, (flow_name, id, flow))) in runs.iter().zip(&keys).enumerate() {
         let Some(block) = flow.block(id) else {
             continue;
@@ -211,9 +213,18 @@ pub fn replay(
                     .push(r.to_owned());
                 inputs.entry(key).or_default().push(i);
             }
+            Kind::UpdateContactTargetQueue { .. } => {
+                queue = run.first().parameter("Queue").map(str::to_owned);
+            }
             Kind::TransferContactToQueue => {
                 if run.results() == Some("QueueAtCapacity") {
-                    config.queue_at_capacity = true;
+                    // That queue is at capacity (by its id, as the engine finds queues).
+                    match queue.as_deref().and_then(|q| q.rsplit('/').next()) {
+                        Some(id) if !id.is_empty() => {
+                            env.queues.entry(id.to_owned()).or_default().at_capacity = true;
+                        }
+                        _ => config.queue_at_capacity = true,
+                    }
                 }
             }
             Kind::ConnectParticipantWithLexBot { bot, .. } => {
