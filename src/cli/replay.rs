@@ -151,7 +151,7 @@ pub fn command(args: &ReplayArgs) -> Result<ExitCode, UsageError> {
         let flow_path = args
             .flow
             .clone()
-            .or_else(|| std::path::absolute(&report_flow_source(&flows)).ok());
+            .or_else(|| std::path::absolute(&flows.main.source).ok());
         let opts = crate::script::RecordOptions {
             flow_path: flow_path.as_deref(),
             recording_path: Some(path),
@@ -164,10 +164,6 @@ pub fn command(args: &ReplayArgs) -> Result<ExitCode, UsageError> {
         None => ExitCode::SUCCESS,
         Some(_) => ExitCode::from(1),
     })
-}
-
-fn report_flow_source(flows: &FlowSet) -> PathBuf {
-    PathBuf::from(&flows.main.source)
 }
 
 fn list(contacts: &[flowlog::ContactLog]) -> String {

@@ -96,6 +96,9 @@ pub fn executions(records: &[LogRecord]) -> Vec<Execution> {
     out
 }
 
+/// One canned Lex answer: an intent and its slots.
+type CannedIntent = (String, indexmap::IndexMap<String, String>);
+
 /// Where the simulated path left production's.
 #[derive(Clone, Debug)]
 pub struct Divergence {
@@ -188,7 +191,8 @@ pub fn replay(
     // n-th run of it gives the input.
     let mut inputs: HashMap<(String, String), Vec<usize>> = HashMap::new();
     let env = Arc::make_mut(&mut config.env);
-    let mut lex: Vec<(String, Vec<(String, indexmap::IndexMap<String, String>)>)> = Vec::new();
+    // Each Lex bot's intents, in turn.
+    let mut lex: Vec<(String, Vec<CannedIntent>)> = Vec::new();
     // The working queue as production's Set working queue records name it.
     let mut queue: Option<String> = None;
     for (i, (run, (flow_name, id, flow))) in runs.iter().zip(&keys).enumerate() {
