@@ -19,7 +19,7 @@
 //! traces and flows for `cli` and `script`.
 
 pub use flowsim_core::{
-    call, catalogue, check, engine, env, flow, lex, mapping, phone, ssml, testcase, text,
+    call, catalogue, check, engine, env, flow, flowlog, lex, mapping, phone, ssml, testcase, text,
 };
 
 pub mod cli;

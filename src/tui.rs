@@ -20,7 +20,7 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 
 use crate::driver::{Clock, Driver};
-use crate::engine::{CallConfig, Engine};
+use crate::engine::{CallConfig, Engine, TraceEvent};
 use crate::flow::FlowSet;
 use crate::lambda::Registry;
 
@@ -64,14 +64,15 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Run the TUI on `flows` until the user quits.
+/// Run the TUI on `flows` until the user quits; the trace of the call on screen then
+/// (for `--flow-logs`).
 pub fn run(
     flows: FlowSet,
     call: CallConfig,
     registry: Registry,
     options: Options,
     runtime: &tokio::runtime::Runtime,
-) -> io::Result<()> {
+) -> io::Result<Vec<TraceEvent>> {
     runtime.block_on(async {
         let engine = Engine::new(flows, call);
         let driver = Driver::new(engine, registry, Clock::Real);
@@ -88,6 +89,6 @@ pub fn run(
             event_loop::run(&mut terminal, &mut app).await
         };
         app.driver().close().await;
-        result
+        result.map(|()| app.events().to_vec())
     })
 }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod export_test;
 pub mod graph;
 pub mod out;
+pub mod replay;
 pub mod run;
 pub mod test;
 pub mod tui;
@@ -63,6 +64,9 @@ pub enum Command {
     ExportTest(export_test::ExportTestArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(graph::GraphArgs),
+    /// Replay a production contact from its Amazon Connect flow logs: exit 0 when the
+    /// simulated path is production's, 1 at the first divergence.
+    Replay(replay::ReplayArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the man page (roff): `flowsim manpage > flowsim.1`.
@@ -286,6 +290,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::command(&a),
         Command::ExportTest(a) => export_test::command(&a),
         Command::Graph(a) => graph::command(&a),
+        Command::Replay(a) => replay::command(&a),
         Command::Completions(a) => {
             let mut buf = Vec::new();
             clap_complete::generate(a.shell, &mut Cli::command(), "flowsim", &mut buf);

@@ -32,6 +32,8 @@ pub struct RunArgs {
     #[arg(long, requires = "record")]
     pub force: bool,
     #[command(flatten)]
+    pub flow_logs: super::replay::FlowLogOpts,
+    #[command(flatten)]
     pub shared: SharedOpts,
 }
 
@@ -56,6 +58,7 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
         )));
     }
     let flows = super::warn_skipped(load_flows(Some(&args.flow), setup.flows_dir.as_deref())?);
+    let flow_set = args.flow_logs.flow_logs.is_some().then(|| flows.clone());
     let keys = KeyItem::parse_list(args.keys.as_deref().unwrap_or(""))?;
     let registry = setup.registry()?;
     // An unmapped function is an error when the call reaches it, not before.
@@ -73,7 +76,7 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let rt = runtime()?;
     let stdout = std::io::stdout();
     let mut trace: Vec<TraceEvent> = Vec::new();
-    let record = args.record.is_some();
+    let record = args.record.is_some() || flow_set.is_some();
     let mut closed = false;
     let result = rt.block_on(async {
         let mut out = stdout.lock();
@@ -130,6 +133,9 @@ pub fn command(args: &RunArgs) -> Result<ExitCode, UsageError> {
         };
         let text = crate::script::recording_from_trace(&opts, &trace);
         crate::script::write_new(path, &text, args.force)?;
+    }
+    if let Some(flows) = &flow_set {
+        args.flow_logs.write(&[(flows, &trace)], &setup.call.env)?;
     }
     if closed {
         return Ok(ExitCode::from(super::out::CLOSED_PIPE));

@@ -39,6 +39,8 @@ pub struct TestArgs {
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     #[command(flatten)]
+    pub flow_logs: super::replay::FlowLogOpts,
+    #[command(flatten)]
     pub shared: SharedOpts,
 }
 
@@ -135,6 +137,10 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             write_atomic(path, &(text + "\n"))?;
         }
     }
+    let calls: Vec<_> = (suite.scripts.iter().zip(&results))
+        .map(|((_, flows), r)| (flows, r.events.as_slice()))
+        .collect();
+    args.flow_logs.write(&calls, &setup.call.env)?;
     if let Some(path) = &args.junit {
         write_atomic(path, &report::junit(&results, elapsed))?;
     }

@@ -27,6 +27,8 @@ pub struct TuiArgs {
     #[arg(long, value_name = "FILE")]
     pub coverage: Option<PathBuf>,
     #[command(flatten)]
+    pub flow_logs: super::replay::FlowLogOpts,
+    #[command(flatten)]
     pub shared: SharedOpts,
 }
 
@@ -71,7 +73,13 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
         coverage,
     };
     let rt = runtime()?;
-    crate::tui::run(flows, setup.call, registry, options, &rt)
+    let logged = args.flow_logs.flow_logs.is_some().then(|| flows.clone());
+    let env = setup.call.env.clone();
+    let trace = crate::tui::run(flows, setup.call, registry, options, &rt)
         .map_err(|e| UsageError(format!("terminal: {e}")))?;
+    // The call on screen when the user quit.
+    if let Some(flows) = &logged {
+        args.flow_logs.write(&[(flows, &trace)], &env)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

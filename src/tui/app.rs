@@ -942,6 +942,7 @@ impl App {
                 branch,
                 reason,
                 target,
+                ..
             } => {
                 let target_label = target.as_ref().map(|t| t.label.clone());
                 for entry in self.transcript.iter_mut().rev().take(4) {

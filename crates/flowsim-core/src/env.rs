@@ -75,6 +75,12 @@ pub struct Environment {
     /// environment.
     #[serde(skip)]
     pub bots: Vec<(String, LexBackend)>,
+    /// A replayed contact (`flowsim replay`): the results production's flow logs
+    /// show per block (flow name, block Identifier), in order, for the blocks whose
+    /// outcome is the contact center's (hours, staffing, a roll, a wait). Blocks
+    /// listed here take these results instead of the environment's.
+    #[serde(skip)]
+    pub replayed: IndexMap<(String, String), Vec<String>>,
 }
 
 /// What answers a Lex block.
@@ -493,6 +499,7 @@ impl Environment {
             lambda_retries,
             lex,
             bots,
+            replayed,
         } = other;
         self.channel = channel.or(self.channel.take());
         self.initiation_method = initiation_method.or(self.initiation_method.take());
@@ -521,6 +528,7 @@ impl Environment {
         self.lambda_retries = lambda_retries.or(self.lambda_retries);
         self.lex.extend(lex);
         self.bots.extend(bots);
+        self.replayed.extend(replayed);
     }
 
     /// `--at 2026-12-01T20:00-05:00`: when the call starts.

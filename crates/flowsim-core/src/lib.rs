@@ -14,6 +14,7 @@ pub mod check;
 pub mod engine;
 pub mod env;
 pub mod flow;
+pub mod flowlog;
 pub mod lex;
 pub mod mapping;
 pub mod phone;

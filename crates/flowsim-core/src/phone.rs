@@ -95,6 +95,13 @@ pub fn stored_input(typed: &str, plan: Plan<'_>) -> Result<String, Refused> {
     }
 }
 
+/// The national number of a valid E.164 number, as a caller keys it at home (without
+/// a trunk prefix): `+442071234567` → `2071234567`.
+pub fn national_number(e164: &str) -> Option<String> {
+    let n = phonenumber::parse(None, e164).ok()?;
+    Some(n.national().to_string())
+}
+
 /// Digits an E.164 number has after the `+`: a country code (1–3 digits, not
 /// starting with 0) and the national number, 15 at most. Below 7 no real number fits.
 pub const E164_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;

@@ -287,6 +287,11 @@ pub struct Engine {
     rng: fastrand::Rng,
     now: SimTime,
     out: Vec<Effect>,
+    /// The value the running block's conditions were tested against, for its
+    /// [`TraceKind::BranchTaken`].
+    tested: Option<String>,
+    /// How many times each block [`Environment::replayed`] lists has run.
+    replayed_used: std::collections::HashMap<(String, String), usize>,
 }
 
 impl Engine {
@@ -350,6 +355,8 @@ impl Engine {
             rng,
             now: SimTime::ZERO,
             out: Vec::new(),
+            tested: None,
+            replayed_used: std::collections::HashMap::new(),
         }
     }
 
@@ -623,6 +630,12 @@ impl Engine {
         self.steps += 1;
         let flow = self.flow().clone();
         let block = &flow.blocks[idx];
+        if !self.config.env.replayed.is_empty() {
+            let key = (flow.name.clone(), block.id.clone());
+            if self.config.env.replayed.contains_key(&key) {
+                *self.replayed_used.entry(key).or_insert(0) += 1;
+            }
+        }
         self.emit(TraceKind::BlockStarted {
             block: self.block_ref(idx),
             type_name: block.type_name.clone(),
@@ -853,11 +866,13 @@ impl Engine {
                 None => ("Next".into(), block.next, reason),
             },
         };
+        let value = self.tested.take();
         self.emit(TraceKind::BranchTaken {
             block: self.block_ref(idx),
             branch,
             reason,
             target: target.map(|t| self.block_ref(t)),
+            value,
         });
         match target {
             Some(t) => self.current = Some(t),

@@ -273,6 +273,11 @@ pub enum TraceKind {
         reason: String,
         /// The block it leads to; `None` ends the flow.
         target: Option<BlockRef>,
+        /// The value the block's conditions were tested against (a Check contact
+        /// attributes block's resolved value, `True`/`False` of a hours check, a
+        /// roll, a metric), when it has conditions: flow logs write it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
     },
     AttributeSet {
         scope: AttributeScope,

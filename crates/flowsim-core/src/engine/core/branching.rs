@@ -149,6 +149,7 @@ impl Engine {
         value: &str,
         what: &str,
     ) -> Step {
+        self.tested = Some(value.to_owned());
         let block = &flow.blocks[idx];
         for (i, c) in block.conditions.iter().enumerate() {
             if c.operator.eval(value, &c.operand) {
@@ -175,6 +176,22 @@ impl Engine {
         why: String,
     ) -> Step {
         let block = &flow.blocks[idx];
+        // A replayed contact: the result production logged for this run of the block
+        // (runs counted in `run_one`).
+        let key = (flow.name.clone(), block.id.clone());
+        let run = self.replayed_used.get(&key).copied().unwrap_or(0);
+        let forced = self
+            .config
+            .env
+            .replayed
+            .get(&key)
+            .and_then(|r| r.get(run.wrapping_sub(1)))
+            .filter(|r| !r.is_empty());
+        let (value, why) = match forced {
+            Some(r) => (r.as_str(), format!("result \"{r}\" as the flow logs show")),
+            None => (value, why),
+        };
+        self.tested = Some(value.to_owned());
         for (i, c) in block.conditions.iter().enumerate() {
             if c.operator.eval(value, &c.operand) {
                 return Step::Go(Choice::Cond(i, why));
