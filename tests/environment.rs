@@ -479,7 +479,7 @@ fn an_asynchronous_lambda_does_not_hold_the_flow() {
         .iter()
         .find_map(|e| match e {
             Effect::InvokeLambda(c) => Some(c.call),
-            Effect::Trace(_) => None,
+            Effect::Trace(_) | Effect::RecognizeText(_) => None,
         })
         .expect("the function is invoked");
     assert!(
@@ -493,7 +493,7 @@ fn an_asynchronous_lambda_does_not_hold_the_flow() {
                 TraceKind::Prompt { text, .. } => Some(text.clone()),
                 _ => None,
             },
-            Effect::InvokeLambda(_) => None,
+            Effect::InvokeLambda(_) | Effect::RecognizeText(_) => None,
         })
         .collect();
     assert!(

@@ -150,6 +150,19 @@ impl Registry {
         None
     }
 
+    /// What answers live Lex bots (`aws` / `aws:ALIAS_ARN`): the same AWS set-up
+    /// as the `aws` Lambda backend.
+    pub fn live_bot(&self) -> Arc<dyn crate::lexbots::LiveBot> {
+        #[cfg(feature = "aws")]
+        {
+            Arc::new(crate::lexbots::aws::AwsLex::new(self.factory.aws.clone()))
+        }
+        #[cfg(not(feature = "aws"))]
+        {
+            Arc::new(crate::lexbots::NoLiveBot)
+        }
+    }
+
     /// Let every backend finish its background work.
     pub async fn close(&self) {
         for (_, _, backend) in &self.entries {

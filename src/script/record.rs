@@ -399,6 +399,9 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    for (pattern, backend) in &env.lex_lines {
+        out.push_str(&format!("lex {pattern} = {backend}\n"));
+    }
     let rest_set = !env.hours.is_empty()
         || !env.cases.is_empty()
         || !env.data_tables.is_empty()
@@ -417,6 +420,8 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         let mut rest = env.clone();
         rest.channel = None;
         rest.at = None;
+        // Written as `lex` lines above.
+        rest.lex.clear();
         rest.queues.clear();
         if rest.customers.iter().all(|c| c.calculated.is_empty()) {
             rest.customers.clear();

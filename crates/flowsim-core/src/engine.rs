@@ -26,7 +26,7 @@ pub use core::{
     CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, Effect, Engine, Input, LambdaCall, MASKED_KEY,
     Status, function_name, mask, validate_phone,
 };
-pub use invoke::{LambdaOutcome, LambdaRequest};
+pub use invoke::{LambdaOutcome, LambdaRequest, LexAnswer, LexCall, LexOutcome, LexRequest};
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
 pub use reach::{DeadBranch, dead_branches};
 pub use time::SimTime;

@@ -258,7 +258,9 @@ impl Bot {
             let mut best = (0.0_f64, IndexMap::new());
             for u in &intent.utterances {
                 let (score, slots) = self.score(intent, u, utterance, &said);
-                if score > best.0 {
+                // On a tie, the sample that fills more slots ("for {FirstName}
+                // {LastName}" over "for {FirstName}").
+                if score > best.0 || (score == best.0 && slots.len() > best.1.len()) {
                     best = (score, slots);
                 }
             }
