@@ -66,11 +66,11 @@ impl AwsLex {
             send = send.request_attributes(k, v);
         }
         match send.send().await {
-            Ok(out) => LexOutcome::Answer(answer(
+            Ok(out) => LexOutcome::Answer(Box::new(answer(
                 out.session_state(),
                 out.interpretations(),
                 out.messages(),
-            )),
+            ))),
             Err(e) => LexOutcome::Failed {
                 cause: self.clients.explain(&request.alias_arn, &e).0,
             },

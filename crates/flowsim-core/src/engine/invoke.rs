@@ -63,7 +63,7 @@ pub struct LexCall {
 #[derive(Clone, Debug, PartialEq)]
 pub enum LexOutcome {
     /// The bot answered one turn.
-    Answer(LexAnswer),
+    Answer(Box<LexAnswer>),
     /// The request failed (unreachable, access denied, no such bot): the block's
     /// error branch.
     Failed { cause: String },
