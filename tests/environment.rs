@@ -611,7 +611,15 @@ fn lex_bots_answer_call_scripts() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
-    assert!(common::stdout(&o).contains("4 passed, 0 failed"));
+    // The four here, and the corpus scripts below them (tests/lex_corpus.rs).
+    let out = common::stdout(&o);
+    for name in ["book", "cancel", "canned", "fallback"] {
+        assert!(
+            out.contains(&format!("ok    tests/fixtures/lex/{name}.call")),
+            "{out}"
+        );
+    }
+    assert!(out.contains(" passed, 0 failed"), "{out}");
 }
 
 /// `--keys` items in double quotes are utterances; `--lex` maps a bot.

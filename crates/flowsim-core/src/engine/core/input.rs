@@ -492,18 +492,9 @@ impl Engine {
                         .prompt
                         .clone()
                         .unwrap_or_else(|| format!("What is the {}?", slot.name));
-                    let _ = self.play(idx, Some(&Prompt::Text(prompt)));
                     r.alternatives.clear();
                     self.lex_elicit = Some((r, slot.name));
-                    self.emit(TraceKind::InputRequested {
-                        block: self.block_ref(idx),
-                        mode: InputMode::Lex,
-                        timeout_ms: 5000,
-                    });
-                    self.wait = Wait::Lex {
-                        block: idx,
-                        deadline: self.now.plus_secs(5),
-                    };
+                    self.lex_ask(idx, prompt);
                     return;
                 }
                 r
@@ -517,6 +508,20 @@ impl Engine {
                 .collect(),
         );
         self.lex_branch(idx, &recognition, session, "Fulfilled", None);
+    }
+
+    /// The bot asks for a slot: its prompt is spoken and the block listens again.
+    fn lex_ask(&mut self, idx: BlockIdx, prompt: String) {
+        let _ = self.play(idx, Some(&Prompt::Text(prompt)));
+        self.emit(TraceKind::InputRequested {
+            block: self.block_ref(idx),
+            mode: InputMode::Lex,
+            timeout_ms: 5000,
+        });
+        self.wait = Wait::Lex {
+            block: idx,
+            deadline: self.now.plus_secs(5),
+        };
     }
 
     /// The block's `LexSessionAttributes`, references resolved, as strings.
@@ -665,16 +670,7 @@ impl Engine {
                 .message
                 .clone()
                 .unwrap_or_else(|| format!("What is the {slot}?"));
-            let _ = self.play(idx, Some(&Prompt::Text(prompt)));
-            self.emit(TraceKind::InputRequested {
-                block: self.block_ref(idx),
-                mode: InputMode::Lex,
-                timeout_ms: 5000,
-            });
-            self.wait = Wait::Lex {
-                block: idx,
-                deadline: self.now.plus_secs(5),
-            };
+            self.lex_ask(idx, prompt);
             return;
         }
         if let Some(m) = &answer.message {
