@@ -377,7 +377,13 @@ impl Driver {
 
     /// Send a turn to the live bot (the registry's `aws` Lex client) on a task.
     fn recognize(&mut self, call: LexCall) {
-        let bot = self.registry.live_bot();
+        #[cfg(feature = "aws")]
+        let bot: std::sync::Arc<dyn crate::lexbots::LiveBot> = std::sync::Arc::new(
+            crate::lexbots::aws::AwsLex::new(self.registry.aws_clients()),
+        );
+        #[cfg(not(feature = "aws"))]
+        let bot: std::sync::Arc<dyn crate::lexbots::LiveBot> =
+            std::sync::Arc::new(crate::lexbots::NoLiveBot);
         let request = call.request.clone();
         let handle = tokio::spawn(async move { bot.recognize(&request).await });
         self.lex_inflight = Some(LexInFlight {

@@ -1,5 +1,5 @@
 //! Corpus Lex flows driven through offline bots laid out as the console exports
-//! them (`tests/fixtures/lex/corpus/`): the real CustomerAirlineSupport export its
+//! them (`tests/fixtures/lex-corpus/`): the real CustomerAirlineSupport export its
 //! repository ships with the step-by-step guides' handler flow, and hand-made
 //! exports for three more corpus flows. The `.call` scripts there say what the
 //! caller says; this test runs them through the real binary and checks, from the
@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-const DIR: &str = "tests/fixtures/lex/corpus";
+const DIR: &str = "tests/fixtures/lex-corpus";
 
 /// The flows and the intent conditions no bot can reach: the Connecta flow tests
 /// "FallBackIntent", which never equals Lex's FallbackIntent (its

@@ -150,17 +150,10 @@ impl Registry {
         None
     }
 
-    /// What answers live Lex bots (`aws` / `aws:ALIAS_ARN`): the same AWS set-up
-    /// as the `aws` Lambda backend.
-    pub fn live_bot(&self) -> Arc<dyn crate::lexbots::LiveBot> {
-        #[cfg(feature = "aws")]
-        {
-            Arc::new(crate::lexbots::aws::AwsLex::new(self.factory.aws.clone()))
-        }
-        #[cfg(not(feature = "aws"))]
-        {
-            Arc::new(crate::lexbots::NoLiveBot)
-        }
+    /// The AWS clients the `aws` backends share (the live Lex bots use them too).
+    #[cfg(feature = "aws")]
+    pub fn aws_clients(&self) -> Arc<super::aws::AwsClients> {
+        self.factory.aws.clone()
     }
 
     /// Let every backend finish its background work.
