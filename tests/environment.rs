@@ -611,7 +611,7 @@ fn lex_bots_answer_call_scripts() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
-    // The four here, and the corpus scripts below them (tests/lex_corpus.rs).
+    // The four scripts here (the corpus ones are in tests/fixtures/lex-corpus).
     let out = common::stdout(&o);
     for name in ["book", "cancel", "canned", "fallback"] {
         assert!(
