@@ -42,7 +42,7 @@ fn log(flows: &FlowSet, loops: usize) -> String {
     let mut keep = |fx: Vec<Effect>| {
         trace.extend(fx.into_iter().filter_map(|e| match e {
             Effect::Trace(t) => Some(t),
-            Effect::InvokeLambda(_) => None,
+            Effect::InvokeLambda(_) | Effect::RecognizeText(_) => None,
         }))
     };
     let mut now = SimTime::ZERO;

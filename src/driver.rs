@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
-use crate::engine::{Effect, Engine, Input, LambdaCall, SimTime, Status, TraceEvent, TraceKind};
+use crate::engine::{
+    Effect, Engine, Input, LambdaCall, LexCall, LexOutcome, SimTime, Status, TraceEvent, TraceKind,
+};
 use crate::lambda::{LambdaOutcome, Registry};
 
 /// How the driver keeps time.
@@ -86,6 +88,21 @@ struct InFlight {
     handle: JoinHandle<(LambdaOutcome, Option<String>)>,
 }
 
+/// What [`Driver::backend_finished`] brings back.
+#[derive(Debug)]
+pub enum Finished {
+    Lambda(LambdaOutcome),
+    Lex(LexOutcome),
+}
+
+/// A turn sent to a live Lex bot (`aws`), awaiting its answer.
+struct LexInFlight {
+    call: u64,
+    started: Instant,
+    time_limit: Duration,
+    handle: JoinHandle<LexOutcome>,
+}
+
 /// Which invocation is running, and on what.
 struct Invocation {
     call: u64,
@@ -116,6 +133,7 @@ pub struct Driver {
     paused_at: Option<Instant>,
     virtual_now: SimTime,
     inflight: Option<InFlight>,
+    lex_inflight: Option<LexInFlight>,
     unanswered: Option<Unanswered>,
     /// What the last finished function logged, until its outcome is delivered.
     pending_log: Option<String>,
@@ -140,6 +158,7 @@ impl Driver {
             paused_at: None,
             virtual_now: SimTime::ZERO,
             inflight: None,
+            lex_inflight: None,
             unanswered: None,
             pending_log: None,
             events: Vec::new(),
@@ -178,6 +197,9 @@ impl Driver {
     /// Replace the call (restart) keeping the registry.
     pub fn restart(&mut self, engine: Engine) {
         if let Some(f) = self.inflight.take() {
+            f.handle.abort();
+        }
+        if let Some(f) = self.lex_inflight.take() {
             f.handle.abort();
         }
         self.engine = engine;
@@ -312,6 +334,7 @@ impl Driver {
                     self.events.push(event);
                 }
                 Effect::InvokeLambda(call) => self.invoke(call)?,
+                Effect::RecognizeText(call) => self.recognize(call),
             }
         }
         Ok(())
@@ -350,6 +373,64 @@ impl Driver {
             handle,
         });
         Ok(())
+    }
+
+    /// Send a turn to the live bot (the registry's `aws` Lex client) on a task.
+    fn recognize(&mut self, call: LexCall) {
+        #[cfg(feature = "aws")]
+        let bot: std::sync::Arc<dyn crate::lexbots::LiveBot> = std::sync::Arc::new(
+            crate::lexbots::aws::AwsLex::new(self.registry.aws_clients()),
+        );
+        #[cfg(not(feature = "aws"))]
+        let bot: std::sync::Arc<dyn crate::lexbots::LiveBot> =
+            std::sync::Arc::new(crate::lexbots::NoLiveBot);
+        let request = call.request.clone();
+        let handle = tokio::spawn(async move { bot.recognize(&request).await });
+        self.lex_inflight = Some(LexInFlight {
+            call: call.call,
+            started: Instant::now(),
+            time_limit: call.request.time_limit,
+            handle,
+        });
+    }
+
+    /// Is a live Lex bot answering?
+    pub fn lex_in_flight(&self) -> bool {
+        self.lex_inflight.is_some()
+    }
+
+    /// Wait for the live bot's answer (if a turn is in flight); cancel-safe, for
+    /// `select!`. Returns `None` at once when nothing is in flight.
+    pub async fn lex_finished(&mut self) -> Option<LexOutcome> {
+        let f = self.lex_inflight.as_mut()?;
+        Some(
+            (&mut f.handle)
+                .await
+                .unwrap_or_else(|e| LexOutcome::Failed {
+                    cause: format!("backend task failed: {e}"),
+                }),
+        )
+    }
+
+    /// Wait for whichever answer is awaited, a Lambda's or a live bot's;
+    /// cancel-safe, for `select!`. `None` at once when nothing is in flight.
+    pub async fn backend_finished(&mut self) -> Option<Finished> {
+        if self.lex_inflight.is_some() {
+            self.lex_finished().await.map(Finished::Lex)
+        } else {
+            self.lambda_finished().await.map(Finished::Lambda)
+        }
+    }
+
+    /// Deliver the live bot's answer to the engine (real time).
+    pub fn complete_lex(&mut self, outcome: LexOutcome) -> Result<(), DriverError> {
+        match self.lex_inflight.take() {
+            Some(f) => self.send(Input::LexDone {
+                call: f.call,
+                outcome,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The user chose a backend for the unanswered call (TUI): invoke it now.
@@ -450,6 +531,37 @@ impl Driver {
     /// real one (network, process) the time it really took.
     pub async fn settle(&mut self) -> Result<(), DriverError> {
         debug_assert_eq!(self.clock, Clock::Virtual);
+        loop {
+            self.settle_lambdas().await?;
+            let Some(f) = self.lex_inflight.take() else {
+                return Ok(());
+            };
+            // The bot is on the network: its real time passes on the call's clock.
+            let mut handle = f.handle;
+            let limit = f.time_limit + Duration::from_millis(50);
+            let outcome = match tokio::time::timeout(limit, &mut handle).await {
+                Ok(Ok(o)) => Some(o),
+                Ok(Err(e)) => Some(LexOutcome::Failed {
+                    cause: format!("backend task failed: {e}"),
+                }),
+                Err(_) => {
+                    handle.abort();
+                    None
+                }
+            };
+            self.virtual_now = self.virtual_now.plus(f.started.elapsed().min(f.time_limit));
+            match outcome {
+                Some(outcome) => self.send(Input::LexDone {
+                    call: f.call,
+                    outcome,
+                })?,
+                None => self.advance_to_deadline()?,
+            }
+        }
+    }
+
+    /// Virtual time: await the Lambda invocations in flight, one after another.
+    async fn settle_lambdas(&mut self) -> Result<(), DriverError> {
         while let Some(f) = self.inflight.take() {
             let limit = f.time_limit;
             let started = f.started;
@@ -643,6 +755,7 @@ pub async fn run_until<C>(
             Status::AwaitingInput { .. } if at_input == AtInput::Return => return Ok(()),
             Status::AwaitingInput { .. }
             | Status::AwaitingLambda { .. }
+            | Status::AwaitingLex { .. }
             | Status::Playing { .. }
             | Status::Waiting { .. }
             | Status::InQueue { .. } => {

@@ -1,14 +1,41 @@
 //! Lex backends from `--lex PATTERN=BACKEND`, `lex` lines and `[env] lex`: canned
 //! intents (`intent:NAME[,slot=value…]`, several for one pattern answer in turn) and
 //! offline bots read from a Lex V2 console export (`file:PATH`, the zip or its
-//! unpacked folder). The matching itself is [`flowsim_core::lex`].
+//! unpacked folder). The matching itself is [`flowsim_core::lex`]. Deployed bots
+//! (`aws` / `aws:ALIAS_ARN`) are asked through a [`LiveBot`] the driver holds.
+
+#[cfg(feature = "aws")]
+pub mod aws;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::engine::{LexOutcome, LexRequest};
 use crate::env::{Environment, LexBackend};
+use crate::lambda::BoxFuture;
 use crate::lex::Bot;
+
+/// What answers the turns of a live bot (the engine asks through
+/// [`Effect::RecognizeText`](crate::engine::Effect)).
+pub trait LiveBot: Send + Sync {
+    fn recognize<'a>(&'a self, request: &'a LexRequest) -> BoxFuture<'a, LexOutcome>;
+}
+
+/// A build without the `aws` feature: every turn fails, saying so.
+#[derive(Debug)]
+pub struct NoLiveBot;
+
+impl LiveBot for NoLiveBot {
+    fn recognize<'a>(&'a self, _: &'a LexRequest) -> BoxFuture<'a, LexOutcome> {
+        Box::pin(async {
+            LexOutcome::Failed {
+                cause: "the `aws` Lex backend is not in this build (rebuild with the default `aws` feature)"
+                    .into(),
+            }
+        })
+    }
+}
 
 /// A Lex backend that cannot be used: one line naming it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,21 +53,20 @@ pub fn resolve(
     for (p, b) in &env.lex {
         specs.push((p.clone(), b.clone(), env_base.to_path_buf()));
     }
-    let mut bots: Vec<(String, LexBackend)> = Vec::new();
     for (pattern, backend, base) in specs {
         let backend = backend.trim();
         if let Some(path) = backend.strip_prefix("file:") {
-            let bot = load_export(&base.join(path))?;
-            bots.push((pattern, LexBackend::Offline(Arc::new(bot))));
+            let path = base.join(path);
+            let bot = load_export(&path)?;
+            let shown = std::path::absolute(&path).unwrap_or(path);
+            env.lex_lines
+                .push((pattern.clone(), format!("file:{}", shown.display())));
+            env.bots.push((pattern, LexBackend::Offline(Arc::new(bot))));
             continue;
         }
-        let answer = LexBackend::canned(backend).map_err(|e| LexError(e.0))?;
-        match bots.iter_mut().find(|(p, _)| *p == pattern) {
-            Some((_, LexBackend::Canned(list))) => list.push(answer),
-            _ => bots.push((pattern, LexBackend::Canned(vec![answer]))),
-        }
+        env.add_lex_answer(&pattern, backend)
+            .map_err(|e| LexError(e.0))?;
     }
-    env.bots.extend(bots);
     Ok(())
 }
 

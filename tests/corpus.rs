@@ -133,6 +133,8 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
         for e in effects {
             match e {
                 Effect::InvokeLambda(call) => lambdas.push(call.call),
+                // No live bot is mapped in the walks.
+                Effect::RecognizeText(_) => {}
                 Effect::Trace(t) => {
                     assert_not_dead(flows, &t.kind, seed);
                     // Every block a real export uses is simulated.
@@ -195,6 +197,9 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
                     _ => Input::Hangup,
                 };
                 collect(engine.handle(input, now), &mut lambdas);
+            }
+            Status::AwaitingLex { .. } => {
+                unreachable!("no live bot is mapped in the walks")
             }
             Status::Waiting { .. } => {
                 let input = if rng.bool() {

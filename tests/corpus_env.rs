@@ -371,7 +371,7 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64, payload: &str) -> Vec<Tr
                     Input::Tick
                 }
             },
-            Status::Waiting { .. } | Status::Playing { .. } => {
+            Status::Waiting { .. } | Status::Playing { .. } | Status::AwaitingLex { .. } => {
                 now = engine.next_deadline().unwrap_or(now);
                 Input::Tick
             }

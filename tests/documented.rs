@@ -76,6 +76,7 @@ impl Call {
                     l.request.attempt,
                     l.request.time_limit.as_millis(),
                 )),
+                Effect::RecognizeText(_) => panic!("these flows map no live bot"),
             }
         }
     }

@@ -2,7 +2,7 @@
 //! Pure: no tokio, no clock — the tests feed inputs and times directly.
 
 use flowsim::engine::{
-    CallConfig, Effect, EndReason, Engine, Input, InputMode, LambdaCall, SimTime, Status,
+    CallConfig, Effect, EndReason, Engine, Input, InputMode, LambdaCall, LexCall, SimTime, Status,
     TraceEvent, TraceKind,
 };
 use flowsim::flow::{FlowSet, parse_str};
@@ -14,6 +14,7 @@ struct Call {
     engine: Engine,
     events: Vec<TraceEvent>,
     lambdas: Vec<LambdaCall>,
+    lex: Vec<LexCall>,
     now: SimTime,
 }
 
@@ -35,6 +36,7 @@ impl Call {
             engine: Engine::new(flows, config),
             events: Vec::new(),
             lambdas: Vec::new(),
+            lex: Vec::new(),
             now: SimTime::ZERO,
         };
         c.send(Input::Start);
@@ -50,6 +52,7 @@ impl Call {
                 match e {
                     Effect::Trace(t) => self.events.push(t),
                     Effect::InvokeLambda(l) => self.lambdas.push(l),
+                    Effect::RecognizeText(l) => self.lex.push(l),
                 }
             }
             match self.engine.status() {

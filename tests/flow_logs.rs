@@ -168,10 +168,18 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64) -> Vec<TraceEvent> {
                 now = deadline;
                 Input::Tick
             }
-            Status::Playing { deadline, .. } => {
+            Status::Playing { deadline, .. } | Status::AwaitingLex { deadline, .. } => {
                 now = deadline;
                 Input::Tick
             }
+            // In queue: time passes to the agent; a queue nobody answers is the end.
+            Status::InQueue { deadline, .. } => match deadline {
+                Some(d) => {
+                    now = d;
+                    Input::Tick
+                }
+                None => break,
+            },
         };
         take(engine.handle(input, now), &mut trace);
     }

@@ -1,7 +1,6 @@
 //! The `aws` backend against a local server speaking the Lambda Invoke API, and the
 //! `exec` backend running a Python handler from disk — both through the real binary.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -35,8 +34,7 @@ enum Behaviour {
     Late(Duration),
 }
 
-/// One request as the server saw it: path, body, header lines.
-type Seen = (String, String, Vec<String>);
+use common::http::Seen;
 
 /// A one-thread HTTP/1.1 server: records each request's path and body.
 struct Server {
@@ -60,37 +58,10 @@ fn serve(behaviour: Behaviour) -> Server {
 }
 
 fn handle(stream: TcpStream, behaviour: Behaviour, log: &Mutex<Vec<Seen>>) {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() || request_line.is_empty() {
+    let Some(seen) = common::http::read_request(&stream) else {
         return;
-    }
-    let mut headers = Vec::new();
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).is_err() || line == "\r\n" || line.is_empty() {
-            break;
-        }
-        let line = line.trim_end().to_owned();
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        headers.push(line);
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok();
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .to_owned();
-    log.lock()
-        .unwrap()
-        .push((path, String::from_utf8_lossy(&body).into_owned(), headers));
+    };
+    log.lock().unwrap().push(seen);
     let (status, extra, reply) = match behaviour {
         Behaviour::Answer => (
             "200 OK",
@@ -116,12 +87,8 @@ fn handle(stream: TcpStream, behaviour: Behaviour, log: &Mutex<Vec<Seen>>) {
             )
         }
     };
-    let mut stream = stream;
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nX-Amz-Executed-Version: $LATEST\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-        reply.len()
-    );
-    let _ = stream.write_all(response.as_bytes());
+    let extra = format!("X-Amz-Executed-Version: $LATEST\r\n{extra}");
+    common::http::reply(&stream, status, &extra, reply);
 }
 
 fn flowsim(args: &[&str], env: &[(&str, &str)]) -> Output {

@@ -106,6 +106,7 @@ impl Call {
                             payload: "{}".into(),
                         },
                     }),
+                    Effect::RecognizeText(_) => panic!("these flows map no live bot"),
                 }
             }
         }

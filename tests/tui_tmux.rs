@@ -329,3 +329,81 @@ fn without_a_terminal_it_says_so() {
         "{err}"
     );
 }
+
+/// A Lex flow in the TUI: `s` opens the utterance box (the call's clock stops
+/// while typing), the offline bot elicits the missing slot, the transcript shows
+/// `SAY`, and the recording (`say` lines, the `lex` mapping) replays green.
+#[test]
+fn utterances_typed_into_a_lex_flow_record_and_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_flowsim");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let flow = root.join("tests/fixtures/lex/airline.json");
+    let bot = root.join("tests/fixtures/lex/AirlineSupport-LexJson");
+    let body = format!(
+        "cd {dir}\nFLOWSIM_DATA_DIR={data} {{bin}} tui {flow} --speed 0.5 --lex {lex}\n\
+         echo \"flowsim exited $?\"\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+        flow = shell_quote(&flow.display().to_string()),
+        lex = shell_quote(&format!("*=file:{}", bot.display())),
+    );
+    let Some(tmux) = start("lex", dir.path(), &body, 120, 40) else {
+        return;
+    };
+    tmux.wait_for("▶ say something");
+    tmux.keys("s");
+    tmux.wait_for("Say · Enter says it");
+    tmux.keys("I want to cancel my flight");
+    tmux.wait_for("I want to cancel my flight");
+    let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+    assert!(out.status.success());
+    tmux.wait_for("What is your confirmation number?");
+    let screen = tmux.wait_for("SAY");
+    assert!(screen.contains("I want to cancel my flight"), "{screen}");
+    tmux.keys("s");
+    tmux.wait_for("Say · Enter says it");
+    tmux.keys("one two three");
+    let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+    assert!(out.status.success());
+    tmux.wait_for("Cancelling booking 123");
+    tmux.wait_for("ended: disconnected");
+    // The inspector shows each recognition.
+    tmux.keys("l");
+    let screen = tmux.wait_for("Lex recognitions");
+    assert!(screen.contains("FlightCancellation"), "{screen}");
+    assert!(screen.contains("ConfirmationNumber = 123"), "{screen}");
+    tmux.keys("q");
+    tmux.wait_until("the inspector to close", |s| {
+        !s.contains("Lex recognitions")
+    });
+    tmux.keys("w");
+    tmux.wait_for("recording written");
+    tmux.keys("q");
+    tmux.wait_for("flowsim exited 0");
+
+    let recordings: Vec<_> = std::fs::read_dir(dir.path().join("recordings"))
+        .expect("recordings folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(recordings.len(), 1, "{recordings:?}");
+    let text = std::fs::read_to_string(&recordings[0]).unwrap();
+    assert!(text.contains("lex * = file:"), "{text}");
+    assert!(
+        text.contains("say \"I want to cancel my flight\""),
+        "{text}"
+    );
+    assert!(text.contains("say \"one two three\""), "{text}");
+    let replay = Command::new(bin)
+        .arg("test")
+        .arg(&recordings[0])
+        .env("FLOWSIM_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        replay.status.success(),
+        "{}{}\n{text}",
+        String::from_utf8_lossy(&replay.stdout),
+        String::from_utf8_lossy(&replay.stderr)
+    );
+}

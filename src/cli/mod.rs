@@ -163,8 +163,8 @@ pub struct SharedOpts {
     #[arg(long, value_name = "sqlite|sqs:URL")]
     pub pipeline: Option<String>,
     /// Answer a Lex bot: PATTERN=BACKEND (repeatable), PATTERN the bot name or alias
-    /// ARN (`*` wildcard); BACKEND intent:NAME[,slot=value…] or file:EXPORT (a Lex V2
-    /// export zip or folder).
+    /// ARN (`*` wildcard); BACKEND intent:NAME[,slot=value…], file:EXPORT (a Lex V2
+    /// export zip or folder), or aws / aws:ALIAS_ARN (the deployed bot, RecognizeText).
     #[arg(long = "lex", value_name = "PATTERN=BACKEND")]
     pub lex: Vec<String>,
     /// When the call starts, with its offset: hours schedules are evaluated then

@@ -78,8 +78,13 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
     let opts = RunOptions {
         call: setup.call.clone(),
         mappings: setup.mappings.clone(),
-        // Test runs keep the built-in pipeline's call records in memory.
-        backends: BackendContext::default(),
+        // Test runs keep the built-in pipeline's call records in memory; `aws`
+        // backends (Lambda and Lex) take --aws-region/--aws-profile/--aws-endpoint-url.
+        backends: BackendContext {
+            data_dir: None,
+            aws: setup.backend_context().aws,
+            ..BackendContext::default()
+        },
         update: args.update,
     };
     let jobs = args

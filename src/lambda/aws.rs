@@ -34,7 +34,7 @@ use super::{BoxFuture, LambdaBackend, LambdaOutcome, LambdaRequest};
 #[derive(Debug, Default)]
 pub struct AwsClients {
     options: AwsOptions,
-    by_region: Mutex<HashMap<String, Client>>,
+    by_region: Mutex<HashMap<String, aws_config::SdkConfig>>,
     /// The setup mistakes already explained, per function.
     explained: std::sync::Mutex<HashSet<(String, Setup)>>,
 }
@@ -57,14 +57,21 @@ impl AwsClients {
     }
 
     async fn client(&self, arn_region: Option<&str>) -> Client {
+        Client::new(&self.config(arn_region).await)
+    }
+
+    /// The SDK configuration for a region (from an ARN, else the options, the
+    /// environment, the profile): one per region per process, shared by the Lambda
+    /// and Lex clients.
+    pub(crate) async fn config(&self, arn_region: Option<&str>) -> aws_config::SdkConfig {
         let region = arn_region
             .map(str::to_owned)
             .or_else(|| self.options.region.clone())
             .or_else(|| std::env::var("AWS_REGION").ok())
             .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
             .unwrap_or_default();
-        let mut clients = self.by_region.lock().await;
-        if let Some(c) = clients.get(&region) {
+        let mut configs = self.by_region.lock().await;
+        if let Some(c) = configs.get(&region) {
             return c.clone();
         }
         let mut loader =
@@ -79,9 +86,33 @@ impl AwsClients {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;
-        let client = Client::new(&config);
-        clients.insert(region, client.clone());
-        client
+        configs.insert(region, config.clone());
+        config
+    }
+
+    /// A failed request to `target` as one line for the outcome (a setup mistake
+    /// in full the first time, briefly after), and the SDK's full account for the
+    /// call's log; and whether the failure is transient (throttling, 5xx: retried).
+    pub(crate) fn explain<E>(
+        &self,
+        target: &str,
+        e: &SdkError<E, HttpResponse>,
+    ) -> (String, bool, Option<String>)
+    where
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        let failure = classify(e, &self.options);
+        let cause = match failure.setup {
+            Some(setup) if !self.first_report(target, setup) => {
+                format!("{} (as on the first call)", setup.brief())
+            }
+            Some(setup) => setup.message(&self.options),
+            None => failure.cause,
+        };
+        let log = failure
+            .detail
+            .map(|d| format!("{}\n{d}", super::SDK_DETAIL_HEADER));
+        (cause, failure.transient, log)
     }
 }
 
@@ -126,24 +157,8 @@ impl AwsBackend {
                 }
             }
             Ok(Err(e)) => {
-                let failure = classify(&e, &self.clients.options);
-                let cause = match failure.setup {
-                    Some(setup) if !self.clients.first_report(&function, setup) => {
-                        format!("{} (as on the first call)", setup.brief())
-                    }
-                    Some(setup) => setup.message(&self.clients.options),
-                    None => failure.cause,
-                };
-                let log = failure
-                    .detail
-                    .map(|d| format!("{}\n{d}", super::SDK_DETAIL_HEADER));
-                return (
-                    LambdaOutcome::InvokeError {
-                        cause,
-                        transient: failure.transient,
-                    },
-                    log,
-                );
+                let (cause, transient, log) = self.clients.explain(&function, &e);
+                return (LambdaOutcome::InvokeError { cause, transient }, log);
             }
         };
         (outcome, None)

@@ -150,6 +150,12 @@ impl Registry {
         None
     }
 
+    /// The AWS clients the `aws` backends share (the live Lex bots use them too).
+    #[cfg(feature = "aws")]
+    pub fn aws_clients(&self) -> Arc<super::aws::AwsClients> {
+        self.factory.aws.clone()
+    }
+
     /// Let every backend finish its background work.
     pub async fn close(&self) {
         for (_, _, backend) in &self.entries {

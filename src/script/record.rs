@@ -462,6 +462,9 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    for (pattern, backend) in &env.lex_lines {
+        out.push_str(&format!("lex {pattern} = {backend}\n"));
+    }
     // Settings with no line form of their own: inline, as the environment file's JSON
     // form on one `env` line. Whatever the lines above leave out goes here, so a new
     // setting cannot be lost from recordings.
@@ -469,7 +472,10 @@ fn environment_lines(env: &crate::env::Environment) -> String {
     rest.channel = None;
     rest.at = None;
     rest.queues.clear();
+    // Written as `lex` lines above; not part of the file form.
     rest.lex.clear();
+    rest.lex_lines.clear();
+    rest.replayed.clear();
     rest.bots.clear();
     if rest
         .customers

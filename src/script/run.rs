@@ -680,6 +680,12 @@ impl Run {
                     block.label
                 )
             }
+            Status::AwaitingLex { block, bot, .. } => {
+                format!(
+                    "the call waits for the Lex bot \"{bot}\" at block \"{}\"",
+                    block.label
+                )
+            }
             Status::Waiting { block, .. } => {
                 format!("the call waits at block \"{}\" (a Wait)", block.label)
             }

@@ -8,6 +8,9 @@ pub enum Action {
     Dial(char),
     /// Let the pending input time out now.
     TimeoutNow,
+    /// Open the one-line text box for an utterance (a Lex block listens, or a
+    /// chat Wait).
+    Say,
     /// The caller hangs up.
     Hangup,
     /// Start the call again with the same caller.

@@ -131,6 +131,10 @@ pub enum Overlay {
     Search {
         input: TextInput,
     },
+    /// What the caller says to the Lex block listening (`s`).
+    Say {
+        input: TextInput,
+    },
 }
 
 /// The map view's own state.
@@ -353,6 +357,55 @@ impl App {
         }
     }
 
+    /// Each recognition of the call: the utterance, the bot, the interpretations
+    /// with their scores, the slots, and the branch the block took after it.
+    pub fn lex_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, e) in self.events.iter().enumerate() {
+            let TraceKind::LexRecognized {
+                block,
+                bot,
+                utterance,
+                intent,
+                confidence,
+                slots,
+                alternatives,
+            } = &e.kind
+            else {
+                continue;
+            };
+            if !out.is_empty() {
+                out.push(String::new());
+            }
+            out.push(format!("── \"{utterance}\" at {} ──", e.at));
+            out.push(format!("block     {}", block.label));
+            out.push(format!("bot       {bot}"));
+            out.push(format!("intent    {intent} ({confidence:.2})"));
+            for (name, score) in alternatives {
+                out.push(format!("  also    {name} ({score:.2})"));
+            }
+            for (k, v) in slots {
+                out.push(format!("slot      {k} = {v}"));
+            }
+            // The next thing the block did: ask again, or branch.
+            let next = self.events[i + 1..].iter().find_map(|n| match &n.kind {
+                TraceKind::LexRecognized { .. } => Some("asks for more".to_owned()),
+                TraceKind::BranchTaken {
+                    block: b, branch, ..
+                } if b.id == block.id => Some(format!("branch {branch}")),
+                _ => None,
+            });
+            out.push(format!(
+                "then      {}",
+                next.unwrap_or_else(|| "waits".into())
+            ));
+        }
+        if out.is_empty() {
+            out.push("no Lex recognition yet".into());
+        }
+        out
+    }
+
     /// The selected block's parameters and branches, as the details overlay shows them.
     pub fn block_lines(&self, block: BlockIdx) -> Vec<String> {
         let flow = self.engine().flow();
@@ -512,9 +565,10 @@ impl App {
             Overlay::None => Mode::Normal,
             Overlay::Help => Mode::Help,
             Overlay::Inspect { .. } | Overlay::Block { .. } => Mode::Inspect,
-            Overlay::Caller { .. } | Overlay::Unmapped { .. } | Overlay::Search { .. } => {
-                Mode::Edit
-            }
+            Overlay::Caller { .. }
+            | Overlay::Unmapped { .. }
+            | Overlay::Search { .. }
+            | Overlay::Say { .. } => Mode::Edit,
         }
     }
 
@@ -549,6 +603,22 @@ impl App {
                     self.after(r);
                 } else {
                     self.notice = Some("no input is pending".into());
+                }
+            }
+            Action::Say => {
+                let listens = matches!(
+                    status,
+                    Status::AwaitingInput {
+                        mode: crate::engine::InputMode::Lex,
+                        ..
+                    } | Status::Waiting { .. }
+                );
+                if listens {
+                    self.overlay = Overlay::Say {
+                        input: TextInput::default(),
+                    };
+                } else {
+                    self.notice = Some("no Lex block is listening".into());
                 }
             }
             Action::Hangup => {
@@ -601,14 +671,17 @@ impl App {
                 };
             }
             Action::Inspect => {
-                if self
-                    .events
-                    .iter()
-                    .any(|e| matches!(e.kind, TraceKind::LambdaInvoked { .. }))
-                {
+                if self.events.iter().any(|e| {
+                    matches!(
+                        e.kind,
+                        TraceKind::LambdaInvoked { .. } | TraceKind::LexRecognized { .. }
+                    )
+                }) {
                     self.overlay = Overlay::Inspect { scroll: 0 };
                 } else {
-                    self.notice = Some("no Lambda function has been invoked yet".into());
+                    self.notice = Some(
+                        "no Lambda function has been invoked, no Lex bot has heard anything".into(),
+                    );
                 }
             }
             Action::WriteRecording => self.write_recording(),
@@ -671,6 +744,26 @@ impl App {
                             }
                         }
                         None => self.notice = Some("no block matches".into()),
+                    }
+                }
+                _ => {}
+            },
+            Overlay::Say { input } => match action {
+                Action::Type(c) => {
+                    input.push(c);
+                }
+                Action::Backspace => input.backspace(),
+                Action::Cancel => self.overlay = Overlay::None,
+                Action::Submit => {
+                    let said = input.text().trim().to_owned();
+                    self.overlay = Overlay::None;
+                    if said.is_empty() {
+                        self.notice = Some("nothing said".into());
+                    } else {
+                        // The clock runs again before the caller speaks.
+                        self.sync_clock();
+                        let r = self.driver.send(Input::Utterance(said));
+                        self.after(r);
                     }
                 }
                 _ => {}
@@ -787,6 +880,12 @@ impl App {
     /// A Lambda running in real time finished (event loop).
     pub fn on_lambda_finished(&mut self, outcome: LambdaOutcome) {
         let r = self.driver.complete_lambda(outcome);
+        self.after(r);
+    }
+
+    /// A live Lex bot answered (event loop).
+    pub fn on_lex_finished(&mut self, outcome: crate::engine::LexOutcome) {
+        let r = self.driver.complete_lex(outcome);
         self.after(r);
     }
 
@@ -1054,6 +1153,18 @@ impl App {
 
     /// The last Lambda call in full: event sent, backend, result, response.
     pub fn inspect_lines(&self) -> Vec<String> {
+        // The latest of a Lambda call and a Lex recognition is shown.
+        let last_lambda = self
+            .events
+            .iter()
+            .rposition(|e| matches!(e.kind, TraceKind::LambdaInvoked { .. }));
+        let last_lex = self
+            .events
+            .iter()
+            .rposition(|e| matches!(e.kind, TraceKind::LexRecognized { .. }));
+        if last_lex > last_lambda {
+            return self.lex_lines();
+        }
         let Some((call, invoked)) = self.events.iter().rev().find_map(|e| match &e.kind {
             TraceKind::LambdaInvoked { call, .. } => Some((*call, e)),
             _ => None,

@@ -1,5 +1,5 @@
 //! The event loop: one `tokio::select!` over terminal events, the running
-//! Lambda (through the driver's cancel-safe `lambda_finished`), the engine's next
+//! Lambda or live Lex turn (through the driver's cancel-safe `backend_finished`), the engine's next
 //! deadline, and a redraw tick for the countdown and the call timer. It never
 //! awaits anything else, so the screen stays live while a slow Lambda runs.
 
@@ -16,6 +16,7 @@ use super::app::App;
 use super::keymap::{self, Mode};
 use super::ui;
 use super::widgets::keypad;
+use crate::driver::Finished;
 
 /// How often the screen is redrawn while nothing else happens (countdown, timer).
 const REDRAW_PERIOD: Duration = Duration::from_millis(100);
@@ -41,6 +42,7 @@ pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()
         let deadline = app.driver().deadline_instant();
         // While an overlay stops the call's clock, a finished Lambda waits too.
         let lambda_running = app.driver().lambda_in_flight().is_some() && !app.clock_paused();
+        let lex_running = app.driver().lex_in_flight() && !app.clock_paused();
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => {
@@ -53,9 +55,11 @@ pub async fn run(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
-            outcome = app.driver_mut().lambda_finished(), if lambda_running => {
-                if let Some(outcome) = outcome {
-                    app.on_lambda_finished(outcome);
+            done = app.driver_mut().backend_finished(), if lambda_running || lex_running => {
+                match done {
+                    Some(Finished::Lambda(outcome)) => app.on_lambda_finished(outcome),
+                    Some(Finished::Lex(outcome)) => app.on_lex_finished(outcome),
+                    None => {}
                 }
             }
             () = sleep_until(deadline), if deadline.is_some() => app.on_deadline(),

@@ -73,6 +73,13 @@ pub const NORMAL: &[Binding] = &[
         || Action::TimeoutNow,
     ),
     b(
+        &[KeyCode::Char('s')],
+        "s",
+        "say",
+        "say something to a Lex bot: a one-line text box (the call's clock stops while you type)",
+        || Action::Say,
+    ),
+    b(
         &[KeyCode::Char('h')],
         "h",
         "hang up",
@@ -132,7 +139,7 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('l')],
         "l",
         "lambda",
-        "inspect the last Lambda event and response",
+        "inspect the last Lambda event and response (or the Lex recognitions)",
         || Action::Inspect,
     ),
     b(

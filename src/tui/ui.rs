@@ -123,6 +123,7 @@ impl Widget for &App {
             Overlay::Help => render_help(self.view, area, buf),
             Overlay::Block { block, scroll } => render_block(self, *block, *scroll, area, buf),
             Overlay::Search { input } => render_search(self, input, a.map, buf),
+            Overlay::Say { input } => render_say(input, a.transcript, buf),
             Overlay::Inspect { scroll } => render_inspect(self, *scroll, area, buf),
             Overlay::Caller { text, error } => render_caller(text, error.as_deref(), area, buf),
             Overlay::Unmapped {
@@ -174,6 +175,7 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
                 (format!("λ {function}…"), Color::Magenta)
             }
         }
+        Status::AwaitingLex { bot, .. } => (format!("💬 {bot}…"), Color::Magenta),
         Status::Ended(r) => (format!("■ ended: {}", r.keyword()), Color::Red),
     };
     let speed = app.driver().speed();
@@ -624,7 +626,7 @@ fn render_help(view: FlowView, area: Rect, buf: &mut Buffer) {
 fn render_inspect(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
     render_scrolled(
         app.inspect_lines(),
-        "Last Lambda call · ↑↓ PgUp PgDn scroll · Esc closes",
+        "Last Lambda call or Lex recognitions · ↑↓ PgUp PgDn scroll · Esc closes",
         scroll,
         area,
         buf,
@@ -652,6 +654,28 @@ fn render_search(app: &App, input: &TextInput, map: Rect, buf: &mut Buffer) {
     let inner = popup(r, r.width, 3, &title, buf);
     input
         .line(" /", usize::from(inner.width), Style::new().fg(Color::Cyan))
+        .render(inner, buf);
+}
+
+/// The utterance box, at the foot of the transcript.
+fn render_say(input: &TextInput, area: Rect, buf: &mut Buffer) {
+    if area.height < 3 {
+        return;
+    }
+    let r = Rect::new(area.x, area.y + area.height - 3, area.width, 3);
+    let inner = popup(
+        r,
+        r.width,
+        3,
+        "Say · Enter says it · Esc · the call's clock is stopped",
+        buf,
+    );
+    input
+        .line(
+            " 💬 ",
+            usize::from(inner.width),
+            Style::new().fg(Color::Cyan),
+        )
         .render(inner, buf);
 }
 

@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod http;
+
 /// The `flowsim` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 

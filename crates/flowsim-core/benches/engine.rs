@@ -40,6 +40,7 @@ fn call(flows: &FlowSet, response: &str, config: &CallConfig) -> usize {
             match e {
                 Effect::Trace(_) => events += 1,
                 Effect::InvokeLambda(l) => *pending = Some(l.call),
+                Effect::RecognizeText(_) => {}
             }
         }
     };

@@ -162,15 +162,7 @@ impl EnvSetting {
                 if backend.trim().starts_with("file:") {
                     return Ok(());
                 }
-                let answer = crate::env::LexBackend::canned(backend)?;
-                match env.bots.iter_mut().find(|(p, _)| p == pattern) {
-                    Some((_, crate::env::LexBackend::Canned(list))) => list.push(answer),
-                    _ => env.bots.push((
-                        pattern.clone(),
-                        crate::env::LexBackend::Canned(vec![answer]),
-                    )),
-                }
-                Ok(())
+                env.add_lex_answer(pattern, backend)
             }
             Self::Inline(more) => {
                 env.merge((**more).clone());

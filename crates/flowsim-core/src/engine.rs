@@ -26,7 +26,10 @@ pub use core::{
     CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, DEFAULT_QUEUE_FLOW, Effect, Engine, Input,
     LambdaCall, MASKED_KEY, MAX_QUEUE_TRANSFERS, QueueInfo, Status, function_name, mask,
 };
-pub use invoke::{LAMBDA_RETRIES, LambdaOutcome, LambdaRequest, retried_error};
+pub use invoke::{
+    LAMBDA_RETRIES, LambdaOutcome, LambdaRequest, LexAnswer, LexCall, LexOutcome, LexRequest,
+    retried_error,
+};
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
 pub use reach::{DeadBranch, dead_branches};
 pub use time::SimTime;

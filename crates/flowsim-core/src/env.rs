@@ -81,6 +81,10 @@ pub struct Environment {
     /// listed here take these results instead of the environment's.
     #[serde(skip)]
     pub replayed: IndexMap<(String, String), Vec<String>>,
+    /// The same mappings as `lex PATTERN = BACKEND` lines would write them (`file:`
+    /// paths absolute), in order: what a recording writes.
+    #[serde(skip)]
+    pub lex_lines: Vec<(String, String)>,
 }
 
 /// What answers a Lex block.
@@ -90,14 +94,30 @@ pub enum LexBackend {
     Canned(Vec<(String, IndexMap<String, String>)>),
     /// A bot export, matched offline.
     Offline(std::sync::Arc<crate::lex::Bot>),
+    /// `aws` / `aws:ALIAS_ARN`: the deployed bot, asked through the driver
+    /// ([`Effect::RecognizeText`](crate::engine::Effect)); `None` asks the bot the
+    /// block names.
+    Live { alias_arn: Option<String> },
 }
 
 impl LexBackend {
+    /// `aws` or `aws:ALIAS_ARN`, if `spec` is one.
+    pub fn live(spec: &str) -> Option<Self> {
+        let spec = spec.trim();
+        if spec == "aws" {
+            return Some(Self::Live { alias_arn: None });
+        }
+        let arn = spec.strip_prefix("aws:")?.trim();
+        Some(Self::Live {
+            alias_arn: (!arn.is_empty()).then(|| arn.to_owned()),
+        })
+    }
+
     /// Parse `intent:NAME[,slot=value…]`; `file:` backends are read by the caller.
     pub fn canned(spec: &str) -> Result<(String, IndexMap<String, String>), EnvError> {
         let body = spec.trim().strip_prefix("intent:").ok_or_else(|| {
             EnvError(format!(
-                "Lex backend `{spec}`: expected intent:NAME[,slot=value…] or file:EXPORT"
+                "Lex backend `{spec}`: expected intent:NAME[,slot=value…], file:EXPORT or aws[:ALIAS_ARN]"
             ))
         })?;
         let mut parts = body.split(',');
@@ -500,6 +520,7 @@ impl Environment {
             lex,
             bots,
             replayed,
+            lex_lines,
         } = other;
         self.channel = channel.or(self.channel.take());
         self.initiation_method = initiation_method.or(self.initiation_method.take());
@@ -529,6 +550,7 @@ impl Environment {
         self.lex.extend(lex);
         self.bots.extend(bots);
         self.replayed.extend(replayed);
+        self.lex_lines.extend(lex_lines);
     }
 
     /// `--at 2026-12-01T20:00-05:00`: when the call starts.
@@ -577,6 +599,26 @@ impl Environment {
                     || q.arn.as_deref() == Some(reference)
             })
             .map(|(n, q)| (n.as_str(), q))
+    }
+
+    /// Map `pattern` to `aws[:ALIAS_ARN]` or a canned `intent:NAME[,slot=value…]`
+    /// (several canned answers for one pattern answer in turn); `file:` bots are read
+    /// by the caller and pushed to [`Environment::bots`].
+    pub fn add_lex_answer(&mut self, pattern: &str, spec: &str) -> Result<(), EnvError> {
+        self.lex_lines
+            .push((pattern.to_owned(), spec.trim().to_owned()));
+        if let Some(live) = LexBackend::live(spec) {
+            self.bots.push((pattern.to_owned(), live));
+            return Ok(());
+        }
+        let answer = LexBackend::canned(spec)?;
+        match self.bots.iter_mut().find(|(p, _)| p == pattern) {
+            Some((_, LexBackend::Canned(list))) => list.push(answer),
+            _ => self
+                .bots
+                .push((pattern.to_owned(), LexBackend::Canned(vec![answer]))),
+        }
+        Ok(())
     }
 
     /// The bot that answers a Lex block naming `bot`: a pattern matches its name,

@@ -31,6 +31,40 @@ pub struct Intent {
     pub slots: Vec<Slot>,
     /// `AMAZON.FallbackIntent`.
     pub fallback: bool,
+    /// The utterances prepared for matching (read once, by [`Bot::from_export`];
+    /// prepared on the fly when they are missing).
+    pub samples: Vec<Sample>,
+}
+
+/// A sample utterance, prepared: its words, the words outside placeholders, and
+/// the `{slot}` template compiled.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    words: Vec<String>,
+    plain: Vec<String>,
+    template: Option<(regex::Regex, Vec<String>)>,
+}
+
+impl PartialEq for Sample {
+    fn eq(&self, other: &Self) -> bool {
+        self.words == other.words
+    }
+}
+
+impl Sample {
+    pub fn new(text: &str) -> Self {
+        let words = words(text);
+        let plain = words
+            .iter()
+            .filter(|w| !w.starts_with('{'))
+            .cloned()
+            .collect();
+        Self {
+            template: template(text),
+            words,
+            plain,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -225,6 +259,9 @@ impl Bot {
         if bot.intents.is_empty() {
             return Err("no Intents/*/Intent.json in the export".into());
         }
+        for i in &mut bot.intents {
+            i.samples = i.utterances.iter().map(|u| Sample::new(u)).collect();
+        }
         Ok(bot)
     }
 
@@ -256,9 +293,18 @@ impl Bot {
         let mut scored: Vec<(f64, &Intent, IndexMap<String, String>)> = Vec::new();
         for intent in self.intents.iter().filter(|i| !i.fallback) {
             let mut best = (0.0_f64, IndexMap::new());
-            for u in &intent.utterances {
-                let (score, slots) = self.score(intent, u, utterance, &said);
-                if score > best.0 {
+            let fresh: Vec<Sample>;
+            let samples = if intent.samples.len() == intent.utterances.len() {
+                &intent.samples
+            } else {
+                fresh = intent.utterances.iter().map(|u| Sample::new(u)).collect();
+                &fresh
+            };
+            for sample in samples {
+                let (score, slots) = self.score(intent, sample, utterance, &said);
+                // On a tie, the sample that fills more slots ("for {FirstName}
+                // {LastName}" over "for {FirstName}").
+                if score > best.0 || (score == best.0 && slots.len() > best.1.len()) {
                     best = (score, slots);
                 }
             }
@@ -296,29 +342,25 @@ impl Bot {
     fn score(
         &self,
         intent: &Intent,
-        sample: &str,
+        sample: &Sample,
         utterance: &str,
         said: &[String],
     ) -> (f64, IndexMap<String, String>) {
-        let sample_words = words(sample);
-        if sample_words == said {
+        if sample.words == said {
             return (1.0, IndexMap::new());
         }
-        if sample.contains('{')
+        let common = sample.plain.iter().filter(|w| said.contains(w)).count();
+        // A template can only match when every word around its placeholders is said.
+        if common == sample.plain.len()
             && let Some(slots) = self.fill(intent, sample, utterance)
         {
             return (0.95, slots);
         }
-        let plain: Vec<&String> = sample_words
-            .iter()
-            .filter(|w| !w.starts_with('{'))
-            .collect();
-        if plain.is_empty() || said.is_empty() {
+        if sample.plain.is_empty() || said.is_empty() {
             return (0.0, IndexMap::new());
         }
-        let common = plain.iter().filter(|w| said.contains(w)).count() as f64;
-        let recall = common / plain.len() as f64;
-        let precision = common / said.len() as f64;
+        let recall = common as f64 / sample.plain.len() as f64;
+        let precision = common as f64 / said.len() as f64;
         (0.9 * (0.7 * recall + 0.3 * precision), IndexMap::new())
     }
 
@@ -327,22 +369,10 @@ impl Bot {
     fn fill(
         &self,
         intent: &Intent,
-        sample: &str,
+        sample: &Sample,
         utterance: &str,
     ) -> Option<IndexMap<String, String>> {
-        let mut pattern = String::from("(?i)^\\s*");
-        let mut names = Vec::new();
-        let mut rest = sample;
-        while let Some(open) = rest.find('{') {
-            let close = rest[open..].find('}')? + open;
-            pattern.push_str(&literal(&rest[..open]));
-            pattern.push_str("(.+?)");
-            names.push(rest[open + 1..close].to_owned());
-            rest = &rest[close + 1..];
-        }
-        pattern.push_str(&literal(rest));
-        pattern.push_str("\\s*[.!?]?\\s*$");
-        let re = regex::Regex::new(&pattern).ok()?;
+        let (re, names) = sample.template.as_ref()?;
         let caps = re.captures(utterance.trim())?;
         let mut out = IndexMap::new();
         for (i, name) in names.iter().enumerate() {
@@ -353,6 +383,27 @@ impl Bot {
         }
         Some(out)
     }
+}
+
+/// A sample with `{slot}` placeholders as a regex (words case-insensitive, white
+/// space flexible, each slot a lazy group), with the slot names in order.
+fn template(sample: &str) -> Option<(regex::Regex, Vec<String>)> {
+    if !sample.contains('{') {
+        return None;
+    }
+    let mut pattern = String::from("(?i)^\\s*");
+    let mut names = Vec::new();
+    let mut rest = sample;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        pattern.push_str(&literal(&rest[..open]));
+        pattern.push_str("(.+?)");
+        names.push(rest[open + 1..close].to_owned());
+        rest = &rest[close + 1..];
+    }
+    pattern.push_str(&literal(rest));
+    pattern.push_str("\\s*[.!?]?\\s*$");
+    Some((regex::Regex::new(&pattern).ok()?, names))
 }
 
 /// Words of a sample between placeholders, as a regex (white space flexible).

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::contact::Contact;
-use super::invoke::{LambdaOutcome, LambdaRequest};
+use super::invoke::{LambdaOutcome, LambdaRequest, LexCall, LexOutcome, LexRequest};
 use super::lambda_io::{build_event, validate_response};
 use super::time::SimTime;
 use super::trace::{
@@ -86,7 +86,7 @@ impl Default for CallConfig {
 }
 
 /// What the outside world tells the engine.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     /// Begin the call.
     Start,
@@ -100,6 +100,8 @@ pub enum Input {
     Tick,
     /// A Lambda invocation finished.
     LambdaDone { call: u64, outcome: LambdaOutcome },
+    /// A live bot answered a [`Effect::RecognizeText`].
+    LexDone { call: u64, outcome: LexOutcome },
     /// The caller hung up.
     Hangup,
     /// Step mode: run the next block.
@@ -120,6 +122,8 @@ pub enum Effect {
     Trace(TraceEvent),
     /// Invoke a function and answer with [`Input::LambdaDone`].
     InvokeLambda(LambdaCall),
+    /// Send one turn to a live Lex bot and answer with [`Input::LexDone`].
+    RecognizeText(LexCall),
 }
 
 /// What the call is doing now.
@@ -141,6 +145,13 @@ pub enum Status {
         block: BlockRef,
         call: u64,
         function: String,
+        deadline: SimTime,
+    },
+    /// A live Lex bot is recognising what the caller said.
+    AwaitingLex {
+        block: BlockRef,
+        call: u64,
+        bot: String,
         deadline: SimTime,
     },
     /// A Play prompt plays until `deadline`; then the call goes on.
@@ -192,6 +203,14 @@ enum Wait {
     },
     Lex {
         block: BlockIdx,
+        deadline: SimTime,
+    },
+    /// A live bot's answer to `call` is awaited.
+    LexBot {
+        block: BlockIdx,
+        call: u64,
+        bot: String,
+        utterance: String,
         deadline: SimTime,
     },
     /// A Wait block's timer: `result` when it runs out.
@@ -280,6 +299,8 @@ pub struct Engine {
     lex_turns: std::collections::HashMap<String, usize>,
     /// A Lex bot waiting for a slot: what it understood so far, and the slot.
     lex_elicit: Option<(crate::lex::Recognition, String)>,
+    /// A live bot's session attributes as it last returned them (one session per call).
+    lex_session: IndexMap<String, String>,
     /// Asynchronous Lambda calls still running, with their response type.
     async_calls: std::collections::HashMap<u64, LambdaResponseType>,
     /// The wait in queue, the agent, a callback.
@@ -352,6 +373,7 @@ impl Engine {
             lex_turns: std::collections::HashMap::new(),
             lex_elicit: None,
             queue: queue::QueueState::default(),
+            lex_session: IndexMap::new(),
             rng,
             now: SimTime::ZERO,
             out: Vec::new(),
@@ -411,6 +433,7 @@ impl Engine {
                     | Wait::Prompt { .. }
                     | Wait::Menu { .. }
                     | Wait::Store { .. }
+                    | Wait::LexBot { .. }
                     | Wait::Lambda { .. }
                     | Wait::Loop { .. }
                     | Wait::InQueue => {}
@@ -422,6 +445,7 @@ impl Engine {
                 } else if self.next_deadline().is_some_and(|d| self.now >= d) {
                     match self.wait {
                         Wait::Lambda { .. } => self.lambda_timeout(),
+                        Wait::LexBot { .. } => self.lex_timeout(),
                         Wait::Prompt { block, .. } => self.prompt_done(block, "prompt played"),
                         Wait::Timer { block, result, .. } => self.timer_done(block, result),
                         Wait::Loop { block, .. } => self.loop_tick(block),
@@ -433,6 +457,7 @@ impl Engine {
                 }
             }
             Input::LambdaDone { call, outcome } => self.lambda_done(call, outcome),
+            Input::LexDone { call, outcome } => self.lex_done(call, outcome),
             Input::Hangup => self.end(EndReason::Hangup),
         }
         std::mem::take(&mut self.out)
@@ -446,6 +471,7 @@ impl Engine {
             | Wait::Menu { deadline, .. }
             | Wait::Store { deadline, .. }
             | Wait::Lex { deadline, .. }
+            | Wait::LexBot { deadline, .. }
             | Wait::Timer { deadline, .. }
             | Wait::Lambda { deadline, .. }
             | Wait::Loop { deadline, .. } => Some(*deadline),
@@ -493,6 +519,7 @@ impl Engine {
             | Wait::Menu { block, .. }
             | Wait::Store { block, .. }
             | Wait::Lex { block, .. }
+            | Wait::LexBot { block, .. }
             | Wait::Timer { block, .. }
             | Wait::Lambda { block, .. }
             | Wait::Loop { block, .. } => Some(*block),
@@ -511,8 +538,12 @@ impl Engine {
     /// When the prompt being said ends, if one is playing now (a Play prompt, or the
     /// prompt of an input block, which a key may barge in on).
     pub fn prompt_playing(&self) -> Option<SimTime> {
-        (self.playing_until > self.now && !matches!(self.wait, Wait::None | Wait::Lambda { .. }))
-            .then_some(self.playing_until)
+        (self.playing_until > self.now
+            && !matches!(
+                self.wait,
+                Wait::None | Wait::Lambda { .. } | Wait::LexBot { .. }
+            ))
+        .then_some(self.playing_until)
     }
 
     /// The call waits for an encrypted Store customer input.
@@ -588,6 +619,18 @@ impl Engine {
                 block: self.block_ref(*block),
                 call: *call,
                 function: function.clone(),
+                deadline: *deadline,
+            },
+            Wait::LexBot {
+                block,
+                call,
+                bot,
+                deadline,
+                ..
+            } => Status::AwaitingLex {
+                block: self.block_ref(*block),
+                call: *call,
+                bot: bot.clone(),
                 deadline: *deadline,
             },
             Wait::Timer {

@@ -57,3 +57,62 @@ pub fn retried_error(outcome: &LambdaOutcome) -> Option<String> {
         | LambdaOutcome::NoAnswer => None,
     }
 }
+
+/// One RecognizeText turn for a bot answered outside the engine (`aws` /
+/// `aws:ALIAS_ARN`): the driver sends it and answers with
+/// [`Input::LexDone`](crate::engine::Input::LexDone).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LexRequest {
+    /// The bot as the block names it (alias ARN, references resolved), or the
+    /// mapping's `aws:ALIAS_ARN` when it gives one.
+    pub alias_arn: String,
+    /// The contact's language (`$.LanguageCode`, `en_US` when unset).
+    pub locale_id: String,
+    /// One session per call: the contact id, as Connect uses it.
+    pub session_id: String,
+    /// What the caller said (or the keys pressed).
+    pub text: String,
+    /// The block's `LexSessionAttributes`, then what the bot returned on earlier turns.
+    pub session_attributes: indexmap::IndexMap<String, String>,
+    /// What Connect adds: `x-amz-lex:channels:platform`, and
+    /// `x-amz-lex:dtmf-transcript` for keys.
+    pub request_attributes: indexmap::IndexMap<String, String>,
+    /// How long the engine waits for the answer.
+    pub time_limit: Duration,
+}
+
+/// A [`LexRequest`] with the id its answer must carry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LexCall {
+    pub call: u64,
+    pub request: LexRequest,
+}
+
+/// What a live bot answered.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LexOutcome {
+    /// The bot answered one turn.
+    Answer(Box<LexAnswer>),
+    /// The request failed (unreachable, access denied, no such bot): the block's
+    /// error branch.
+    Failed { cause: String },
+}
+
+/// One RecognizeText response, as the flow needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LexAnswer {
+    /// The top interpretation (`sessionState.intent`), its slots' interpreted
+    /// values, and the other interpretations.
+    pub recognition: crate::lex::Recognition,
+    /// `dialogAction.type == ElicitSlot`: the slot the bot asks for next.
+    pub elicit: Option<String>,
+    /// The bot's messages, joined (spoken to the caller).
+    pub message: Option<String>,
+    /// `intent.state` (`Fulfilled`, `ReadyForFulfillment`, `InProgress`, `Failed`…).
+    pub intent_state: Option<String>,
+    /// `sessionState.sessionAttributes` as returned.
+    pub session_attributes: indexmap::IndexMap<String, String>,
+    /// The top interpretation's sentiment: label and (positive, negative, neutral,
+    /// mixed) scores.
+    pub sentiment: Option<(String, [f64; 4])>,
+}

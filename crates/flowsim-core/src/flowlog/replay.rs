@@ -287,6 +287,8 @@ pub fn replay(
                     trace.push(t);
                 }
                 Effect::InvokeLambda(call) => lambdas.push_back((call.call, lambda_block.clone())),
+                // A live bot is not asked during a replay: its turn times out below.
+                Effect::RecognizeText(_) => {}
             }
         }
         if let Some((call, block)) = lambdas.pop_front() {
@@ -321,10 +323,18 @@ pub fn replay(
                 now = deadline;
                 pending = engine.handle(Input::Tick, now);
             }
-            Status::Playing { deadline, .. } => {
+            Status::Playing { deadline, .. } | Status::AwaitingLex { deadline, .. } => {
                 now = deadline;
                 pending = engine.handle(Input::Tick, now);
             }
+            // In queue: time passes to the agent; a queue nobody answers stays the end.
+            Status::InQueue { deadline, .. } => match deadline {
+                Some(d) => {
+                    now = d;
+                    pending = engine.handle(Input::Tick, now);
+                }
+                None => break,
+            },
             Status::Waiting { block, deadline } => {
                 let run = next_input(&(block.flow.clone(), block.id.clone()), &runs_of);
                 if run.is_some_and(|i| runs[i].results() == Some("CustomerReturned")) {
@@ -404,8 +414,10 @@ fn lambda_outcome(run: &Execution) -> LambdaOutcome {
         Some(r) if r.contains("Invalid Response") => LambdaOutcome::Response {
             payload: "not a JSON response".into(),
         },
+        // Production's final error, after Connect's own retries: not retried again.
         Some(r) => LambdaOutcome::InvokeError {
             cause: r.to_owned(),
+            transient: false,
         },
         // No Results and no ExternalResults: a success with nothing returned.
         None => LambdaOutcome::Response {

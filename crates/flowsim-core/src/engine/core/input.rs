@@ -5,6 +5,11 @@ use super::*;
 /// The touchtone buffer holds up to 30 characters (adminguide touchtone-buffering).
 pub const TOUCHTONE_BUFFER: usize = 30;
 
+/// How long a live bot (`aws`) gets to answer one turn before the block takes its
+/// error branch (Connect documents no figure; RecognizeText answers in well under
+/// a second).
+pub const LEX_LIVE_LIMIT_SECS: u64 = 10;
+
 impl Engine {
     /// Get / Store customer input. The prompt plays (a key barges in on it), then
     /// the input timer runs. With touchtone buffering on and digits in the buffer,
@@ -248,6 +253,10 @@ impl Engine {
                 let idx = *block;
                 self.lex_intent(idx, key.to_string());
             }
+            // The bot is still answering the last turn.
+            Wait::LexBot { .. } => {
+                self.key_outside_input(key, "while the Lex bot answers");
+            }
             Wait::Prompt { block, .. } => {
                 let idx = *block;
                 let flow = self.flow().clone();
@@ -329,6 +338,7 @@ impl Engine {
             Wait::None
             | Wait::Prompt { .. }
             | Wait::Lambda { .. }
+            | Wait::LexBot { .. }
             | Wait::Timer { .. }
             | Wait::Loop { .. }
             | Wait::InQueue => {}
@@ -449,6 +459,11 @@ impl Engine {
                     alternatives: Vec::new(),
                 }
             }
+            Some((_, LexBackend::Live { alias_arn })) => {
+                let alias_arn = alias_arn.clone().unwrap_or_else(|| bot.clone());
+                self.lex_ask_bot(idx, bot, alias_arn, utterance);
+                return;
+            }
             Some((_, LexBackend::Offline(model))) => {
                 let mut r = match self.lex_elicit.take() {
                     // The answer to a slot the bot asked for.
@@ -482,43 +497,89 @@ impl Engine {
                         .prompt
                         .clone()
                         .unwrap_or_else(|| format!("What is the {}?", slot.name));
-                    let _ = self.play(idx, Some(&Prompt::Text(prompt)));
                     r.alternatives.clear();
                     self.lex_elicit = Some((r, slot.name));
-                    self.emit(TraceKind::InputRequested {
-                        block: self.block_ref(idx),
-                        mode: InputMode::Lex,
-                        timeout_ms: 5000,
-                    });
-                    self.wait = Wait::Lex {
-                        block: idx,
-                        deadline: self.now.plus_secs(5),
-                    };
+                    self.lex_ask(idx, prompt);
                     return;
                 }
                 r
             }
         };
         self.emit_recognized(idx, &bot, &utterance, &recognition);
-        let session = match block.params.get("LexSessionAttributes") {
-            Some(Value::Object(m)) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), self.resolve_leaves(idx, v)))
-                    .collect(),
-            ),
-            _ => Value::Object(serde_json::Map::new()),
+        let session = Value::Object(
+            self.lex_block_session(idx)
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        );
+        self.lex_branch(idx, &recognition, session, "Fulfilled", None);
+    }
+
+    /// The bot asks for a slot: its prompt is spoken and the block listens again.
+    fn lex_ask(&mut self, idx: BlockIdx, prompt: String) {
+        let _ = self.play(idx, Some(&Prompt::Text(prompt)));
+        self.emit(TraceKind::InputRequested {
+            block: self.block_ref(idx),
+            mode: InputMode::Lex,
+            timeout_ms: 5000,
+        });
+        self.wait = Wait::Lex {
+            block: idx,
+            deadline: self.now.plus_secs(5),
         };
+    }
+
+    /// The block's `LexSessionAttributes`, references resolved, as strings.
+    fn lex_block_session(&mut self, idx: BlockIdx) -> IndexMap<String, String> {
+        let flow = self.flow().clone();
+        match flow.blocks[idx].params.get("LexSessionAttributes") {
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| {
+                    let v = match self.resolve_leaves(idx, v) {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+            _ => IndexMap::new(),
+        }
+    }
+
+    /// Set `$.Lex` from what the bot understood and take the intent's branch.
+    fn lex_branch(
+        &mut self,
+        idx: BlockIdx,
+        recognition: &crate::lex::Recognition,
+        session: Value,
+        dialog_state: &str,
+        sentiment: Option<&(String, [f64; 4])>,
+    ) {
+        let flow = self.flow().clone();
+        let block = &flow.blocks[idx];
         let intent = recognition.intent.clone();
-        let lex = serde_json::json!({
+        let mut lex = serde_json::json!({
             "IntentName": intent,
             "IntentConfidence": {"Score": recognition.confidence.to_string()},
             "Slots": recognition.slots,
             "SessionAttributes": session,
-            "DialogState": "Fulfilled",
+            "DialogState": dialog_state,
             "AlternateIntents": recognition.alternatives.iter().map(|(n, s)| {
                 (n.clone(), serde_json::json!({"IntentName": n, "IntentConfidence": {"Score": s.to_string()}}))
             }).collect::<serde_json::Map<String, Value>>(),
         });
+        if let Some((label, [pos, neg, neu, mixed])) = sentiment {
+            lex["SentimentResponse"] = serde_json::json!({
+                "Label": label,
+                "Scores": {
+                    "Positive": pos.to_string(),
+                    "Negative": neg.to_string(),
+                    "Neutral": neu.to_string(),
+                    "Mixed": mixed.to_string(),
+                },
+            });
+        }
         self.contact.namespaces.insert("Lex".into(), lex);
         let choice = match block
             .conditions
@@ -529,6 +590,131 @@ impl Engine {
             None => Choice::NoMatch(format!("intent {intent} matches no condition")),
         };
         self.resume(idx, choice);
+    }
+
+    /// A live bot (`aws`): ask the driver to send the turn, and wait for its answer.
+    fn lex_ask_bot(&mut self, idx: BlockIdx, bot: String, alias_arn: String, utterance: String) {
+        let mut session = self.lex_block_session(idx);
+        for (k, v) in &self.lex_session {
+            session.insert(k.clone(), v.clone());
+        }
+        let mut request_attributes = IndexMap::new();
+        request_attributes.insert(
+            "x-amz-lex:channels:platform".to_owned(),
+            "Connect".to_owned(),
+        );
+        if !utterance.is_empty()
+            && utterance
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+        {
+            request_attributes.insert("x-amz-lex:dtmf-transcript".to_owned(), utterance.clone());
+        }
+        let locale_id = match self.contact.language.as_str() {
+            "" => "en_US".to_owned(),
+            l => l.replace('-', "_"),
+        };
+        let call = self.next_call;
+        self.next_call += 1;
+        self.out.push(Effect::RecognizeText(LexCall {
+            call,
+            request: LexRequest {
+                alias_arn,
+                locale_id,
+                session_id: self.contact.contact_id.clone(),
+                text: utterance.clone(),
+                session_attributes: session,
+                request_attributes,
+                time_limit: Duration::from_secs(LEX_LIVE_LIMIT_SECS),
+            },
+        }));
+        self.wait = Wait::LexBot {
+            block: idx,
+            call,
+            bot,
+            utterance,
+            deadline: self.now.plus_secs(LEX_LIVE_LIMIT_SECS as u32),
+        };
+    }
+
+    /// A live bot answered: ask for the slot it elicits, or take the intent's branch.
+    pub(super) fn lex_done(&mut self, call: u64, outcome: LexOutcome) {
+        let Wait::LexBot {
+            block,
+            call: waited,
+            bot,
+            utterance,
+            ..
+        } = &self.wait
+        else {
+            return;
+        };
+        if *waited != call {
+            return;
+        }
+        let (idx, bot, utterance) = (*block, bot.clone(), utterance.clone());
+        self.wait = Wait::None;
+        let answer = match outcome {
+            LexOutcome::Failed { cause } => {
+                self.lex_session.clear();
+                self.resume(
+                    idx,
+                    Choice::Error(
+                        ErrorType::NoMatchingError,
+                        format!("the bot \"{bot}\" failed: {cause}"),
+                    ),
+                );
+                return;
+            }
+            LexOutcome::Answer(a) => a,
+        };
+        self.lex_session = answer.session_attributes.clone();
+        self.emit_recognized(idx, &bot, &utterance, &answer.recognition);
+        if let Some(slot) = &answer.elicit {
+            let prompt = answer
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("What is the {slot}?"));
+            self.lex_ask(idx, prompt);
+            return;
+        }
+        if let Some(m) = &answer.message {
+            let _ = self.play(idx, Some(&Prompt::Text(m.clone())));
+        }
+        let session = Value::Object(
+            std::mem::take(&mut self.lex_session)
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        );
+        // "'Fulfilled' if an intent was returned to the flow" (reference lex.md §2).
+        let state = match answer.intent_state.as_deref() {
+            Some("Failed") => "Failed",
+            _ => "Fulfilled",
+        };
+        self.lex_branch(
+            idx,
+            &answer.recognition,
+            session,
+            state,
+            answer.sentiment.as_ref(),
+        );
+    }
+
+    /// A live bot did not answer within [`LEX_LIVE_LIMIT_SECS`].
+    pub(super) fn lex_timeout(&mut self) {
+        if let Wait::LexBot { block, bot, .. } = &self.wait {
+            let (idx, bot) = (*block, bot.clone());
+            self.wait = Wait::None;
+            self.lex_session.clear();
+            self.resume(
+                idx,
+                Choice::Error(
+                    ErrorType::NoMatchingError,
+                    format!("the bot \"{bot}\" did not answer within {LEX_LIVE_LIMIT_SECS} s"),
+                ),
+            );
+        }
     }
 
     fn emit_recognized(
