@@ -6,6 +6,8 @@
 //! runaway loop, `--strict`); 2 bad input, with a one-line cause on stderr.
 
 pub mod check;
+pub mod diff;
+pub mod explore;
 pub mod graph;
 pub mod out;
 pub mod run;
@@ -58,6 +60,10 @@ pub enum Command {
     Calls(vanity::CallsArgs),
     /// Static validation (lint): errors and warnings with rule codes.
     Check(check::CheckArgs),
+    /// Search a flow's calls and write a `.call` suite covering its branches.
+    Explore(explore::ExploreArgs),
+    /// The paths that behave differently in two versions of a flow.
+    Diff(diff::DiffArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(graph::GraphArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -276,6 +282,8 @@ pub fn main() -> ExitCode {
         Command::Vanity(a) => Ok(vanity::command_vanity(&a.numbers, a.count, a.json)),
         Command::Calls(a) => Ok(vanity::command_calls_args(&a)),
         Command::Check(a) => check::command(&a),
+        Command::Explore(a) => explore::command(&a),
+        Command::Diff(a) => diff::command(&a),
         Command::Graph(a) => graph::command(&a),
         Command::Completions(a) => {
             let mut buf = Vec::new();

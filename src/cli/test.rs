@@ -1,5 +1,7 @@
 //! `flowsim test`: arguments, printing the results and reports, the exit code. The
-//! runner is [`crate::script`].
+//! runner is [`crate::script`]; results stream (printed, counted, added to the
+//! coverage and the JUnit report, then dropped), so a suite of any size runs in
+//! flat memory.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,7 +11,7 @@ use clap::Args;
 
 use super::{SharedOpts, UsageError};
 use crate::lambda::registry::BackendContext;
-use crate::script::{Outcome, RunOptions, Suite, collect_scripts, coverage, report, write_atomic};
+use crate::script::{RunOptions, Suite, collect_scripts, coverage, report, write_atomic};
 
 /// `flowsim test`.
 #[derive(Debug, Args)]
@@ -55,12 +57,10 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             return Ok(ExitCode::from(2));
         }
     };
-    for (script, _) in &suite.scripts {
-        for w in script.warnings() {
-            eprintln!("flowsim: {w}");
-        }
+    for w in &suite.warnings {
+        eprintln!("flowsim: {w}");
     }
-    let sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
+    let sets: Vec<&crate::flow::FlowSet> = suite.flows.iter().collect();
     for w in crate::session::unmatched_patterns(&sets, &args.shared.lambda) {
         eprintln!("flowsim: warning: {w}");
     }
@@ -74,35 +74,63 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let started = Instant::now();
-    let results = suite.run(&opts, jobs);
-    let elapsed = started.elapsed();
-
-    let mut code = 0u8;
-    for r in &results {
-        if args.json {
-            super::out::line(&report::json(r).to_string());
-        } else {
-            super::out::line(&report::human(r));
-        }
-        if let Some(text) = &r.updated {
-            write_atomic(&r.path, text)?;
-            if !args.json {
-                super::out::line(&format!("      updated {}", r.path.display()));
-            }
-        }
-    }
-    if args.coverage || args.coverage_json.is_some() {
-        let mut cov = coverage::Coverage::new();
-        for (_, flows) in &suite.scripts {
+    let want_coverage = args.coverage || args.coverage_json.is_some();
+    let mut cov = coverage::Coverage::new();
+    if want_coverage {
+        for flows in &suite.flows {
             cov.add_flow(&flows.main);
             for f in &flows.others {
                 cov.add_flow(f);
             }
         }
-        for r in &results {
+    }
+    let mut junit = args
+        .junit
+        .as_deref()
+        .map(report::JunitWriter::create)
+        .transpose()?;
+    // Results stream: each is printed, counted and dropped as it comes, so memory
+    // stays flat in the number of scripts.
+    let mut counts = report::Counts::default();
+    let mut updated = 0usize;
+    let mut failure: Option<UsageError> = None;
+    let started = Instant::now();
+    suite.run_each(&opts, jobs, |r| {
+        if failure.is_some() {
+            return;
+        }
+        counts.add(&r);
+        if args.json {
+            super::out::line(&report::json(&r).to_string());
+        } else {
+            super::out::line(&report::human(&r));
+        }
+        if let Some(text) = &r.updated {
+            if let Err(e) = write_atomic(&r.path, text) {
+                failure = Some(e.into());
+                return;
+            }
+            updated += 1;
+            if !args.json {
+                super::out::line(&format!("      updated {}", r.path.display()));
+            }
+        }
+        if want_coverage {
             cov.add_trace(&r.events);
         }
+        if let Some(j) = &mut junit
+            && let Err(e) = j.add(&r)
+        {
+            failure = Some(e.into());
+        }
+    });
+    let elapsed = started.elapsed();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+
+    let mut code = 0u8;
+    if want_coverage {
         let rep = cov.report();
         if args.coverage {
             if args.json {
@@ -116,22 +144,16 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             write_atomic(path, &(text + "\n"))?;
         }
     }
-    if let Some(path) = &args.junit {
-        write_atomic(path, &report::junit(&results, elapsed))?;
+    if let Some(j) = junit {
+        j.finish(elapsed)?;
     }
-    let passed = results.iter().filter(|r| r.passed()).count();
-    let failed = results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
-        .count();
-    let errors = results.len() - passed - failed;
+    let (passed, failed, errors) = (counts.passed(), counts.failures, counts.errors);
     let mut summary = format!("{passed} passed, {failed} failed");
     if errors > 0 {
         summary.push_str(&format!(", {errors} errors"));
     }
     if args.update {
-        let n = results.iter().filter(|r| r.updated.is_some()).count();
-        summary.push_str(&format!(", {n} updated"));
+        summary.push_str(&format!(", {updated} updated"));
     }
     summary.push_str(&format!(" ({:.2} s)", elapsed.as_secs_f64()));
     if args.json {

@@ -221,8 +221,9 @@ enum Step {
     End(EndReason),
 }
 
-/// One simulated call. See the module docs for the contract.
-#[derive(Debug)]
+/// One simulated call. See the module docs for the contract. `Clone` forks a call
+/// at a decision (`flowsim explore` searches the calls a flow can take this way).
+#[derive(Clone, Debug)]
 pub struct Engine {
     flows: FlowSet,
     config: CallConfig,
