@@ -44,7 +44,7 @@ pub struct Bounds {
 impl Default for Bounds {
     fn default() -> Self {
         Self {
-            max_calls: 2000,
+            max_calls: 3000,
             depth: 24,
         }
     }
@@ -55,11 +55,16 @@ const ATTRIBUTE_LIMIT: usize = 32 * 1024;
 /// The attribute that fills them.
 const FILLER: &str = "Notes";
 
+/// Engine inputs and blocks run per explored call the search may spend on average
+/// (a call with long loops costs more than a short one; this bounds the time,
+/// deterministically).
+const TURNS_PER_CALL: usize = 60;
+
 /// One environment the calls run in: the settings and the words for the name.
 #[derive(Clone, Debug)]
 pub struct Variant {
     pub config: CallConfig,
-    pub label: Option<&'static str>,
+    pub label: Option<String>,
 }
 
 /// A complete explored call.
@@ -82,7 +87,7 @@ impl Call {
     pub fn name(&self, variants: &[Variant], qualified: bool) -> String {
         let mut words: Vec<String> = variants[self.variant]
             .label
-            .map(str::to_owned)
+            .clone()
             .into_iter()
             .collect();
         words.extend(self.labels.iter().map(|(w, block)| match block {
@@ -137,7 +142,8 @@ pub struct Explored {
 /// The environments to try: as given, hours closed (when a block checks hours), the
 /// working queues at capacity (when a transfer has a `QueueAtCapacity` branch).
 pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
-    let blocks: Vec<&crate::flow::Block> = all_flows(flows).flat_map(|f| f.blocks.iter()).collect();
+    let reachable = reachable_flows(flows);
+    let blocks: Vec<&crate::flow::Block> = reachable.iter().flat_map(|f| f.blocks.iter()).collect();
     let mut out = vec![Variant {
         config: base.clone(),
         label: None,
@@ -151,7 +157,7 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
         c.hours_open = false;
         out.push(Variant {
             config: c,
-            label: Some("closed_hours"),
+            label: Some("closed_hours".into()),
         });
     }
     // Attributes near Connect's 32 KB limit: the next Set contact attributes fails.
@@ -169,10 +175,11 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
             c.attributes.insert(FILLER.into(), "x".repeat(fill));
             out.push(Variant {
                 config: c,
-                label: Some(label),
+                label: Some(label.into()),
             });
         }
     }
+    out.extend(environment_variants(&blocks, base));
     let capacity = blocks.iter().any(|b| {
         matches!(b.kind, Kind::TransferContactToQueue)
             && b.errors.iter().any(|e| e.error_type == "QueueAtCapacity")
@@ -195,14 +202,227 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
         c.env = Arc::new(env);
         out.push(Variant {
             config: c,
-            label: Some("queue_full"),
+            label: Some("queue_full".into()),
         });
     }
     out
 }
 
+/// The contact center's answers worth trying, one setting at a time over `base`
+/// (docs/environment.md, "Settings and the branches they select"): the channels the
+/// blocks need or compare with, the queues empty and busy, a known customer and
+/// several, each view action, Voice ID and call progress statuses, third-party and
+/// sign-in outcomes, an agent not free. A setting for a block restricted to a
+/// channel is tried on that channel.
+fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Vec<Variant> {
+    use crate::catalogue::{Channel, Channels};
+    let mut out: Vec<Variant> = Vec::new();
+    let mut add = |label: String, channel: Option<&str>, f: &dyn Fn(&mut Environment)| {
+        let mut env: Environment = (*base.env).clone();
+        if let Some(ch) = channel {
+            env.channel = Some(ch.to_ascii_lowercase());
+        }
+        f(&mut env);
+        if out.iter().any(|v| *v.config.env == env) || *base.env == env {
+            return;
+        }
+        let mut c = base.clone();
+        c.env = Arc::new(env);
+        out.push(Variant {
+            config: c,
+            label: Some(label),
+        });
+    };
+    // The channel a block of this type needs, when voice is not one.
+    let needs = |b: &crate::flow::Block| -> Option<&'static str> {
+        match b.kind.spec().map(|s| s.channels) {
+            Some(Channels::Only(chs)) if !chs.contains(&Channel::Voice) => {
+                chs.first().map(|c| c.as_str())
+            }
+            _ => None,
+        }
+    };
+    let compared = |reference: &str| -> Vec<String> {
+        blocks
+            .iter()
+            .filter(|b| matches!(&b.kind, Kind::Compare { value } if value.trim() == reference))
+            .flat_map(|b| b.conditions.iter().map(|c| c.operand.clone()))
+            .collect()
+    };
+    let mut channels: Vec<String> = blocks.iter().filter_map(|b| needs(b)).map(str::to_owned).collect();
+    channels.extend(compared("$.Channel").into_iter().map(|c| c.to_ascii_uppercase()));
+    for ch in channels {
+        if ["VOICE", "CHAT", "TASK", "EMAIL"].contains(&ch.as_str()) && ch != "VOICE" {
+            add(ch.to_ascii_lowercase(), Some(&ch), &|_| {});
+        }
+    }
+    for m in compared("$.InitiationMethod") {
+        add(slug_word(&m), None, &|e| e.initiation_method = Some(m.clone()));
+    }
+    let has = |f: &dyn Fn(&Kind) -> bool| blocks.iter().find(|b| f(&b.kind)).copied();
+    // Queues: every queue ARN the blocks name.
+    let mut queues: Vec<String> = Vec::new();
+    for b in blocks {
+        for v in b.params.values() {
+            let text = v.to_string();
+            for part in text.split('"') {
+                if part.contains("/queue/") && !queues.iter().any(|q| q == part) {
+                    queues.push(part.to_owned());
+                }
+            }
+        }
+    }
+    if has(&|k| matches!(k, Kind::CheckMetricData | Kind::GetMetricData)).is_some() {
+        let set = |e: &mut Environment, f: &dyn Fn(&mut Queue)| {
+            for arn in &queues {
+                let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+                let q = e.queues.entry(name).or_insert_with(|| Queue {
+                    arn: Some(arn.clone()),
+                    ..Queue::default()
+                });
+                f(q);
+            }
+        };
+        add("no_agents".into(), None, &|e| {
+            set(e, &|q| {
+                q.agents_online = 0;
+                q.agents_available = 0;
+                q.agents_staffed = 0;
+            })
+        });
+        add("queue_busy".into(), None, &|e| {
+            set(e, &|q| {
+                q.agents_available = 0;
+                q.agents_busy = q.agents_online.max(1);
+                q.contacts_in_queue = 50;
+                q.oldest_contact_age_secs = 3600;
+                q.estimated_wait_secs = Some(3600);
+            })
+        });
+    }
+    if has(&|k| {
+        matches!(
+            k,
+            Kind::GetCustomerProfile
+                | Kind::GetCalculatedAttributesForCustomerProfile
+                | Kind::UpdateCustomerProfile
+                | Kind::AssociateContactToCustomerProfile
+        )
+    })
+    .is_some()
+    {
+        let profile = |id: &str| crate::env::Profile {
+            phone: Some(base.caller.clone()),
+            profile_id: Some(id.into()),
+            fields: [("FirstName", "Ana"), ("LastName", "Lopez")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            calculated: Default::default(),
+        };
+        add("known_customer".into(), None, &|e| e.customers.push(profile("p1")));
+        add("several_profiles".into(), None, &|e| {
+            e.customers.push(profile("p1"));
+            e.customers.push(profile("p2"));
+        });
+    }
+    for b in blocks {
+        let channel = needs(b);
+        match &b.kind {
+            Kind::ShowView => {
+                let id = b
+                    .params
+                    .get("ViewResource")
+                    .and_then(|v| v.get("Id"))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                let short = id.rsplit('/').next().unwrap_or(id).split(':').next().unwrap_or("").to_owned();
+                let actions = b.conditions.iter().map(|c| c.operand.clone()).chain(["Other".into(), "timeout".into()]);
+                for a in actions {
+                    let view = crate::env::View {
+                        action: a.clone(),
+                        data: serde_json::Value::Object(Default::default()),
+                    };
+                    add(format!("view_{}", slug_word(&a)), channel, &|e| {
+                        e.views.insert(short.clone(), view.clone());
+                    });
+                }
+            }
+            Kind::CheckVoiceId => {
+                for c in &b.conditions {
+                    let v = c.operand.clone();
+                    add(format!("voice_id_{}", slug_word(&v)), channel, &|e| {
+                        e.voice_id.enrollment = Some(v.clone());
+                        e.voice_id.authentication = Some(v.clone());
+                        e.voice_id.fraud = Some(v.clone());
+                    });
+                }
+            }
+            Kind::CheckOutboundCallStatus => {
+                for c in &b.conditions {
+                    let v = c.operand.clone();
+                    add(slug_word(&v), channel, &|e| e.call_progress = Some(v.clone()));
+                }
+            }
+            Kind::TransferParticipantToThirdParty { .. } => {
+                for v in ["failed", "no_answer"] {
+                    add(format!("third_party_{v}"), channel, &|e| {
+                        e.third_party = Some(v.into())
+                    });
+                }
+            }
+            Kind::AuthenticateParticipant => {
+                for v in ["success", "opted_out", "error"] {
+                    add(format!("sign_in_{v}"), channel, &|e| {
+                        e.authentication = Some(v.into())
+                    });
+                }
+            }
+            Kind::TransferContactToAgent => {
+                add("agent_busy".into(), channel, &|e| e.agent_available = Some(false));
+            }
+            Kind::Wait if b.conditions.iter().any(|c| c.operand == "CustomerReturned") => {
+                add("customer_returns".into(), channel.or(Some("CHAT")), &|e| {
+                    e.customer_returns_after_secs = Some(1)
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn slug_word(s: &str) -> String {
+    let w = inputs::slug(s);
+    if w.is_empty() { "other".into() } else { w }
+}
+
 fn all_flows(flows: &FlowSet) -> impl Iterator<Item = &Arc<Flow>> {
     std::iter::once(&flows.main).chain(&flows.others)
+}
+
+/// The main flow and the flows it can reach (transfers and modules, transitively):
+/// a `--flows` folder may hold many more.
+pub fn reachable_flows(flows: &FlowSet) -> Vec<Arc<Flow>> {
+    let mut out = vec![flows.main.clone()];
+    let mut i = 0;
+    while i < out.len() {
+        let f = out[i].clone();
+        for b in &f.blocks {
+            let target = match &b.kind {
+                Kind::TransferToFlow { flow, name } => flows.find(flow, name.as_deref()),
+                Kind::InvokeFlowModule { module, name } => flows.find(module, name.as_deref()),
+                _ => None,
+            };
+            if let Some(t) = target
+                && !out.iter().any(|x| Arc::ptr_eq(x, &t))
+            {
+                out.push(t);
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Search the calls of `flows`. `registry` answers the functions it maps (the
@@ -226,6 +446,8 @@ pub fn explore(
     // breadth first, so short calls come first and a state is first met by the
     // shortest call that reaches it.
     let share = (bounds.max_calls / variants.len()).max(1);
+    // Engine inputs and blocks run over the whole search.
+    let mut work = 0usize;
     for (vi, v) in variants.iter().enumerate() {
         let budget = calls.len() + share;
         let mut queue: VecDeque<(Walker, Labels)> = VecDeque::new();
@@ -234,7 +456,7 @@ pub fn explore(
             Vec::new(),
         ));
         while let Some((mut w, labels)) = queue.pop_front() {
-            let limit = calls.len() + queue.len() >= budget;
+            let limit = calls.len() + queue.len() >= budget || work >= TURNS_PER_CALL * bounds.max_calls;
             truncated |= limit;
             loop {
                 let Some(point) = w.advance() else {
@@ -263,6 +485,7 @@ pub fn explore(
                     w.apply(&point, d);
                 }
             }
+            work += w.turns() + w.engine().steps() as usize;
             let mut branches = BTreeSet::new();
             for e in &w.events {
                 if let TraceKind::BranchTaken { block, branch, .. } = &e.kind {

@@ -37,6 +37,9 @@ const BROKEN_SSML: &str = "<speak>unfinished";
 /// contact's attributes (32 KB in all).
 const HUGE: usize = 31 * 1024;
 
+/// Synthesized answers per Lambda invocation, at most.
+const MAX_SYNTHESIZED: usize = 24;
+
 /// What the flows tell about their inputs, computed once per search.
 pub struct Catalogue {
     /// `$.External` paths (dot-separated) and the values worth answering with.
@@ -50,6 +53,8 @@ pub struct Catalogue {
     runtime: Option<tokio::runtime::Runtime>,
     /// Backend answers by request (function and event).
     answers: HashMap<String, Option<Answer>>,
+    /// [`Catalogue::synthesize`]'s answers, made once.
+    synthesized: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,10 +68,8 @@ impl Catalogue {
     /// Read the flows; `registry` answers functions it maps (`None`: synthesized
     /// answers only).
     pub fn new(flows: &FlowSet, registry: Option<Registry>) -> Self {
-        let all: Vec<&Block> = std::iter::once(&flows.main)
-            .chain(&flows.others)
-            .flat_map(|f| f.blocks.iter())
-            .collect();
+        let reachable = super::reachable_flows(flows);
+        let all: Vec<&Block> = reachable.iter().flat_map(|f| f.blocks.iter()).collect();
         // Attributes set from `$.External.K`: attribute → K.
         let mut from_external: HashMap<String, String> = HashMap::new();
         let mut copied = Vec::new();
@@ -159,14 +162,17 @@ impl Catalogue {
                 }
             }
         }
-        Self {
+        let mut c = Self {
             external,
             stored,
             copied,
             registry,
             runtime: None,
             answers: HashMap::new(),
-        }
+            synthesized: Vec::new(),
+        };
+        c.synthesized = c.synthesize();
+        c
     }
 
     /// The choices at `point`, in the order the search tries them.
@@ -245,10 +251,10 @@ impl Catalogue {
                 label: None,
             });
         }
-        for (json, label) in self.synthesized() {
+        for (json, label) in &self.synthesized {
             out.push(Choice {
-                decision: Decision::Lambda(Answer::Json(json)),
-                label: Some(label),
+                decision: Decision::Lambda(Answer::Json(json.clone())),
+                label: Some(label.clone()),
             });
         }
         out.push(choice(Decision::Lambda(Answer::Error), "lambda_error"));
@@ -285,14 +291,17 @@ impl Catalogue {
 
     /// Answers built from the values the flows compare `$.External.*` with: every
     /// combination when there are few, else each value once over a base answer.
-    fn synthesized(&self) -> Vec<(String, String)> {
+    fn synthesize(&self) -> Vec<(String, String)> {
         if self.external.is_empty() {
             return vec![("{}".into(), "lambda_empty_answer".into())];
         }
         let keys: Vec<(&String, &Vec<Candidate>)> = self.external.iter().collect();
-        let product: usize = keys.iter().map(|(_, v)| v.len()).product();
+        let product = keys
+            .iter()
+            .try_fold(1usize, |n, (_, v)| n.checked_mul(v.len()))
+            .unwrap_or(usize::MAX);
         let mut combos: Vec<Vec<usize>> = Vec::new();
-        if product <= 24 {
+        if product <= MAX_SYNTHESIZED {
             for mut n in 0..product {
                 let mut c = Vec::new();
                 for (_, v) in &keys {
@@ -305,6 +314,9 @@ impl Catalogue {
             combos.push(vec![0; keys.len()]);
             for (i, (_, v)) in keys.iter().enumerate() {
                 for j in 1..v.len() {
+                    if combos.len() >= MAX_SYNTHESIZED {
+                        break;
+                    }
                     let mut c = vec![0; keys.len()];
                     c[i] = j;
                     combos.push(c);

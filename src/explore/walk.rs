@@ -74,6 +74,11 @@ impl Walker {
         w
     }
 
+    /// Inputs given to the engine so far (the search's measure of work).
+    pub fn turns(&self) -> usize {
+        self.turns
+    }
+
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
