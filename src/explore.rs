@@ -58,7 +58,7 @@ const FILLER: &str = "Notes";
 /// Engine inputs and blocks run per explored call the search may spend on average
 /// (a call with long loops costs more than a short one; this bounds the time,
 /// deterministically).
-const TURNS_PER_CALL: usize = 60;
+const TURNS_PER_CALL: usize = 200;
 
 /// One environment the calls run in: the settings and the words for the name.
 #[derive(Clone, Debug)]
@@ -85,11 +85,7 @@ impl Call {
     /// With `qualified`, each word names its block (`choose_number_silence`), to
     /// tell apart calls the short name does not.
     pub fn name(&self, variants: &[Variant], qualified: bool) -> String {
-        let mut words: Vec<String> = variants[self.variant]
-            .label
-            .clone()
-            .into_iter()
-            .collect();
+        let mut words: Vec<String> = variants[self.variant].label.clone().into_iter().collect();
         words.extend(self.labels.iter().map(|(w, block)| match block {
             Some(b) if qualified => format!("{b}_{w}"),
             _ => w.clone(),
@@ -249,15 +245,25 @@ fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Ve
             .flat_map(|b| b.conditions.iter().map(|c| c.operand.clone()))
             .collect()
     };
-    let mut channels: Vec<String> = blocks.iter().filter_map(|b| needs(b)).map(str::to_owned).collect();
-    channels.extend(compared("$.Channel").into_iter().map(|c| c.to_ascii_uppercase()));
+    let mut channels: Vec<String> = blocks
+        .iter()
+        .filter_map(|b| needs(b))
+        .map(str::to_owned)
+        .collect();
+    channels.extend(
+        compared("$.Channel")
+            .into_iter()
+            .map(|c| c.to_ascii_uppercase()),
+    );
     for ch in channels {
         if ["VOICE", "CHAT", "TASK", "EMAIL"].contains(&ch.as_str()) && ch != "VOICE" {
             add(ch.to_ascii_lowercase(), Some(&ch), &|_| {});
         }
     }
     for m in compared("$.InitiationMethod") {
-        add(slug_word(&m), None, &|e| e.initiation_method = Some(m.clone()));
+        add(slug_word(&m), None, &|e| {
+            e.initiation_method = Some(m.clone())
+        });
     }
     let has = |f: &dyn Fn(&Kind) -> bool| blocks.iter().find(|b| f(&b.kind)).copied();
     // Queues: every queue ARN the blocks name.
@@ -320,7 +326,9 @@ fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Ve
                 .collect(),
             calculated: Default::default(),
         };
-        add("known_customer".into(), None, &|e| e.customers.push(profile("p1")));
+        add("known_customer".into(), None, &|e| {
+            e.customers.push(profile("p1"))
+        });
         add("several_profiles".into(), None, &|e| {
             e.customers.push(profile("p1"));
             e.customers.push(profile("p2"));
@@ -336,8 +344,19 @@ fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Ve
                     .and_then(|v| v.get("Id"))
                     .and_then(|v| v.as_str())
                     .unwrap_or("");
-                let short = id.rsplit('/').next().unwrap_or(id).split(':').next().unwrap_or("").to_owned();
-                let actions = b.conditions.iter().map(|c| c.operand.clone()).chain(["Other".into(), "timeout".into()]);
+                let short = id
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(id)
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                let actions = b
+                    .conditions
+                    .iter()
+                    .map(|c| c.operand.clone())
+                    .chain(["Other".into(), "timeout".into()]);
                 for a in actions {
                     let view = crate::env::View {
                         action: a.clone(),
@@ -361,7 +380,9 @@ fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Ve
             Kind::CheckOutboundCallStatus => {
                 for c in &b.conditions {
                     let v = c.operand.clone();
-                    add(slug_word(&v), channel, &|e| e.call_progress = Some(v.clone()));
+                    add(slug_word(&v), channel, &|e| {
+                        e.call_progress = Some(v.clone())
+                    });
                 }
             }
             Kind::TransferParticipantToThirdParty { .. } => {
@@ -379,7 +400,9 @@ fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Ve
                 }
             }
             Kind::TransferContactToAgent => {
-                add("agent_busy".into(), channel, &|e| e.agent_available = Some(false));
+                add("agent_busy".into(), channel, &|e| {
+                    e.agent_available = Some(false)
+                });
             }
             Kind::Wait if b.conditions.iter().any(|c| c.operand == "CustomerReturned") => {
                 add("customer_returns".into(), channel.or(Some("CHAT")), &|e| {
@@ -456,7 +479,8 @@ pub fn explore(
             Vec::new(),
         ));
         while let Some((mut w, labels)) = queue.pop_front() {
-            let limit = calls.len() + queue.len() >= budget || work >= TURNS_PER_CALL * bounds.max_calls;
+            let limit =
+                calls.len() + queue.len() >= budget || work >= TURNS_PER_CALL * bounds.max_calls;
             truncated |= limit;
             loop {
                 let Some(point) = w.advance() else {
