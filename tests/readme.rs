@@ -70,6 +70,8 @@ fn skip_reason(cmd: &str) -> Option<&'static str> {
         "calls",
         "check",
         "graph",
+        "explore",
+        "diff",
         "completions",
         "manpage",
         "help",
