@@ -11,7 +11,8 @@ fn scripted_calls(c: &mut Criterion) {
     let recording = root.join("recordings/keyed_number.call");
     let text = std::fs::read_to_string(&recording).unwrap();
     let suite = Suite::load(std::slice::from_ref(&recording), None, None).unwrap();
-    let (script, flows) = &suite.scripts[0];
+    let script = &parse_script(&text, &recording).unwrap();
+    let flows = &suite.flows[0];
     let opts = RunOptions::default();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

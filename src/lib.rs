@@ -25,6 +25,7 @@ pub use flowsim_core::{
 pub mod cli;
 pub mod config;
 pub mod driver;
+pub mod explore;
 pub mod graph_export;
 pub mod lambda;
 pub mod lexbots;

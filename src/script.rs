@@ -12,10 +12,10 @@ pub mod record;
 pub mod report;
 pub mod run;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use crate::flow::FlowSet;
 use crate::session::load_flows;
@@ -77,10 +77,21 @@ pub fn collect_scripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CollectError> 
     Ok(out)
 }
 
-/// Scripts with their flows loaded, ready to run.
+/// Scripts checked and their flows loaded, ready to run. Only the paths and the
+/// flows are kept: each script is parsed again when it runs, so a suite of any size
+/// takes memory for its flows, not its scripts.
 pub struct Suite {
-    pub scripts: Vec<(Script, FlowSet)>,
+    pub files: Vec<PathBuf>,
+    /// The flows, each loaded once.
+    pub flows: Vec<FlowSet>,
+    /// Index into `flows`, per file.
+    flow_of: Vec<u32>,
+    /// The scripts' warnings (a caller that is not E.164), one line each.
+    pub warnings: Vec<String>,
 }
+
+/// Results a streamed run may have finished ahead of the next one in order.
+const RESULT_WINDOW: usize = 256;
 
 impl Suite {
     /// Parse scripts and load their flows (each flow file once). Every bad script is
@@ -91,16 +102,22 @@ impl Suite {
         flows_dir: Option<&Path>,
     ) -> Result<Self, Vec<String>> {
         let mut errors = Vec::new();
-        let mut parsed = Vec::new();
+        let mut cache: HashMap<Option<PathBuf>, u32> = HashMap::new();
+        let mut suite = Self {
+            files: Vec::with_capacity(files.len()),
+            flows: Vec::new(),
+            flow_of: Vec::with_capacity(files.len()),
+            warnings: Vec::new(),
+        };
         for f in files {
-            match load_script(f) {
-                Ok(s) => parsed.push(s),
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        let mut cache: HashMap<Option<PathBuf>, FlowSet> = HashMap::new();
-        let mut scripts = Vec::new();
-        for s in parsed {
+            let s = match load_script(f) {
+                Ok(s) => s,
+                Err(e) => {
+                    errors.push(e.to_string());
+                    continue;
+                }
+            };
+            suite.warnings.extend(s.warnings());
             let from_line = s.lines.iter().find_map(|l| match &l.directive {
                 Directive::Flow(p) => Some((l.number, p.clone())),
                 _ => None,
@@ -114,12 +131,14 @@ impl Suite {
             let key = path
                 .as_ref()
                 .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()));
-            let flows = match cache.get(&key) {
-                Some(f) => f.clone(),
+            let index = match cache.get(&key) {
+                Some(&i) => i,
                 None => match load_flows(path.as_deref(), flows_dir) {
-                    Ok(f) => {
-                        cache.insert(key, f.clone());
-                        f
+                    Ok(flows) => {
+                        let i = suite.flows.len() as u32;
+                        suite.flows.push(flows);
+                        cache.insert(key, i);
+                        i
                     }
                     Err(e) => {
                         let at = if line > 0 {
@@ -132,26 +151,39 @@ impl Suite {
                     }
                 },
             };
-            errors.extend(run::check_against_flows(&s, &flows));
-            scripts.push((s, flows));
+            errors.extend(run::check_against_flows(&s, &suite.flows[index as usize]));
+            suite.files.push(f.clone());
+            suite.flow_of.push(index);
         }
         if errors.is_empty() {
-            Ok(Self { scripts })
+            Ok(suite)
         } else {
             Err(errors)
         }
     }
 
-    /// Run every script on `jobs` threads, each with its own current-thread runtime.
-    /// Results come back in script order.
-    pub fn run(&self, opts: &RunOptions, jobs: usize) -> Vec<ScriptResult> {
-        let n = self.scripts.len();
+    /// Run every script on `jobs` threads, each with its own current-thread runtime,
+    /// handing each result to `each` in script order as soon as it and those before
+    /// it are done. At most [`RESULT_WINDOW`] results wait for an earlier one, so the
+    /// memory a run takes does not grow with the number of scripts.
+    /// The flows script `i` runs against.
+    pub fn flows_for(&self, i: usize) -> &FlowSet {
+        &self.flows[self.flow_of[i] as usize]
+    }
+
+    pub fn run_each(&self, opts: &RunOptions, jobs: usize, mut each: impl FnMut(ScriptResult)) {
+        let n = self.files.len();
         let jobs = jobs.clamp(1, n.max(1));
         let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<ScriptResult>>> = Mutex::new(vec![None; n]);
+        // How many results `each` has had: a worker does not start a script more
+        // than the window ahead of it.
+        let handed = (Mutex::new(0usize), Condvar::new());
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, ScriptResult)>(jobs * 2);
         std::thread::scope(|scope| {
             for _ in 0..jobs {
-                scope.spawn(|| {
+                let tx = tx.clone();
+                let (next, handed) = (&next, &handed);
+                scope.spawn(move || {
                     let rt = tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
@@ -161,18 +193,58 @@ impl Suite {
                         if i >= n {
                             break;
                         }
-                        let (script, flows) = &self.scripts[i];
-                        let r = rt.block_on(run_script(script, flows, opts));
-                        results.lock().expect("no panics while locked")[i] = Some(r);
+                        {
+                            let (lock, cv) = handed;
+                            let mut done = lock.lock().expect("no panics while locked");
+                            while i >= *done + RESULT_WINDOW {
+                                done = cv.wait(done).expect("no panics while locked");
+                            }
+                        }
+                        let r = rt.block_on(self.run_one(i, opts));
+                        if tx.send((i, r)).is_err() {
+                            break;
+                        }
                     }
                 });
             }
+            drop(tx);
+            let mut waiting: BTreeMap<usize, ScriptResult> = BTreeMap::new();
+            let mut want = 0;
+            for (i, r) in rx {
+                waiting.insert(i, r);
+                while let Some(r) = waiting.remove(&want) {
+                    each(r);
+                    want += 1;
+                    let (lock, cv) = &handed;
+                    *lock.lock().expect("no panics while locked") = want;
+                    cv.notify_all();
+                }
+            }
         });
-        results
-            .into_inner()
-            .expect("no panics while locked")
-            .into_iter()
-            .flatten()
-            .collect()
+    }
+
+    /// Parse and run script `i` (it parsed when the suite loaded; a file changed
+    /// since is reported as its result).
+    async fn run_one(&self, i: usize, opts: &RunOptions) -> ScriptResult {
+        let path = &self.files[i];
+        let flows = &self.flows[self.flow_of[i] as usize];
+        match load_script(path) {
+            Ok(script) => run_script(&script, flows, opts).await,
+            Err(e) => ScriptResult {
+                path: path.clone(),
+                outcome: Outcome::Error(e.to_string()),
+                events: Vec::new(),
+                duration: std::time::Duration::ZERO,
+                updated: None,
+            },
+        }
+    }
+
+    /// Run every script; results in script order (kept in memory: small suites and
+    /// tests; `flowsim test` streams with [`Suite::run_each`]).
+    pub fn run(&self, opts: &RunOptions, jobs: usize) -> Vec<ScriptResult> {
+        let mut out = Vec::with_capacity(self.files.len());
+        self.run_each(opts, jobs, |r| out.push(r));
+        out
     }
 }

@@ -71,6 +71,8 @@ fn skip_reason(cmd: &str) -> Option<&'static str> {
         "check",
         "export-test",
         "graph",
+        "explore",
+        "diff",
         "completions",
         "manpage",
         "help",

@@ -56,8 +56,16 @@ pub fn command(args: &ExportTestArgs) -> Result<ExitCode, UsageError> {
     let rt = super::runtime()?;
     let mut cases = Vec::new();
     let mut bad = false;
-    for (script, flows) in &suite.scripts {
-        match rt.block_on(export(script, flows, &run, &opts)) {
+    for (i, path) in suite.files.iter().enumerate() {
+        let script = match crate::script::load_script(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("flowsim: {e}");
+                bad = true;
+                continue;
+            }
+        };
+        match rt.block_on(export(&script, suite.flows_for(i), &run, &opts)) {
             Ok(c) => cases.push(c),
             Err(e) => {
                 eprintln!("flowsim: {e}");

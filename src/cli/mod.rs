@@ -6,6 +6,8 @@
 //! runaway loop, `--strict`); 2 bad input, with a one-line cause on stderr.
 
 pub mod check;
+pub mod diff;
+pub mod explore;
 pub mod export_test;
 pub mod graph;
 pub mod out;
@@ -62,6 +64,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write `.call` scripts as Amazon Connect test cases (`aws connect create-test-case`).
     ExportTest(export_test::ExportTestArgs),
+    /// Search a flow's calls and write a `.call` suite covering its branches.
+    Explore(explore::ExploreArgs),
+    /// The paths that behave differently in two versions of a flow.
+    Diff(diff::DiffArgs),
     /// Export the block graph (Graphviz DOT or Mermaid).
     Graph(graph::GraphArgs),
     /// Replay a production contact from its Amazon Connect flow logs: exit 0 when the
@@ -289,6 +295,8 @@ pub fn main() -> ExitCode {
         Command::Calls(a) => Ok(vanity::command_calls_args(&a)),
         Command::Check(a) => check::command(&a),
         Command::ExportTest(a) => export_test::command(&a),
+        Command::Explore(a) => explore::command(&a),
+        Command::Diff(a) => diff::command(&a),
         Command::Graph(a) => graph::command(&a),
         Command::Replay(a) => replay::command(&a),
         Command::Completions(a) => {

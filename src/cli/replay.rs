@@ -37,6 +37,11 @@ impl FlowLogOpts {
     /// The records of calls (`(flows, trace)` each), written to `--flow-logs` (an
     /// atomic write: nothing half-written). Calls sharing a contact id (scripts all
     /// run with seed 0) get distinct ids in the log.
+    /// `--flow-logs` was given.
+    pub fn enabled(&self) -> bool {
+        self.flow_logs.is_some()
+    }
+
     pub fn write(
         &self,
         calls: &[(&FlowSet, &[TraceEvent])],

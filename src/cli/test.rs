@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{SharedOpts, UsageError};
 use crate::lambda::registry::BackendContext;
-use crate::script::{Outcome, RunOptions, Suite, coverage, report, write_atomic};
+use crate::script::{RunOptions, Suite, coverage, report, write_atomic};
 
 /// `flowsim test`.
 #[derive(Debug, Args)]
@@ -57,10 +57,8 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             return Ok(ExitCode::from(2));
         }
     };
-    for (script, _) in &suite.scripts {
-        for w in script.warnings() {
-            eprintln!("flowsim: {w}");
-        }
+    for w in &suite.warnings {
+        eprintln!("flowsim: {w}");
     }
     let mut warn = |w: String| eprintln!("flowsim: {w}");
     let natives = crate::native::load(
@@ -70,7 +68,7 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
         &mut warn,
     )
     .map_err(|e| UsageError(e.join("\nflowsim: ")))?;
-    let mut sets: Vec<&crate::flow::FlowSet> = suite.scripts.iter().map(|(_, f)| f).collect();
+    let mut sets: Vec<&crate::flow::FlowSet> = suite.flows.iter().collect();
     sets.extend(natives.iter().map(|n| &n.flows));
     for w in crate::session::unmatched_patterns(&sets, &args.shared.lambda) {
         eprintln!("flowsim: warning: {w}");
@@ -90,45 +88,94 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let started = Instant::now();
-    let mut results = suite.run(&opts, jobs);
-    // Native test cases (docs/native-tests.md): run beside the scripts, reported alike.
-    let natives = crate::native::run_all(&natives, &opts, jobs);
-    let elapsed = started.elapsed();
-
-    let mut code = 0u8;
-    for r in &results {
-        if args.json {
-            super::out::line(&report::json(r).to_string());
-        } else {
-            super::out::line(&report::human(r));
-        }
-        if let Some(text) = &r.updated {
-            write_atomic(&r.path, text)?;
-            if !args.json {
-                super::out::line(&format!("      updated {}", r.path.display()));
-            }
-        }
-    }
-    for n in &natives {
-        super::out::line(&if args.json {
-            crate::native::records::json(n, crate::native::records::DEFAULT_START).to_string()
-        } else {
-            report::human(&n.result)
-        });
-    }
-    results.extend(natives.into_iter().map(|n| n.result));
-    if args.coverage || args.coverage_json.is_some() {
-        let mut cov = coverage::Coverage::new();
-        for (_, flows) in &suite.scripts {
+    let want_coverage = args.coverage || args.coverage_json.is_some();
+    let mut cov = coverage::Coverage::new();
+    if want_coverage {
+        for flows in suite.flows.iter().chain(natives.iter().map(|n| &n.flows)) {
             cov.add_flow(&flows.main);
             for f in &flows.others {
                 cov.add_flow(f);
             }
         }
-        for r in &results {
+    }
+    // Flow logs are written for the whole run at its end: only then are the calls'
+    // traces kept (index of the script's flows, its events).
+    let mut logged: Vec<(usize, Vec<crate::engine::TraceEvent>)> = Vec::new();
+    let mut index = 0usize;
+    let mut junit = args
+        .junit
+        .as_deref()
+        .map(report::JunitWriter::create)
+        .transpose()?;
+    // Results stream: each is printed, counted and dropped as it comes, so memory
+    // stays flat in the number of scripts.
+    let mut counts = report::Counts::default();
+    let mut updated = 0usize;
+    let mut failure: Option<UsageError> = None;
+    let started = Instant::now();
+    suite.run_each(&opts, jobs, |r| {
+        if failure.is_some() {
+            return;
+        }
+        counts.add(&r);
+        if args.json {
+            super::out::line(&report::json(&r).to_string());
+        } else {
+            super::out::line(&report::human(&r));
+        }
+        if let Some(text) = &r.updated {
+            if let Err(e) = write_atomic(&r.path, text) {
+                failure = Some(e.into());
+                return;
+            }
+            updated += 1;
+            if !args.json {
+                super::out::line(&format!("      updated {}", r.path.display()));
+            }
+        }
+        if want_coverage {
             cov.add_trace(&r.events);
         }
+        if args.flow_logs.enabled() {
+            logged.push((index, r.events.clone()));
+        }
+        index += 1;
+        if let Some(j) = &mut junit
+            && let Err(e) = j.add(&r)
+        {
+            failure = Some(e.into());
+        }
+    });
+    // Native test cases (docs/native-tests.md): run beside the scripts, reported alike.
+    for n in crate::native::run_all(&natives, &opts, jobs) {
+        counts.add(&n.result);
+        super::out::line(&if args.json {
+            crate::native::records::json(&n, crate::native::records::DEFAULT_START).to_string()
+        } else {
+            report::human(&n.result)
+        });
+        if want_coverage {
+            cov.add_trace(&n.result.events);
+        }
+        if let Some(j) = &mut junit
+            && let Err(e) = j.add(&n.result)
+            && failure.is_none()
+        {
+            failure = Some(e.into());
+        }
+    }
+    let elapsed = started.elapsed();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let calls: Vec<_> = logged
+        .iter()
+        .map(|(i, events)| (suite.flows_for(*i), events.as_slice()))
+        .collect();
+    args.flow_logs.write(&calls, &setup.call.env)?;
+
+    let mut code = 0u8;
+    if want_coverage {
         let rep = cov.report();
         if args.coverage {
             if args.json {
@@ -142,26 +189,16 @@ pub fn command(args: &TestArgs) -> Result<ExitCode, UsageError> {
             write_atomic(path, &(text + "\n"))?;
         }
     }
-    let calls: Vec<_> = (suite.scripts.iter().zip(&results))
-        .map(|((_, flows), r)| (flows, r.events.as_slice()))
-        .collect();
-    args.flow_logs.write(&calls, &setup.call.env)?;
-    if let Some(path) = &args.junit {
-        write_atomic(path, &report::junit(&results, elapsed))?;
+    if let Some(j) = junit {
+        j.finish(elapsed)?;
     }
-    let passed = results.iter().filter(|r| r.passed()).count();
-    let failed = results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
-        .count();
-    let errors = results.len() - passed - failed;
+    let (passed, failed, errors) = (counts.passed(), counts.failures, counts.errors);
     let mut summary = format!("{passed} passed, {failed} failed");
     if errors > 0 {
         summary.push_str(&format!(", {errors} errors"));
     }
     if args.update {
-        let n = results.iter().filter(|r| r.updated.is_some()).count();
-        summary.push_str(&format!(", {n} updated"));
+        summary.push_str(&format!(", {updated} updated"));
     }
     summary.push_str(&format!(" ({:.2} s)", elapsed.as_secs_f64()));
     if args.json {

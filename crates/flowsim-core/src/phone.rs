@@ -51,6 +51,16 @@ pub enum Plan<'a> {
     Local(&'a str),
 }
 
+impl<'a> Plan<'a> {
+    /// The plan a block's phone validation names (`Local` without a country: US).
+    pub fn of(format: crate::flow::PhoneFormat, country: Option<&'a str>) -> Self {
+        match format {
+            crate::flow::PhoneFormat::E164 => Self::E164,
+            crate::flow::PhoneFormat::Local => Self::Local(country.unwrap_or("US")),
+        }
+    }
+}
+
 /// Why typed digits are not a phone number, for the trace.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {

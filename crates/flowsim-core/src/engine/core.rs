@@ -16,9 +16,7 @@ use super::trace::{
     AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind,
 };
 use crate::env::{Environment, Hours, LexBackend};
-use crate::flow::{
-    Block, BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, PhoneFormat, Prompt, Validation,
-};
+use crate::flow::{Block, BlockIdx, Flow, FlowSet, Kind, LambdaResponseType, Prompt, Validation};
 use crate::ssml;
 
 mod center;
@@ -267,8 +265,9 @@ enum Step {
     End(EndReason),
 }
 
-/// One simulated call. See the module docs for the contract.
-#[derive(Debug)]
+/// One simulated call. See the module docs for the contract. `Clone` forks a call
+/// at a decision (`flowsim explore` searches the calls a flow can take this way).
+#[derive(Clone, Debug)]
 pub struct Engine {
     flows: FlowSet,
     config: CallConfig,

@@ -379,12 +379,7 @@ impl Engine {
         };
         let choice = match validation {
             Some(Validation::Phone { format, country }) => {
-                let plan = match format {
-                    PhoneFormat::E164 => crate::phone::Plan::E164,
-                    PhoneFormat::Local => {
-                        crate::phone::Plan::Local(country.as_deref().unwrap_or("US"))
-                    }
-                };
+                let plan = crate::phone::Plan::of(*format, country.as_deref());
                 match crate::phone::stored_input(&typed, plan) {
                     Ok(e164) => {
                         let (why, value) = if encrypted {

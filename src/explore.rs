@@ -1,0 +1,821 @@
+//! `flowsim explore`: the flow writes its own regression suite.
+//!
+//! A bounded, deterministic search drives the pure engine ([`walk`]) through the
+//! inputs a caller and the environment can give ([`inputs`]), forking the call at
+//! each decision, breadth first. A call that reaches a state already explored (same
+//! block, same contact data; loop counters aside) branches no more: it repeats what
+//! it did at that block before (so a retry loop runs to its end), else goes on the
+//! usual way (silence, the first answer); `depth` and `max_calls` bound
+//! the search further. A greedy set cover over the explored calls picks a few that
+//! take every branch the search reached; each is written as a `.call` recording
+//! ([`crate::script::record`]). Which branches are takeable comes from the engine's
+//! reach rules ([`crate::engine::dead_branches`]) and the flow graph, never from
+//! what the search happened to find.
+
+pub mod diff;
+pub mod inputs;
+pub mod walk;
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::engine::{CallConfig, Engine, TraceEvent, TraceKind};
+use crate::env::{Environment, Queue};
+use crate::flow::{Flow, FlowSet, Kind};
+use crate::lambda::Registry;
+use crate::script::coverage::Coverage;
+
+use inputs::{Catalogue, Choice, default_choice};
+use walk::{Decision, Walker};
+
+/// Bounds of the search.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    /// Complete calls explored, at most.
+    pub max_calls: usize,
+    /// Decisions per call the search branches at; later ones take the usual choice.
+    pub depth: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self {
+            max_calls: 3000,
+            depth: 24,
+        }
+    }
+}
+
+/// Connect's limit on a contact's attributes, in bytes (the engine's rule).
+const ATTRIBUTE_LIMIT: usize = 32 * 1024;
+/// The attribute that fills them.
+const FILLER: &str = "Notes";
+
+/// Engine inputs and blocks run per explored call the search may spend on average
+/// (a call with long loops costs more than a short one; this bounds the time,
+/// deterministically).
+const TURNS_PER_CALL: usize = 200;
+
+/// One environment the calls run in: the settings and the words for the name.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub config: CallConfig,
+    pub label: Option<String>,
+}
+
+/// A complete explored call.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub variant: usize,
+    pub decisions: Vec<Decision>,
+    /// The words for the name, each with the block it was decided at (as a name,
+    /// when the block has a readable one).
+    pub labels: Vec<(String, Option<String>)>,
+    pub events: Vec<TraceEvent>,
+    /// Branches taken, by id (see [`Explored::branch_names`]).
+    pub branches: BTreeSet<usize>,
+}
+
+impl Call {
+    /// A readable name from the call's path: `closed_hours`, `menu_2_invalid_number`.
+    /// With `qualified`, each word names its block (`choose_number_silence`), to
+    /// tell apart calls the short name does not.
+    pub fn name(&self, variants: &[Variant], qualified: bool) -> String {
+        let mut words: Vec<String> = variants[self.variant].label.clone().into_iter().collect();
+        words.extend(self.labels.iter().map(|(w, block)| match block {
+            Some(b) if qualified => format!("{b}_{w}"),
+            _ => w.clone(),
+        }));
+        // Repeats in a row say little: `silence_silence_silence` → `silence_x3`.
+        let mut out: Vec<String> = Vec::new();
+        let mut run = 1;
+        for w in words {
+            if out.last() == Some(&w) || out.last().is_some_and(|l| l == &format!("{w}_x{run}")) {
+                run += 1;
+                let last = out.last_mut().expect("checked");
+                *last = format!("{w}_x{run}");
+                continue;
+            }
+            run = 1;
+            out.push(w);
+        }
+        let mut name = String::new();
+        for w in out {
+            if name.len() + w.len() > 72 {
+                name.push_str("_etc");
+                break;
+            }
+            if !name.is_empty() {
+                name.push('_');
+            }
+            name.push_str(&w);
+        }
+        if name.is_empty() {
+            "main_path".into()
+        } else {
+            name
+        }
+    }
+}
+
+/// What the search found.
+pub struct Explored {
+    pub variants: Vec<Variant>,
+    pub calls: Vec<Call>,
+    /// The calls picked to cover every branch reached, in order of choice.
+    pub chosen: Vec<usize>,
+    /// `(flow, block id, branch label)` by branch id.
+    pub branch_names: Vec<(String, String, String)>,
+    /// The search stopped at `max_calls`.
+    pub truncated: bool,
+    pub elapsed: Duration,
+}
+
+/// The environments to try: as given, hours closed (when a block checks hours), the
+/// working queues at capacity (when a transfer has a `QueueAtCapacity` branch).
+pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
+    let reachable = reachable_flows(flows);
+    let blocks: Vec<&crate::flow::Block> = reachable.iter().flat_map(|f| f.blocks.iter()).collect();
+    let mut out = vec![Variant {
+        config: base.clone(),
+        label: None,
+    }];
+    if base.hours_open
+        && blocks
+            .iter()
+            .any(|b| matches!(b.kind, Kind::CheckHoursOfOperation { .. }))
+    {
+        let mut c = base.clone();
+        c.hours_open = false;
+        out.push(Variant {
+            config: c,
+            label: Some("closed_hours".into()),
+        });
+    }
+    // Attributes near Connect's 32 KB limit: the next Set contact attributes fails.
+    let sets_fail = blocks.iter().any(|b| {
+        matches!(b.kind, Kind::UpdateContactAttributes { .. })
+            && b.errors.iter().any(|e| e.error_type == "NoMatchingError")
+    });
+    if sets_fail {
+        // Full: the first attribute set fails. Nearly full: a phone number still
+        // fits, a longer value (a Lambda answer copied) does not.
+        for (room, label) in [(2, "attributes_full"), (40, "attributes_nearly_full")] {
+            let mut c = base.clone();
+            let used: usize = c.attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+            let fill = ATTRIBUTE_LIMIT.saturating_sub(used + FILLER.len() + room);
+            c.attributes.insert(FILLER.into(), "x".repeat(fill));
+            out.push(Variant {
+                config: c,
+                label: Some(label.into()),
+            });
+        }
+    }
+    out.extend(environment_variants(&blocks, base));
+    let capacity = blocks.iter().any(|b| {
+        matches!(b.kind, Kind::TransferContactToQueue)
+            && b.errors.iter().any(|e| e.error_type == "QueueAtCapacity")
+    });
+    if capacity {
+        let mut env: Environment = (*base.env).clone();
+        for b in &blocks {
+            if let Kind::UpdateContactTargetQueue { queue, name } = &b.kind {
+                let key = name
+                    .clone()
+                    .unwrap_or_else(|| queue.rsplit('/').next().unwrap_or(queue).to_owned());
+                let q = env.queues.entry(key).or_insert_with(|| Queue {
+                    arn: Some(queue.clone()),
+                    ..Queue::default()
+                });
+                q.at_capacity = true;
+            }
+        }
+        let mut c = base.clone();
+        c.env = Arc::new(env);
+        out.push(Variant {
+            config: c,
+            label: Some("queue_full".into()),
+        });
+    }
+    out
+}
+
+/// The contact center's answers worth trying, one setting at a time over `base`
+/// (docs/environment.md, "Settings and the branches they select"): the channels the
+/// blocks need or compare with, the queues empty and busy, a known customer and
+/// several, each view action, Voice ID and call progress statuses, third-party and
+/// sign-in outcomes, an agent not free. A setting for a block restricted to a
+/// channel is tried on that channel.
+fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Vec<Variant> {
+    use crate::catalogue::{Channel, Channels};
+    let mut out: Vec<Variant> = Vec::new();
+    let mut add = |label: String, channel: Option<&str>, f: &dyn Fn(&mut Environment)| {
+        let mut env: Environment = (*base.env).clone();
+        if let Some(ch) = channel {
+            env.channel = Some(ch.to_ascii_lowercase());
+        }
+        f(&mut env);
+        if out.iter().any(|v| *v.config.env == env) || *base.env == env {
+            return;
+        }
+        let mut c = base.clone();
+        c.env = Arc::new(env);
+        out.push(Variant {
+            config: c,
+            label: Some(label),
+        });
+    };
+    // The channel a block of this type needs, when voice is not one.
+    let needs = |b: &crate::flow::Block| -> Option<&'static str> {
+        match b.kind.spec().map(|s| s.channels) {
+            Some(Channels::Only(chs)) if !chs.contains(&Channel::Voice) => {
+                chs.first().map(|c| c.as_str())
+            }
+            _ => None,
+        }
+    };
+    let compared = |reference: &str| -> Vec<String> {
+        blocks
+            .iter()
+            .filter(|b| matches!(&b.kind, Kind::Compare { value } if value.trim() == reference))
+            .flat_map(|b| b.conditions.iter().map(|c| c.operand.clone()))
+            .collect()
+    };
+    let mut channels: Vec<String> = blocks
+        .iter()
+        .filter_map(|b| needs(b))
+        .map(str::to_owned)
+        .collect();
+    channels.extend(
+        compared("$.Channel")
+            .into_iter()
+            .map(|c| c.to_ascii_uppercase()),
+    );
+    for ch in channels {
+        if ["VOICE", "CHAT", "TASK", "EMAIL"].contains(&ch.as_str()) && ch != "VOICE" {
+            add(ch.to_ascii_lowercase(), Some(&ch), &|_| {});
+        }
+    }
+    for m in compared("$.InitiationMethod") {
+        add(slug_word(&m), None, &|e| {
+            e.initiation_method = Some(m.clone())
+        });
+    }
+    let has = |f: &dyn Fn(&Kind) -> bool| blocks.iter().find(|b| f(&b.kind)).copied();
+    // Queues: every queue ARN the blocks name.
+    let mut queues: Vec<String> = Vec::new();
+    for b in blocks {
+        for v in b.params.values() {
+            let text = v.to_string();
+            for part in text.split('"') {
+                if part.contains("/queue/") && !queues.iter().any(|q| q == part) {
+                    queues.push(part.to_owned());
+                }
+            }
+        }
+    }
+    if has(&|k| matches!(k, Kind::CheckMetricData | Kind::GetMetricData)).is_some() {
+        let set = |e: &mut Environment, f: &dyn Fn(&mut Queue)| {
+            for arn in &queues {
+                let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+                let q = e.queues.entry(name).or_insert_with(|| Queue {
+                    arn: Some(arn.clone()),
+                    ..Queue::default()
+                });
+                f(q);
+            }
+        };
+        add("no_agents".into(), None, &|e| {
+            set(e, &|q| {
+                q.agents_online = 0;
+                q.agents_available = 0;
+                q.agents_staffed = 0;
+            })
+        });
+        add("queue_busy".into(), None, &|e| {
+            set(e, &|q| {
+                q.agents_available = 0;
+                q.agents_busy = q.agents_online.max(1);
+                q.contacts_in_queue = 50;
+                q.oldest_contact_age_secs = 3600;
+                q.estimated_wait_secs = Some(3600);
+            })
+        });
+    }
+    if has(&|k| {
+        matches!(
+            k,
+            Kind::GetCustomerProfile
+                | Kind::GetCalculatedAttributesForCustomerProfile
+                | Kind::UpdateCustomerProfile
+                | Kind::AssociateContactToCustomerProfile
+        )
+    })
+    .is_some()
+    {
+        let profile = |id: &str| crate::env::Profile {
+            phone: Some(base.caller.clone()),
+            profile_id: Some(id.into()),
+            fields: [("FirstName", "Ana"), ("LastName", "Lopez")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            calculated: Default::default(),
+            ..Default::default()
+        };
+        add("known_customer".into(), None, &|e| {
+            e.customers.push(profile("p1"))
+        });
+        add("several_profiles".into(), None, &|e| {
+            e.customers.push(profile("p1"));
+            e.customers.push(profile("p2"));
+        });
+    }
+    for b in blocks {
+        let channel = needs(b);
+        match &b.kind {
+            Kind::ShowView => {
+                let id = b
+                    .params
+                    .get("ViewResource")
+                    .and_then(|v| v.get("Id"))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                let short = id
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(id)
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                let actions = b
+                    .conditions
+                    .iter()
+                    .map(|c| c.operand.clone())
+                    .chain(["Other".into(), "timeout".into()]);
+                for a in actions {
+                    let view = crate::env::View {
+                        action: a.clone(),
+                        data: serde_json::Value::Object(Default::default()),
+                    };
+                    add(format!("view_{}", slug_word(&a)), channel, &|e| {
+                        e.views.insert(short.clone(), view.clone());
+                    });
+                }
+            }
+            Kind::CheckVoiceId => {
+                for c in &b.conditions {
+                    let v = c.operand.clone();
+                    add(format!("voice_id_{}", slug_word(&v)), channel, &|e| {
+                        e.voice_id.enrollment = Some(v.clone());
+                        e.voice_id.authentication = Some(v.clone());
+                        e.voice_id.fraud = Some(v.clone());
+                    });
+                }
+            }
+            Kind::CheckOutboundCallStatus => {
+                for c in &b.conditions {
+                    let v = c.operand.clone();
+                    add(slug_word(&v), channel, &|e| {
+                        e.call_progress = Some(v.clone())
+                    });
+                }
+            }
+            Kind::TransferParticipantToThirdParty { .. } => {
+                for v in ["failed", "no_answer"] {
+                    add(format!("third_party_{v}"), channel, &|e| {
+                        e.third_party = Some(v.into())
+                    });
+                }
+            }
+            Kind::AuthenticateParticipant => {
+                for v in ["success", "opted_out", "error"] {
+                    add(format!("sign_in_{v}"), channel, &|e| {
+                        e.authentication = Some(v.into())
+                    });
+                }
+            }
+            Kind::TransferContactToAgent => {
+                add("agent_busy".into(), channel, &|e| {
+                    e.agent_available = Some(false)
+                });
+            }
+            Kind::Wait if b.conditions.iter().any(|c| c.operand == "CustomerReturned") => {
+                add("customer_returns".into(), channel.or(Some("CHAT")), &|e| {
+                    e.customer_returns_after_secs = Some(1)
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn slug_word(s: &str) -> String {
+    let w = inputs::slug(s);
+    if w.is_empty() { "other".into() } else { w }
+}
+
+fn all_flows(flows: &FlowSet) -> impl Iterator<Item = &Arc<Flow>> {
+    std::iter::once(&flows.main).chain(&flows.others)
+}
+
+/// The main flow and the flows it can reach (transfers and modules, transitively):
+/// a `--flows` folder may hold many more.
+pub fn reachable_flows(flows: &FlowSet) -> Vec<Arc<Flow>> {
+    let mut out = vec![flows.main.clone()];
+    let mut i = 0;
+    while i < out.len() {
+        let f = out[i].clone();
+        for b in &f.blocks {
+            let target = match &b.kind {
+                Kind::TransferToFlow { flow, name } => flows.find(flow, name.as_deref()),
+                Kind::InvokeFlowModule { module, name } => flows.find(module, name.as_deref()),
+                _ => None,
+            };
+            if let Some(t) = target
+                && !out.iter().any(|x| Arc::ptr_eq(x, &t))
+            {
+                out.push(t);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Search the calls of `flows`. `registry` answers the functions it maps (the
+/// `--lambda` mappings and the built-in vanity function); every Lambda block is
+/// also answered with synthesized values, an error and a timeout.
+pub fn explore(
+    flows: &FlowSet,
+    base: &CallConfig,
+    registry: Option<Registry>,
+    bounds: Bounds,
+) -> Explored {
+    let started = Instant::now();
+    let mut catalogue = Catalogue::new(flows, registry);
+    let variants = variants(flows, base);
+    let mut ids: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut branch_names = Vec::new();
+    let mut calls = Vec::new();
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut truncated = false;
+    // Each environment gets its share of the calls; within one, the search goes
+    // breadth first, so short calls come first and a state is first met by the
+    // shortest call that reaches it.
+    let share = (bounds.max_calls / variants.len()).max(1);
+    // Engine inputs and blocks run over the whole search.
+    let mut work = 0usize;
+    for (vi, v) in variants.iter().enumerate() {
+        let budget = calls.len() + share;
+        let mut queue: VecDeque<(Walker, Labels)> = VecDeque::new();
+        queue.push_back((
+            Walker::new(Engine::new(flows.clone(), v.config.clone())),
+            Vec::new(),
+        ));
+        while let Some((mut w, labels)) = queue.pop_front() {
+            let limit =
+                calls.len() + queue.len() >= budget || work >= TURNS_PER_CALL * bounds.max_calls;
+            truncated |= limit;
+            loop {
+                let Some(point) = w.advance() else {
+                    break;
+                };
+                let choices = catalogue.choices(&point, flows);
+                let fresh = seen.insert(w.state_key(&point));
+                if fresh && !limit && w.decisions.len() < bounds.depth && choices.len() > 1 {
+                    let mut rest = choices.into_iter();
+                    let first = rest.next().expect("more than one");
+                    queue.extend(rest.map(|c| fork(&w, &point, &labels, c)));
+                    // The first choice is the usual way on: no words for the name.
+                    w.apply(&point, first.decision);
+                } else {
+                    // Met again: do what this call did here last time (so a retry
+                    // loop runs out), else the usual continuation; no words for the
+                    // name either way.
+                    let again = w
+                        .again(&point)
+                        .filter(|d| choices.iter().any(|c| &c.decision == *d))
+                        .cloned();
+                    let Some(d) = again.or_else(|| default_choice(&choices).map(|c| c.decision))
+                    else {
+                        break;
+                    };
+                    w.apply(&point, d);
+                }
+            }
+            work += w.turns() + w.engine().steps() as usize;
+            let mut branches = BTreeSet::new();
+            for e in &w.events {
+                if let TraceKind::BranchTaken { block, branch, .. } = &e.kind {
+                    let key = (block.flow.clone(), block.id.clone(), branch.clone());
+                    let n = ids.len();
+                    let id = *ids.entry(key.clone()).or_insert_with(|| {
+                        branch_names.push(key);
+                        n
+                    });
+                    branches.insert(id);
+                }
+            }
+            calls.push(Call {
+                variant: vi,
+                decisions: std::mem::take(&mut w.decisions),
+                labels,
+                events: std::mem::take(&mut w.events),
+                branches,
+            });
+        }
+    }
+    let chosen = set_cover(&calls);
+    Explored {
+        variants,
+        calls,
+        chosen,
+        branch_names,
+        truncated,
+        elapsed: started.elapsed(),
+    }
+}
+
+type Labels = Vec<(String, Option<String>)>;
+
+fn fork(w: &Walker, point: &walk::Point, labels: &Labels, c: Choice) -> (Walker, Labels) {
+    let mut w = w.clone();
+    let mut labels = labels.clone();
+    let block = match point {
+        walk::Point::Input { block, .. }
+        | walk::Point::Lambda {
+            block: Some(block), ..
+        } => inputs::find_block(&w.engine().flows().clone(), &block.flow, &block.id)
+            .filter(|b| b.friendly)
+            .map(|b| inputs::slug(&b.id)),
+        walk::Point::Lambda { block: None, .. } => None,
+    };
+    labels.extend(c.label.map(|l| (l, block)));
+    w.apply(point, c.decision);
+    (w, labels)
+}
+
+/// Greedy set cover: the call taking the most branches not yet taken, until no call
+/// adds one; ties go to the call with fewer decisions, then the earlier one.
+pub fn set_cover(calls: &[Call]) -> Vec<usize> {
+    let mut covered: HashSet<usize> = HashSet::new();
+    let mut chosen = Vec::new();
+    loop {
+        let best = calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    c.branches.iter().filter(|b| !covered.contains(b)).count(),
+                    i,
+                )
+            })
+            .filter(|(n, _)| *n > 0)
+            .max_by(|(n1, i1), (n2, i2)| {
+                n1.cmp(n2)
+                    .then(calls[*i2].decisions.len().cmp(&calls[*i1].decisions.len()))
+                    .then(i2.cmp(i1))
+            });
+        let Some((_, i)) = best else { break };
+        covered.extend(calls[i].branches.iter().copied());
+        chosen.push(i);
+    }
+    chosen
+}
+
+/// A branch no call can take, and why.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Unreachable {
+    pub flow: String,
+    pub block: String,
+    pub branch: String,
+    pub reason: String,
+}
+
+/// The report: branches reached, those no input can reach (and why), those the
+/// search did not reach, and the time taken.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub flow: String,
+    pub calls_explored: usize,
+    pub scripts: Vec<String>,
+    /// Branches a call can take: declared, less dead ones and those of blocks no
+    /// branch leads to.
+    pub branches_takeable: usize,
+    pub branches_reached: usize,
+    pub percent: f64,
+    pub unreachable: Vec<Unreachable>,
+    /// Takeable branches no explored call took.
+    pub not_reached: Vec<Unreachable>,
+    pub truncated: bool,
+    pub millis: f64,
+}
+
+/// Blocks of `flow` no branch leads to from its start (or from a module's start).
+pub fn unreachable_blocks(flow: &Flow) -> Vec<usize> {
+    let mut seen = vec![false; flow.blocks.len()];
+    let mut todo = vec![flow.start];
+    while let Some(i) = todo.pop() {
+        if i >= seen.len() || seen[i] {
+            continue;
+        }
+        seen[i] = true;
+        for (_, target) in flow.blocks[i].branches() {
+            if let Some(t) = target {
+                todo.push(t);
+            }
+        }
+    }
+    (0..flow.blocks.len()).filter(|&i| !seen[i]).collect()
+}
+
+impl Explored {
+    /// The figures, by the same universe `flowsim test --coverage` counts (every
+    /// flow of the set a chosen call ran in, and the main flow).
+    pub fn report(&self, flows: &FlowSet, scripts: Vec<String>) -> Report {
+        let mut cov = Coverage::new();
+        let ran: HashSet<&str> = self
+            .branch_names
+            .iter()
+            .map(|(f, _, _)| f.as_str())
+            .collect();
+        for f in all_flows(flows) {
+            if Arc::ptr_eq(f, &flows.main) || ran.contains(f.name.as_str()) {
+                cov.add_flow(f);
+            }
+        }
+        for &i in &self.chosen {
+            cov.add_trace(&self.calls[i].events);
+        }
+        let mut unreachable = Vec::new();
+        let mut not_reached = Vec::new();
+        let mut takeable = 0;
+        let mut reached = 0;
+        for fc in cov.report() {
+            let Some(flow) = all_flows(flows).find(|f| f.name == fc.flow) else {
+                continue;
+            };
+            let cut: HashSet<String> = unreachable_blocks(flow)
+                .into_iter()
+                .map(|i| flow.blocks[i].id.clone())
+                .collect();
+            for d in &fc.branches_dead {
+                unreachable.push(Unreachable {
+                    flow: fc.flow.clone(),
+                    block: d.block.clone(),
+                    branch: d.branch.clone(),
+                    reason: format!("dead condition: {}", d.reason),
+                });
+            }
+            let mut cut_here = 0;
+            for u in &fc.branches_never_taken {
+                let item = Unreachable {
+                    flow: fc.flow.clone(),
+                    block: u.block.clone(),
+                    branch: u.branch.clone(),
+                    reason: String::new(),
+                };
+                if cut.contains(&u.block_id) {
+                    cut_here += 1;
+                    unreachable.push(Unreachable {
+                        reason: "unreachable block: no branch leads to it".into(),
+                        ..item
+                    });
+                } else {
+                    not_reached.push(Unreachable {
+                        reason: "no explored input took it".into(),
+                        ..item
+                    });
+                }
+            }
+            takeable += fc.branches_total - cut_here;
+            reached += fc.branches_covered;
+        }
+        let percent = if takeable == 0 {
+            100.0
+        } else {
+            reached as f64 * 100.0 / takeable as f64
+        };
+        Report {
+            flow: flows.main.name.clone(),
+            calls_explored: self.calls.len(),
+            scripts,
+            branches_takeable: takeable,
+            branches_reached: reached,
+            percent,
+            unreachable,
+            not_reached,
+            truncated: self.truncated,
+            millis: (self.elapsed.as_secs_f64() * 1e6).round() / 1e3,
+        }
+    }
+
+    /// The chosen calls with unique names, as `(name, call)`.
+    pub fn named(&self) -> Vec<(String, &Call)> {
+        let mut used: HashSet<String> = HashSet::new();
+        let short: Vec<String> = self
+            .chosen
+            .iter()
+            .map(|&i| self.calls[i].name(&self.variants, false))
+            .collect();
+        self.chosen
+            .iter()
+            .zip(&short)
+            .map(|(&i, s)| {
+                let c = &self.calls[i];
+                // A short name two calls share: each word says where it was decided.
+                let base = if short.iter().filter(|x| *x == s).count() > 1 {
+                    c.name(&self.variants, true)
+                } else {
+                    s.clone()
+                };
+                let mut name = base.clone();
+                let mut n = 2;
+                while !used.insert(name.clone()) {
+                    name = format!("{base}_{n}");
+                    n += 1;
+                }
+                (name, c)
+            })
+            .collect()
+    }
+
+    /// The `.call` text for a chosen call written to `path`.
+    pub fn script_text(&self, call: &Call, flow_path: Option<&Path>, path: &Path) -> String {
+        let opts = crate::script::RecordOptions {
+            flow_path,
+            recording_path: Some(path),
+            config: Some(&self.variants[call.variant].config),
+        };
+        let text = crate::script::recording_from_trace(&opts, &call.events);
+        text.replacen(
+            &format!("# Recorded by flowsim {}.", env!("CARGO_PKG_VERSION")),
+            &format!(
+                "# Explored by flowsim {} (flowsim explore).",
+                env!("CARGO_PKG_VERSION")
+            ),
+            1,
+        )
+    }
+}
+
+/// The human report.
+pub fn render(r: &Report) -> String {
+    let mut out = format!(
+        "explored {}: {} calls, {} scripts, branches {}/{} ({:.1}%) in {:.0} ms{}\n",
+        r.flow,
+        r.calls_explored,
+        r.scripts.len(),
+        r.branches_reached,
+        r.branches_takeable,
+        r.percent,
+        r.millis,
+        if r.truncated {
+            " (stopped at --max-calls)"
+        } else {
+            ""
+        }
+    );
+    if !r.not_reached.is_empty() {
+        out.push_str("  branches not reached:\n");
+        for u in &r.not_reached {
+            out.push_str(&format!("    {} → {} ({})\n", u.block, u.branch, u.reason));
+        }
+    }
+    if !r.unreachable.is_empty() {
+        out.push_str(&format!(
+            "  not counted: {} branches no input can reach:\n",
+            r.unreachable.len()
+        ));
+        for u in &r.unreachable {
+            out.push_str(&format!("    {} → {} ({})\n", u.block, u.branch, u.reason));
+        }
+    }
+    out
+}
+
+/// Where a script of the suite goes.
+pub fn script_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{}.call", slug_name(name)))
+}
+
+fn slug_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() { "call".into() } else { s }
+}

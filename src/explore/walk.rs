@@ -1,0 +1,243 @@
+//! One explored call: the pure engine driven in virtual time, stopping at each point
+//! where the caller or the environment decides (an input block waits, a Lambda
+//! function is invoked). `Clone` forks the call there, so the search never replays a
+//! prefix.
+
+use std::collections::VecDeque;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::engine::{
+    BlockRef, Effect, Engine, Input, InputMode, LambdaCall, LambdaOutcome, SimTime, Status,
+    TraceEvent,
+};
+
+/// Engine turns per call before the walker gives up on it (the engine's own step
+/// budget ends runaway flows long before this).
+const MAX_TURNS: usize = 20_000;
+
+/// Where the call waits for a decision.
+#[derive(Clone, Debug)]
+pub enum Point {
+    /// An input block waits (menu, store, Lex).
+    Input { block: BlockRef, mode: InputMode },
+    /// A Lambda function was invoked and waits for its answer.
+    Lambda {
+        block: Option<BlockRef>,
+        call: LambdaCall,
+    },
+}
+
+/// What answers a decision point.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Keys pressed at once (a menu's key, or digits and the terminator).
+    Keys(String),
+    Silence,
+    Say(String),
+    Lambda(Answer),
+}
+
+/// A Lambda answer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// The response body (JSON text).
+    Json(String),
+    Error,
+    Timeout,
+}
+
+/// A call in progress.
+#[derive(Clone, Debug)]
+pub struct Walker {
+    engine: Engine,
+    now: SimTime,
+    pending: VecDeque<LambdaCall>,
+    pub events: Vec<TraceEvent>,
+    pub decisions: Vec<Decision>,
+    /// The last decision at each point (flow and block), for [`Walker::again`].
+    last: Vec<(String, Decision)>,
+    turns: usize,
+}
+
+impl Walker {
+    pub fn new(engine: Engine) -> Self {
+        let mut w = Self {
+            engine,
+            now: SimTime::ZERO,
+            pending: VecDeque::new(),
+            events: Vec::new(),
+            decisions: Vec::new(),
+            last: Vec::new(),
+            turns: 0,
+        };
+        w.send(Input::Start);
+        w
+    }
+
+    /// Inputs given to the engine so far (the search's measure of work).
+    pub fn turns(&self) -> usize {
+        self.turns
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn send(&mut self, input: Input) {
+        self.turns += 1;
+        for e in self.engine.handle(input, self.now) {
+            match e {
+                Effect::Trace(t) => self.events.push(t),
+                Effect::InvokeLambda(c) => self.pending.push_back(c),
+                // Explore maps no live bot: the turn times out.
+                Effect::RecognizeText(_) => {}
+            }
+        }
+    }
+
+    /// Run until the call needs a decision (`Some`) or has ended (`None`).
+    pub fn advance(&mut self) -> Option<Point> {
+        loop {
+            if self.turns > MAX_TURNS {
+                self.send(Input::Hangup);
+                return None;
+            }
+            if let Some(call) = self.pending.front() {
+                let block = match self.engine.status() {
+                    Status::AwaitingLambda { block, .. } => Some(block),
+                    _ => None,
+                };
+                return Some(Point::Lambda {
+                    block,
+                    call: call.clone(),
+                });
+            }
+            match self.engine.status() {
+                Status::Ended(_) => return None,
+                Status::NotStarted => self.send(Input::Start),
+                Status::Paused { .. } => self.send(Input::Step),
+                // Digits typed into a store input: the inter-digit limit ends it.
+                Status::AwaitingInput {
+                    deadline, typed, ..
+                } if !typed.is_empty() => self.tick(deadline),
+                Status::AwaitingInput { block, mode, .. } => {
+                    return Some(Point::Input { block, mode });
+                }
+                Status::AwaitingLambda { deadline, .. }
+                | Status::AwaitingLex { deadline, .. }
+                | Status::Playing { deadline, .. }
+                | Status::Waiting { deadline, .. } => self.tick(deadline),
+                // In queue: time passes to the agent; a queue nobody answers is
+                // abandoned.
+                Status::InQueue { deadline, .. } => match deadline {
+                    Some(d) => self.tick(d),
+                    None => {
+                        self.send(Input::Hangup);
+                        return None;
+                    }
+                },
+            }
+        }
+    }
+
+    fn tick(&mut self, deadline: SimTime) {
+        self.now = self.now.max(deadline);
+        self.send(Input::Tick);
+    }
+
+    /// The caller hangs up.
+    pub fn hang_up(&mut self) {
+        self.send(Input::Hangup);
+    }
+
+    /// What this call decided the last time it stood at `point`.
+    pub fn again(&self, point: &Point) -> Option<&Decision> {
+        let key = point_key(point);
+        self.last.iter().find(|(k, _)| *k == key).map(|(_, d)| d)
+    }
+
+    /// Answer the point [`Walker::advance`] stopped at.
+    pub fn apply(&mut self, point: &Point, d: Decision) {
+        let key = point_key(point);
+        match self.last.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = d.clone(),
+            None => self.last.push((key, d.clone())),
+        }
+        match &d {
+            Decision::Keys(keys) => {
+                for k in keys.chars() {
+                    self.send(Input::Key(k));
+                }
+            }
+            Decision::Silence => {
+                if let Status::AwaitingInput { deadline, .. } = self.engine.status() {
+                    self.now = self.now.max(deadline);
+                }
+                self.send(Input::Silence);
+            }
+            Decision::Say(text) => self.send(Input::Utterance(text.clone())),
+            Decision::Lambda(answer) => {
+                if let Some(call) = self.pending.pop_front() {
+                    let outcome = match answer {
+                        Answer::Json(payload) => LambdaOutcome::Response {
+                            payload: payload.clone(),
+                        },
+                        Answer::Error => LambdaOutcome::FunctionError {
+                            message: "the error flowsim explore chose".into(),
+                        },
+                        Answer::Timeout => LambdaOutcome::NoAnswer,
+                    };
+                    self.send(Input::LambdaDone {
+                        call: call.call,
+                        outcome,
+                    });
+                }
+            }
+        }
+        self.decisions.push(d);
+    }
+
+    /// What the flow can still tell apart at this point: where the call stands and
+    /// everything it can read, but the loop counters (a call meeting a state again
+    /// with other counts repeats what it did there, so the loops run out: see the
+    /// module docs of [`crate::explore`]).
+    pub fn state_key(&self, point: &Point) -> u64 {
+        let mut h = DefaultHasher::new();
+        match point {
+            Point::Input { block, mode } => {
+                (0u8, &block.flow, &block.id, mode.as_str()).hash(&mut h);
+            }
+            Point::Lambda { block, call } => {
+                (1u8, block.as_ref().map(|b| (&b.flow, &b.id))).hash(&mut h);
+                call.request.function_arn.hash(&mut h);
+            }
+        }
+        let c = self.engine.contact();
+        for (k, v) in c.attributes.iter().chain(&c.flow_attributes).chain(&c.data) {
+            (k, v).hash(&mut h);
+        }
+        c.external.to_string().hash(&mut h);
+        c.stored_input.hash(&mut h);
+        c.queue.hash(&mut h);
+        c.callback_number.hash(&mut h);
+        (&c.language, &c.voice, &c.recording, c.logging).hash(&mut h);
+        for (k, v) in &c.namespaces {
+            (k, v.to_string()).hash(&mut h);
+        }
+        self.engine.touchtone_buffer().hash(&mut h);
+        self.engine.flow().name.hash(&mut h);
+        self.pending.len().hash(&mut h);
+        h.finish()
+    }
+}
+
+/// A decision point's place: flow and block (or the function).
+fn point_key(point: &Point) -> String {
+    match point {
+        Point::Input { block, .. } => format!("{}\n{}", block.flow, block.id),
+        Point::Lambda { block, call } => match block {
+            Some(b) => format!("{}\n{}", b.flow, b.id),
+            None => call.request.function_arn.clone(),
+        },
+    }
+}

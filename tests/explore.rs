@@ -1,0 +1,349 @@
+//! `flowsim explore` and `flowsim diff`, through the real binary: the explored suite
+//! of the project's flow takes every branch a call can take with fewer scripts than
+//! `recordings/`, every written script passes when run back, `--update` keeps the
+//! names, and `diff` prints exactly the changes made to a copy of the flow.
+
+mod common;
+
+use std::path::Path;
+
+use common::{bin, root, stderr, stdout};
+
+fn explore(flow: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let o = bin()
+        .arg("explore")
+        .arg(flow)
+        .arg("--out")
+        .arg(out)
+        .arg("--json")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(stdout(&o).trim()).expect("one JSON report")
+}
+
+/// `flowsim test DIR --coverage-json`: (passed, branches covered, branches total).
+fn run_back(dir: &Path) -> (bool, u64, u64) {
+    let cov = dir.join("coverage.json.out");
+    let o = bin()
+        .arg("test")
+        .arg(dir)
+        .arg("--coverage-json")
+        .arg(&cov)
+        .output()
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cov).unwrap()).unwrap();
+    let main = &v["flows"][0];
+    (
+        o.status.success(),
+        main["branches_covered"].as_u64().unwrap(),
+        main["branches_total"].as_u64().unwrap(),
+    )
+}
+
+fn calls_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "call")
+        })
+        .count()
+}
+
+#[test]
+fn the_project_flow_explores_to_every_takeable_branch() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = root().join("contactflow/Vanity_Numbers.json");
+    let report = explore(&flow, dir.path(), &[]);
+    assert_eq!(report["percent"], 100.0, "{report:#}");
+    let (passed, covered, total) = run_back(dir.path());
+    assert!(passed, "every explored script passes when run back");
+    assert_eq!(covered, total, "flowsim test --coverage: 100%");
+    let scripts = calls_in(dir.path());
+    assert!(
+        scripts < calls_in(&root().join("recordings")),
+        "{scripts} scripts"
+    );
+    // Readable names from the path.
+    assert!(dir.path().join("closed_hours.call").is_file());
+    assert!(
+        dir.path()
+            .join("menu_2_silence_invalid_number.call")
+            .is_file()
+            || std::fs::read_dir(dir.path()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("invalid_number"))
+    );
+    // Every prompt an expect, the end pinned.
+    let text = std::fs::read_to_string(dir.path().join("closed_hours.call")).unwrap();
+    assert!(text.contains("hours closed\n"), "{text}");
+    assert!(text.contains("expect \"Thank you for calling"), "{text}");
+    assert!(
+        text.trim_end().ends_with("expect end disconnected"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_seed_flow_explores_to_every_takeable_branch() {
+    let Some(seed) = common::seed() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let report = explore(&seed, dir.path(), &[]);
+    // One branch is left, and no call can take it: "RePlay Generated Vanity Numbers"
+    // plays the SSML "Play Generated Vanity Numbers" already played, so it cannot
+    // fail where that one did not (the reach rules do not know this yet; see
+    // docs/explore.md).
+    let left: Vec<String> = report["not_reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            format!(
+                "{} → {}",
+                u["block"].as_str().unwrap(),
+                u["branch"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        left,
+        ["RePlay Generated Vanity Numbers → NoMatchingError"],
+        "{report:#}"
+    );
+    let (passed, covered, total) = run_back(dir.path());
+    assert!(passed);
+    assert_eq!(covered + 1, total);
+    assert!(calls_in(dir.path()) < calls_in(&root().join("recordings")));
+}
+
+#[test]
+fn exploring_is_deterministic_and_bounded() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let flow = root().join("contactflow/Vanity_Numbers.json");
+    let ra = explore(&flow, a.path(), &[]);
+    let rb = explore(&flow, b.path(), &[]);
+    assert_eq!(
+        ra["scripts"].as_array().unwrap().len(),
+        rb["scripts"].as_array().unwrap().len()
+    );
+    for s in ra["scripts"].as_array().unwrap() {
+        let name = Path::new(s.as_str().unwrap()).file_name().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(a.path().join(name)).unwrap(),
+            std::fs::read_to_string(b.path().join(name)).unwrap()
+        );
+    }
+    // --max-calls bounds the search, and says so.
+    let c = tempfile::tempdir().unwrap();
+    let rc = explore(&flow, c.path(), &["--max-calls", "10"]);
+    assert_eq!(rc["truncated"], true);
+    // The calls under way when the bound is reached are finished, no new ones start.
+    let (bounded, full) = (
+        rc["calls_explored"].as_u64().unwrap(),
+        ra["calls_explored"].as_u64().unwrap(),
+    );
+    assert!(bounded < full / 3, "{bounded} of {full}");
+}
+
+/// The project's flow with the welcome prompt reworded and the Choose Number
+/// menu's `2` sent to Goodbye.
+fn changed_copy(dir: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(root().join("contactflow/Vanity_Numbers.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let ids: Vec<(String, String)> = v["Actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["Identifier"].as_str().unwrap().to_owned(),
+                a["Type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(ids.iter().any(|(i, _)| i == "Goodbye"));
+    for a in v["Actions"].as_array_mut().unwrap() {
+        if a["Identifier"] == "Recording Notice" {
+            let ssml = a["Parameters"]["SSML"].as_str().unwrap();
+            a["Parameters"]["SSML"] = ssml
+                .replace("Welcome to the vanity number line.", "Hello, and welcome.")
+                .into();
+        }
+        if a["Identifier"] == "Choose Number" {
+            for c in a["Transitions"]["Conditions"].as_array_mut().unwrap() {
+                if c["Condition"]["Operands"][0] == "2" {
+                    c["NextAction"] = "Goodbye".into();
+                }
+            }
+        }
+    }
+    let p = dir.join("Vanity_Numbers_v2.json");
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    p
+}
+
+#[test]
+fn diff_prints_exactly_the_two_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = root().join("contactflow/Vanity_Numbers.json");
+    let new = changed_copy(dir.path());
+    let o = bin().arg("diff").arg(&old).arg(&new).output().unwrap();
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    let changes: Vec<&str> = out.lines().filter(|l| l.starts_with("changed ")).collect();
+    assert_eq!(changes.len(), 2, "{out}");
+    assert!(
+        changes
+            .iter()
+            .any(|l| l.starts_with("changed prompt at Recording Notice")),
+        "{out}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|l| l.starts_with("changed branch target at Choose Number")),
+        "{out}"
+    );
+    assert!(out.contains("+ says \"Hello, and welcome."), "{out}");
+    assert!(out.contains("= 2 → Goodbye"), "{out}");
+    assert!(out.trim_end().ends_with("2 changed paths"), "{out}");
+    // The same flow: no difference, exit 0.
+    let o = bin().arg("diff").arg(&old).arg(&old).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 changed paths"));
+    // --json: the same two.
+    let o = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_suite_explored_from_one_version_fails_on_the_changed_paths_and_update_keeps_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite");
+    let flow = dir.path().join("flow.json");
+    std::fs::copy(root().join("contactflow/Vanity_Numbers.json"), &flow).unwrap();
+    explore(&flow, &suite, &[]);
+    let before: Vec<String> = names(&suite);
+    // Version B: the welcome prompt reworded (the branch left alone).
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        text.replace("Welcome to the vanity number line.", "Hello there."),
+    )
+    .unwrap();
+    let o = bin().arg("test").arg(&suite).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "the old suite fails on version B");
+    assert!(stdout(&o).contains("FAIL"));
+    // --update: the same names, new expectations, all passing.
+    explore(&flow, &suite, &["--update"]);
+    assert_eq!(names(&suite), before);
+    let o = bin().arg("test").arg(&suite).output().unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    let t = std::fs::read_to_string(suite.join("closed_hours.call")).unwrap();
+    assert!(!t.contains("Welcome to the vanity"));
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".call"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A sample of the corpus: every written script passes when run back, and the
+/// suite takes what the report says. The full table is in docs/explore.md.
+#[test]
+fn corpus_sample_scripts_pass_when_run_back() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let corpus = shared.join("corpus/flows");
+    let mut flows: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    flows.sort();
+    for flow in flows.iter().step_by(37) {
+        let dir = tempfile::tempdir().unwrap();
+        let report = explore(flow, dir.path(), &["--max-calls", "300"]);
+        if calls_in(dir.path()) == 0 {
+            continue;
+        }
+        let o = bin().arg("test").arg(dir.path()).output().unwrap();
+        assert!(o.status.success(), "{}: {}", flow.display(), stdout(&o));
+        assert!(report["branches_reached"].as_u64().unwrap() > 0, "{report}");
+    }
+}
+
+#[test]
+fn junit_stays_complete_when_results_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite");
+    explore(&root().join("contactflow/Vanity_Numbers.json"), &suite, &[]);
+    let n = calls_in(&suite);
+    let junit = dir.path().join("junit.xml");
+    let o = bin()
+        .arg("test")
+        .arg(&suite)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--jobs")
+        .arg("3")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let x = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&x).unwrap();
+    let cases = doc
+        .descendants()
+        .filter(|d| d.has_tag_name("testcase"))
+        .count();
+    assert_eq!(cases, n);
+    assert!(x.contains(&format!("tests=\"{n}\"")));
+    // In script order, and no temporary file left beside it.
+    let out = stdout(&o);
+    let ok: Vec<&str> = out.lines().filter(|l| l.starts_with("ok")).collect();
+    let mut sorted = ok.clone();
+    sorted.sort();
+    assert_eq!(ok, sorted);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "suite and junit.xml only"
+    );
+}
+
+#[test]
+fn explore_bad_input_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin()
+        .arg("explore")
+        .arg("no/such/flow.json")
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert_eq!(calls_in(dir.path()), 0);
+}
