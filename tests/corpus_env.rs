@@ -387,6 +387,26 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64, payload: &str) -> Vec<Tr
         };
         push(engine.handle(input, now), &mut events);
     }
+    // The caller hangs up at a rest (an input, a wait, the queue), as a script's
+    // `hangup` does: a prompt playing or a Lambda running finishes first.
+    for _ in 0..50 {
+        match engine.status() {
+            Status::Playing { deadline, .. } | Status::AwaitingLex { deadline, .. } => {
+                now = deadline;
+                push(engine.handle(Input::Tick, now), &mut events);
+            }
+            Status::AwaitingLambda { call, .. } => {
+                let outcome = LambdaOutcome::Response {
+                    payload: payload.into(),
+                };
+                push(
+                    engine.handle(Input::LambdaDone { call, outcome }, now),
+                    &mut events,
+                );
+            }
+            _ => break,
+        }
+    }
     if engine.ended().is_none() {
         push(engine.handle(Input::Hangup, now), &mut events);
     }
@@ -670,9 +690,16 @@ fn recordings_of_calls_in_random_environments_replay_the_same_branches() {
             if !r.passed() {
                 failures.push(format!("{}: {:?}\n{text}", path.display(), r.outcome));
             } else if branches(&r.events) != branches(&events) {
+                let (a, b) = (branches(&events), branches(&r.events));
+                let at = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
                 failures.push(format!(
-                    "{}: the replay took other branches\n{text}",
-                    path.display()
+                    "{}: the replay took other branches: at branch {at} the call took {:?}, \
+                     the replay {:?} ({} against {} branches)\n{text}",
+                    path.display(),
+                    a.get(at),
+                    b.get(at),
+                    a.len(),
+                    b.len()
                 ));
             }
         }

@@ -72,6 +72,7 @@ fn skip_reason(cmd: &str) -> Option<&'static str> {
         "export-test",
         "graph",
         "explore",
+        "replay",
         "diff",
         "completions",
         "manpage",

@@ -1,6 +1,7 @@
 //! `OverrideSystemBehavior` for Lambda functions: a per-run answer layer in front of
 //! the mapped backends. Overrides queue per function, first in first out; the next
-//! invocation of that function consumes the oldest, once. With none queued, the
+//! invocation of that function consumes the oldest, once (its retries, attempts 2 to
+//! 4, get the same answer: the mock is the invocation's result). With none queued, the
 //! `--lambda` mappings (and the built-in default) answer as in any run.
 
 use std::sync::{Arc, Mutex};
@@ -25,6 +26,10 @@ struct State {
     /// (function named, override action id, strategy), oldest first.
     queue: Vec<(String, String, Strategy)>,
     uses: Vec<Use>,
+    /// The override that answered the last first attempt (function ARN, action id,
+    /// strategy): a mocked result is the invocation's, so Connect's retries of it
+    /// (attempts 2 to 4) get the same answer without consuming another.
+    last: Option<(String, String, Strategy)>,
 }
 
 /// The shared handle the runner queues overrides through.
@@ -50,10 +55,23 @@ impl Overrides {
 
     fn take(&self, request: &LambdaRequest) -> Option<(String, Strategy)> {
         let mut s = self.lock();
+        if request.attempt > 1 {
+            return s
+                .last
+                .as_ref()
+                .filter(|(f, _, _)| *f == request.function_arn)
+                .map(|(_, a, st)| (a.clone(), st.clone()));
+        }
+        s.last = None;
         let i = s.queue.iter().position(|(f, _, _)| {
             same_resource(f, &request.function_arn) || same_resource(f, &request.function_name)
         })?;
         let (_, action, strategy) = s.queue.remove(i);
+        s.last = Some((
+            request.function_arn.clone(),
+            action.clone(),
+            strategy.clone(),
+        ));
         s.uses.push(Use::Consumed {
             function: request.function_name.clone(),
             action: action.clone(),
