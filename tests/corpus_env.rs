@@ -1,4 +1,4 @@
-//! Every branch of the corpus's ShowView and customer-profile blocks is taken by a
+//! Every branch of the corpus's ShowView, customer-profile and Lex blocks is taken by a
 //! `.call` script of `tests/fixtures/corpus_env/`, each driving a real corpus flow
 //! (read from `../shared/corpus/flows` at test time, never copied here).
 //!
@@ -9,7 +9,8 @@
 //!
 //! `FLOWSIM_BLESS=1 cargo test --test corpus_env` (re)generates scripts for targets
 //! no script takes: seeded random walks in an environment chosen for the target (the
-//! view's action, profiles found or not, no profiles domain), kept as the walk's
+//! view's action, profiles found or not, no profiles domain, a canned Lex intent for
+//! bots that are not public: `lex * = intent:NAME`), kept as the walk's
 //! recording when its replay passes and takes the target.
 
 use std::collections::BTreeSet;
@@ -29,8 +30,9 @@ use serde_json::Value;
 
 mod common;
 
-const TYPES: [ActionType; 7] = [
+const TYPES: [ActionType; 8] = [
     ActionType::ShowView,
+    ActionType::ConnectParticipantWithLexBot,
     ActionType::GetCustomerProfile,
     ActionType::CreateCustomerProfile,
     ActionType::UpdateCustomerProfile,
@@ -183,7 +185,7 @@ fn target_line((p, _, b, br): &Target) -> String {
 }
 
 #[test]
-fn every_branch_of_the_corpus_view_and_profile_blocks_is_taken_by_a_script() {
+fn every_branch_of_the_corpus_view_profile_and_lex_blocks_is_taken_by_a_script() {
     let Some(corpus) = corpus() else {
         eprintln!("note: ../shared/corpus is absent; nothing to cover");
         return;
@@ -197,7 +199,7 @@ fn every_branch_of_the_corpus_view_and_profile_blocks_is_taken_by_a_script() {
     let left: BTreeSet<String> = left.iter().map(target_line).collect();
     if std::env::var_os("FLOWSIM_BLESS").is_some() {
         let mut text = String::from(
-            "# Branches of corpus ShowView / customer-profile blocks that no seeded walk of\n\
+            "# Branches of corpus ShowView / customer-profile / Lex blocks that no seeded walk of\n\
              # tests/corpus_env.rs reaches yet (FLOWSIM_BLESS=1 rewrites this list; it may only\n\
              # shrink: a listed branch some script takes fails the test).\n",
         );
@@ -211,7 +213,7 @@ fn every_branch_of_the_corpus_view_and_profile_blocks_is_taken_by_a_script() {
     let missing: Vec<&String> = left.difference(&listed).collect();
     assert!(
         missing.is_empty(),
-        "{} of {total} branches of ShowView / customer-profile blocks are taken by no script \
+        "{} of {total} branches of ShowView / customer-profile / Lex blocks are taken by no script \
          of tests/fixtures/corpus_env (FLOWSIM_BLESS=1 generates them):\n{}",
         missing.len(),
         missing
@@ -266,6 +268,18 @@ fn environments(b: &Block, branch: &str) -> Vec<(Environment, Vec<(String, Strin
                 },
             );
             out.push((env, attrs));
+        }
+        // Lex: the bot is not public, so a canned intent (`lex * = intent:NAME`)
+        // answers what the caller says; an intent no condition names for the rest.
+        Some(ActionType::ConnectParticipantWithLexBot) => {
+            let intent = b
+                .conditions
+                .iter()
+                .find(|c| c.label() == branch)
+                .map_or_else(|| "FlowsimOther".to_owned(), |c| c.operand.clone());
+            if env.add_lex_answer("*", &format!("intent:{intent}")).is_ok() {
+                out.push((env, attrs));
+            }
         }
         _ => {
             if branch == "NoMatchingError" {
@@ -365,7 +379,7 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64, payload: &str) -> Vec<Tr
             },
             Status::AwaitingInput { mode, .. } => match rng.u8(0..10) {
                 0..=5 => Input::Key(b"0123456789"[rng.usize(0..10)] as char),
-                6 if mode == flowsim::engine::InputMode::Lex => Input::Utterance("yes".into()),
+                6..=8 if mode == flowsim::engine::InputMode::Lex => Input::Utterance("yes".into()),
                 _ => {
                     now = engine.next_deadline().unwrap_or(now);
                     Input::Tick
