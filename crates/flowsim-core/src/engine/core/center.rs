@@ -1070,18 +1070,7 @@ impl Engine {
                     "a query has no QueryName".into(),
                 ));
             };
-            let wants: Vec<(String, String)> = q
-                .get("PrimaryValues")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|p| {
-                    Some((
-                        p.get("AttributeName")?.as_str()?.to_owned(),
-                        p.get("Value")?.as_str()?.to_owned(),
-                    ))
-                })
-                .collect();
+            let wants = primary_values(&q, "AttributeName");
             let row = rows.iter().find(|r| {
                 wants
                     .iter()
@@ -1133,18 +1122,7 @@ impl Engine {
                             .and_then(Value::as_str)
                             .unwrap_or("default")
                             .to_owned();
-                        let keys = g
-                            .get("PrimaryValues")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|p| {
-                                Some((
-                                    p.get("Name")?.as_str()?.to_owned(),
-                                    p.get("Value")?.as_str()?.to_owned(),
-                                ))
-                            })
-                            .collect();
+                        let keys = primary_values(&g, "Name");
                         (name, keys)
                     })
                     .collect(),
@@ -1345,4 +1323,20 @@ impl Engine {
     pub(super) fn sink(&mut self, block: &Block, idx: BlockIdx, what: &str) -> Step {
         self.record_setting(block, idx, what)
     }
+}
+
+/// A data-table block's `PrimaryValues`: (attribute, value) pairs, the attribute
+/// under `name_key` (`AttributeName` in Evaluate's queries, `Name` in List's groups).
+fn primary_values(v: &Value, name_key: &str) -> Vec<(String, String)> {
+    v.get("PrimaryValues")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p.get(name_key)?.as_str()?.to_owned(),
+                p.get("Value")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect()
 }
