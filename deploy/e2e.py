@@ -217,6 +217,7 @@ class RuntimeApi:
 
     def __init__(self, events):
         self.events = list(events)
+        self.total = len(self.events)
         self.responses = []
         self.served = {}
         self.done = threading.Event()
@@ -231,7 +232,9 @@ class RuntimeApi:
                     self.send_error(404)
                     return
                 if not api.events:
-                    api.done.set()
+                    # Nothing more to serve: hold the poll. `done` is set by the last
+                    # answer, not here: the runtime may poll for the next event before the
+                    # handler of its previous answer has recorded it.
                     time.sleep(3600)
                     return
                 i = len(api.responses)
@@ -255,7 +258,7 @@ class RuntimeApi:
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                if not api.events:
+                if len(api.responses) >= api.total or "/init/error" in self.path:
                     api.done.set()
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
