@@ -190,6 +190,17 @@ pub fn line(event: &TraceEvent, detail: Detail) -> Option<String> {
             "AGENT answered in {queue} after {} in queue",
             crate::engine::waited(*waited_ms)
         ),
+        TraceKind::HoldStarted { queue, for_ms } => match for_ms {
+            Some(ms) => format!(
+                "HOLD  the agent in {queue} puts the caller on hold for {}",
+                crate::engine::waited(*ms)
+            ),
+            None => format!("HOLD  the agent in {queue} puts the caller on hold"),
+        },
+        TraceKind::HoldEnded { queue, held_ms } => format!(
+            "HOLD  off hold after {}: back with the agent in {queue}",
+            crate::engine::waited(*held_ms)
+        ),
         TraceKind::BlockStarted {
             block, type_name, ..
         } if verbose => format!("▸     {} ({type_name})", block.label),

@@ -77,16 +77,25 @@ impl Call {
         others: Vec<flowsim::flow::Flow>,
         env: Arc<Environment>,
     ) -> Self {
+        Self::with(
+            main,
+            others,
+            CallConfig {
+                env,
+                ..CallConfig::default()
+            },
+        )
+    }
+
+    fn with(
+        main: flowsim::flow::Flow,
+        others: Vec<flowsim::flow::Flow>,
+        config: CallConfig,
+    ) -> Self {
         let mut flows = FlowSet::single(main);
         flows.others = others.into_iter().map(Arc::new).collect();
         let mut c = Self {
-            engine: Engine::new(
-                flows,
-                CallConfig {
-                    env,
-                    ..CallConfig::default()
-                },
-            ),
+            engine: Engine::new(flows, config),
             events: Vec::new(),
             now: SimTime::ZERO,
         };
@@ -467,6 +476,212 @@ fn transfer_to_queue_from_the_queue_flow_fails_already_queued() {
     assert_eq!(c.end().keyword(), "agent");
 }
 
+// ---- hold, once the agent has answered ----------------------------------------------------
+
+fn holds(c: &Call) -> Vec<(u64, &'static str, u64)> {
+    c.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::HoldStarted { for_ms, .. } => Some((e.at.0, "on", for_ms.unwrap_or(0))),
+            TraceKind::HoldEnded { held_ms, .. } => Some((e.at.0, "off", *held_ms)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn end_flow(id: &str) -> Value {
+    json!({"Identifier": id, "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}})
+}
+
+#[test]
+fn a_hold_runs_the_hold_flows_of_the_hooks_on_the_calls_clock() {
+    let customer = flow(
+        "ch",
+        "loop",
+        json!([{"Identifier": "loop", "Type": "MessageParticipantIteratively",
+                "Parameters": {"Messages": [{"Text": "Thanks for holding."}]},
+                "Transitions": {}}]),
+    );
+    let agent = flow(
+        "ah",
+        "a",
+        json!([say("a", "Your caller is on hold.", "end"), end_flow("end")]),
+    );
+    let mut c = Call::new(
+        inbound(&[("CustomerHold", "ch"), ("AgentHold", "ah")]),
+        vec![customer, agent],
+        env("Sales:answer_after=60"),
+    );
+    c.send(Input::Hold { ms: Some(30_000) });
+    c.wait(10 * 60);
+    assert_eq!(holds(&c), [(60_000, "on", 30_000), (90_000, "off", 30_000)]);
+    let entered = c.flows_entered();
+    let n = entered.len();
+    assert_eq!(entered[n - 2].0, "ah");
+    assert!(entered[n - 2].1.starts_with("agent hold"), "{entered:?}");
+    assert_eq!(entered[n - 1], ("ch".into(), "customer hold".into()));
+    // The agent hears its flow's prompt; the caller's loop plays from the hold's
+    // start, each message for its time, until the hold ends.
+    let said = c.prompts();
+    let agent_at = said
+        .iter()
+        .find(|(_, t)| t == "Your caller is on hold.")
+        .map(|(at, _)| *at);
+    assert_eq!(agent_at, Some(60_000));
+    let holding: Vec<u64> = said
+        .iter()
+        .filter(|(_, t)| t == "Thanks for holding.")
+        .map(|(at, _)| *at)
+        .collect();
+    assert!(holding.len() >= 5, "{holding:?}");
+    assert_eq!(holding[0], 60_000);
+    assert!(holding.iter().all(|at| *at < 90_000), "{holding:?}");
+    assert!(holding.windows(2).all(|w| w[1] > w[0]), "{holding:?}");
+    // Time in queue is the time before the agent answered.
+    assert_eq!(
+        c.end(),
+        EndReason::Agent {
+            queue: "Sales".into(),
+            waited_ms: 60_000
+        }
+    );
+    assert_eq!(
+        c.events.last().map(|e| e.at.0),
+        Some(90_000),
+        "the call ends when the hold does"
+    );
+}
+
+#[test]
+fn without_hooks_the_default_hold_flows_play_and_two_holds_run_in_turn() {
+    let mut c = Call::new(inbound(&[]), vec![], env("Sales:answer_after=30"));
+    c.send(Input::Hold { ms: Some(10_000) });
+    c.send(Input::Hold { ms: Some(6_000) });
+    c.wait(10 * 60);
+    assert_eq!(
+        holds(&c),
+        [
+            (30_000, "on", 10_000),
+            (40_000, "off", 10_000),
+            (40_000, "on", 6_000),
+            (46_000, "off", 6_000)
+        ]
+    );
+    let entered: Vec<String> = c.flows_entered().into_iter().map(|(f, _)| f).collect();
+    assert_eq!(
+        entered,
+        [
+            "Default customer queue",
+            "Default agent hold",
+            "Default customer hold",
+            "Default agent hold",
+            "Default customer hold"
+        ]
+    );
+    let music: Vec<u64> = c
+        .prompts()
+        .into_iter()
+        .filter(|(_, t)| t == "[prompt: CustomerHold.wav]")
+        .map(|(at, _)| at)
+        .collect();
+    // 3 s per audio prompt: 30, 33, 36, 39 s; then 40, 43 s.
+    assert_eq!(music, [30_000, 33_000, 36_000, 39_000, 40_000, 43_000]);
+    assert_eq!(c.end().keyword(), "agent");
+}
+
+#[test]
+fn an_instance_default_hold_flow_among_the_flows_is_used_by_its_connect_name() {
+    let mut edited = flow(
+        "Default customer hold",
+        "a",
+        json!([say("a", "Our own hold message.", "end"), end_flow("end")]),
+    );
+    edited.name = "Default customer hold".into();
+    let mut c = Call::new(inbound(&[]), vec![edited], env("Sales:answer_after=5"));
+    c.send(Input::Hold { ms: Some(20_000) });
+    c.wait(60);
+    assert!(
+        c.prompts()
+            .iter()
+            .any(|(at, t)| *at == 5_000 && t == "Our own hold message.")
+    );
+    // The hold flow ended: the caller stayed on hold, in silence, until the hold's end.
+    assert_eq!(holds(&c), [(5_000, "on", 20_000), (25_000, "off", 20_000)]);
+    assert_eq!(c.end().keyword(), "agent");
+}
+
+#[test]
+fn resume_ends_an_open_hold_and_a_hangup_on_hold_still_ends_connected() {
+    let mut c = Call::new(inbound(&[]), vec![], env("Sales:answer_after=10"));
+    c.send(Input::Hold { ms: None });
+    c.wait(100);
+    // On hold until taken off it: the call is still going.
+    assert!(c.engine.ended().is_none());
+    let info = c.engine.queue_info().expect("in queue");
+    assert!(info.answered);
+    assert_eq!(info.on_hold, Some((SimTime(10_000), None)));
+    c.send(Input::Resume);
+    assert_eq!(holds(&c), [(10_000, "on", 0), (100_000, "off", 90_000)]);
+    assert_eq!(c.end().keyword(), "agent");
+
+    let mut c = Call::new(inbound(&[]), vec![], env("Sales:answer_after=10"));
+    c.send(Input::Hold { ms: Some(60_000) });
+    c.wait(25);
+    c.send(Input::Hangup);
+    assert_eq!(holds(&c), [(10_000, "on", 60_000), (25_000, "off", 15_000)]);
+    assert_eq!(
+        c.end(),
+        EndReason::Agent {
+            queue: "Sales".into(),
+            waited_ms: 10_000
+        }
+    );
+}
+
+#[test]
+fn no_hold_without_an_agent_and_today_s_end_when_nobody_holds() {
+    // The caller abandons before the agent answers: the hold never begins.
+    let mut c = Call::new(inbound(&[]), vec![], env("Sales:answer_after=60"));
+    c.send(Input::Hold { ms: Some(30_000) });
+    c.wait(20);
+    c.send(Input::Hangup);
+    assert!(holds(&c).is_empty());
+    assert_eq!(c.end().keyword(), "abandoned");
+    // Nobody holds: connected when the agent answers, as before.
+    let mut c = Call::new(inbound(&[]), vec![], env("Sales:answer_after=60"));
+    c.wait(120);
+    assert!(holds(&c).is_empty());
+    assert_eq!(c.events.last().map(|e| e.at.0), Some(60_000));
+    assert_eq!(c.end().keyword(), "agent");
+}
+
+#[test]
+fn a_call_that_starts_in_a_hold_flow_is_on_hold_then_ends_connected() {
+    let text = json!({"Version": "2019-10-30", "StartAction": "loop",
+        "Metadata": {"name": "My hold", "type": "customerHold"},
+        "Actions": [{"Identifier": "loop", "Type": "MessageParticipantIteratively",
+            "Parameters": {"Messages": [{"Text": "Still holding."}]}, "Transitions": {}}]})
+    .to_string();
+    let hold = parse_str(&text, "hold.json", "My hold").unwrap();
+    let mut c = Call::new(hold.clone(), vec![], Arc::default());
+    c.wait(10 * 60);
+    let secs = u64::from(flowsim::engine::DEFAULT_HOLD_SECS) * 1000;
+    assert_eq!(holds(&c), [(0, "on", secs), (secs, "off", secs)]);
+    assert!(c.prompts().iter().all(|(_, t)| t == "Still holding."));
+    assert!(c.prompts().len() > 5);
+    assert_eq!(c.end().keyword(), "agent");
+    // A hold given before the call starts sets its length.
+    let flows = FlowSet::single(hold);
+    let mut engine = Engine::new(flows, CallConfig::default());
+    engine.handle(Input::Hold { ms: Some(5_000) }, SimTime::ZERO);
+    engine.handle(Input::Start, SimTime::ZERO);
+    while let Some(d) = engine.next_deadline() {
+        engine.handle(Input::Tick, d);
+    }
+    assert_eq!(engine.now(), SimTime(5_000));
+    assert_eq!(engine.ended().map(EndReason::keyword), Some("agent"));
+}
+
 // ---- corpus flows in their roles ----------------------------------------------------------
 
 /// Customer queue and whisper flows of the corpus: by `Metadata.type`, else by the
@@ -499,6 +714,8 @@ fn corpus_roles() -> Vec<(PathBuf, &'static str)> {
             ("customerqueue", "CustomerQueue"),
             ("customerwhisper", "CustomerWhisper"),
             ("agentwhisper", "AgentWhisper"),
+            ("customerhold", "CustomerHold"),
+            ("agenthold", "AgentHold"),
         ]
         .into_iter()
         .find(|(k, _)| t == *k || (t.is_empty() || t == "contactflow") && name.contains(k))
@@ -512,13 +729,18 @@ fn corpus_roles() -> Vec<(PathBuf, &'static str)> {
 }
 
 #[test]
-fn every_corpus_queue_and_whisper_flow_runs_in_its_role() {
+fn every_corpus_queue_whisper_and_hold_flow_runs_in_its_role() {
     let roles = corpus_roles();
     if common::shared().is_none() {
         return;
     }
-    // 22 on the corpus of 2026-12: 9 customer queue, 6 customer whisper, 7 agent whisper.
-    assert!(roles.len() >= 20, "{roles:?}");
+    // 26 on the corpus of 2026-12: 9 customer queue, 6 customer whisper, 7 agent
+    // whisper, 3 customer hold, 1 agent hold.
+    assert!(roles.len() >= 24, "{roles:?}");
+    assert!(
+        roles.iter().filter(|(_, r)| r.ends_with("Hold")).count() >= 4,
+        "{roles:?}"
+    );
     for (path, role) in roles {
         let f = load_file(&path).unwrap();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -528,6 +750,8 @@ fn every_corpus_queue_and_whisper_flow_runs_in_its_role() {
             vec![f],
             env("Sales:answer_after=90"),
         );
+        // A hold flow runs when the agent, once connected, holds the caller.
+        c.send(Input::Hold { ms: Some(45_000) });
         let mut rounds = 0;
         while c.engine.ended().is_none() && rounds < 2000 {
             rounds += 1;
@@ -545,6 +769,8 @@ fn every_corpus_queue_and_whisper_flow_runs_in_its_role() {
         let how = match role {
             "CustomerQueue" => "customer queue",
             "CustomerWhisper" => "customer whisper",
+            "CustomerHold" => "customer hold",
+            "AgentHold" => "agent hold",
             _ => "agent whisper",
         };
         assert!(
@@ -631,10 +857,15 @@ fn the_rules_engine_sample_reaches_an_agent_an_abandon_and_a_callback() {
         return;
     };
     let d = dir.path().to_str().unwrap();
-    let scripts: Vec<String> = ["rules_agent", "rules_abandoned", "rules_callback"]
-        .iter()
-        .map(|s| format!("{d}/{s}.call"))
-        .collect();
+    let scripts: Vec<String> = [
+        "rules_agent",
+        "rules_abandoned",
+        "rules_callback",
+        "rules_hold",
+    ]
+    .iter()
+    .map(|s| format!("{d}/{s}.call"))
+    .collect();
     let mut args = vec!["test", "--json", "--flows", d];
     args.extend(scripts.iter().map(String::as_str));
     let out = flowsim(&args);
@@ -661,6 +892,7 @@ fn the_rules_engine_sample_reaches_an_agent_an_abandon_and_a_callback() {
         ("rules_agent", "agent"),
         ("rules_abandoned", "abandoned"),
         ("rules_callback", "callback"),
+        ("rules_hold", "agent"),
     ] {
         assert!(ends.contains(&(script.into(), end.into())), "{ends:?}");
     }
@@ -742,6 +974,7 @@ fn the_hand_built_queue_scenarios_pass() {
         "callback_in_queue",
         "default_queue",
         "still_queued",
+        "hold",
     ] {
         args.push(format!("{d}/{s}.call"));
     }
@@ -757,7 +990,7 @@ fn the_hand_built_queue_scenarios_pass() {
         .iter()
         .filter(|r| r["status"] == "passed")
         .count();
-    assert_eq!(passed, 4, "{stdout}");
+    assert_eq!(passed, 5, "{stdout}");
 }
 
 #[test]
@@ -820,6 +1053,79 @@ fn a_recorded_queue_call_replays_to_the_same_end() {
         "{text}\n{}",
         common::stdout(&out)
     );
+}
+
+#[test]
+fn a_hold_taken_off_by_hand_records_as_a_hold_line_that_replays_green() {
+    // As in the TUI: `o` before the answer, `o` again 30 s into the hold, `w`.
+    let f = fixtures();
+    let flow_path = f.join("queue_inbound.json");
+    let mut config = CallConfig {
+        env: env("Sales:answer_after=20"),
+        ..CallConfig::default()
+    };
+    config
+        .attributes
+        .insert("queueFlow".into(), "no_such_flow".into());
+    let mut c = Call::with(load_file(&flow_path).unwrap(), vec![], config.clone());
+    c.send(Input::Hold { ms: None });
+    c.wait(50);
+    c.send(Input::Resume);
+    assert_eq!(holds(&c), [(20_000, "on", 0), (50_000, "off", 30_000)]);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("held.call");
+    let text = flowsim::script::recording_from_trace(
+        &flowsim::script::RecordOptions {
+            flow_path: Some(&flow_path),
+            recording_path: Some(&rec),
+            config: Some(&config),
+        },
+        &c.events,
+    );
+    assert!(text.contains("\nhold 30s\n"), "{text}");
+    assert!(
+        text.contains("expect \"[prompt: CustomerHold.wav]\""),
+        "{text}"
+    );
+    assert!(text.contains("expect end agent \"Sales\""), "{text}");
+    std::fs::write(&rec, &text).unwrap();
+    let out = flowsim(&[
+        "test",
+        "--flows",
+        f.to_str().unwrap(),
+        rec.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        common::stdout(&out)
+    );
+}
+
+#[test]
+fn a_hold_line_of_a_call_that_never_reaches_an_agent_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let script = dir.path().join("unheld.call");
+    std::fs::write(
+        &script,
+        format!(
+            "flow {}\nattribute queueFlow = \"none\"\nqueue \"Sales\" answer_after 60\n\nwait 10s\nhold 30s\nhangup\nexpect end abandoned\n",
+            f.join("queue_inbound.json").display()
+        ),
+    )
+    .unwrap();
+    let out = flowsim(&[
+        "test",
+        "--flows",
+        f.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    let stdout = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("on hold"), "{stdout}");
+    assert!(stdout.contains(":6"), "{stdout}");
 }
 
 #[test]

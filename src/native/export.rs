@@ -111,6 +111,7 @@ fn refuse_unexpressible(script: &Script) -> Result<(), (usize, String)> {
                 "`expect no {m}`: the testing language has no way to expect a prompt not to be said"
             )),
             Directive::Wait(_) => Some("`wait`: the testing language cannot let time pass".into()),
+            Directive::Hold(_) => Some("`hold`: the testing language cannot put a call on hold".into()),
             Directive::Env(EnvSetting::Channel(c)) if c.eq_ignore_ascii_case("voice") || c.eq_ignore_ascii_case("chat") => None,
             Directive::Env(_) => Some(
                 "this environment setting has no override in the testing language (only hours, queue capacity and Lambda answers do)".into(),

@@ -189,7 +189,10 @@ fn body(events: &[TraceEvent], out: &mut String) {
             keys.clear();
         }
     };
-    for e in events {
+    // On hold: when the hold ends. A prompt said at that very moment (before the
+    // hold was taken off by hand) is not replayed: the replayed hold ends first.
+    let mut hold_end: Option<crate::engine::SimTime> = None;
+    for (i, e) in events.iter().enumerate() {
         if matches!(
             e.kind,
             TraceKind::Prompt { .. }
@@ -197,12 +200,33 @@ fn body(events: &[TraceEvent], out: &mut String) {
                 | TraceKind::Silence
                 | TraceKind::Utterance { .. }
                 | TraceKind::Ended { .. }
+                // The wait up to the answer: what comes after (whispers, holds) runs
+                // by itself, the answer does not.
+                | TraceKind::AgentAnswered { .. }
         ) {
             pass_time(&mut queue_clock, e.at, &mut keys, out);
         }
         match &e.kind {
             TraceKind::QueueEntered { .. } => queue_clock = Some(e.at),
             TraceKind::AgentAnswered { .. } => queue_clock = None,
+            TraceKind::HoldStarted { for_ms, .. } => {
+                flush(&mut keys, out);
+                // As long as it lasted (taken off hold in the TUI, or a hangup).
+                let held = events[i..].iter().find_map(|e| match e.kind {
+                    TraceKind::HoldEnded { held_ms, .. } => Some(held_ms),
+                    _ => None,
+                });
+                hold_end = held.map(|ms| e.at.plus(std::time::Duration::from_millis(ms)));
+                if let Some(ms) = held.or(*for_ms).filter(|ms| *ms > 0) {
+                    if ms.is_multiple_of(1000) {
+                        out.push_str(&format!("hold {}s\n", ms / 1000));
+                    } else {
+                        out.push_str(&format!("hold {ms}ms\n"));
+                    }
+                }
+            }
+            TraceKind::Prompt { .. } if hold_end == Some(e.at) => {}
+            TraceKind::HoldEnded { .. } => hold_end = None,
             TraceKind::Prompt { text, .. } => {
                 flush(&mut keys, out);
                 let t = fold(text);

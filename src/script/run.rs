@@ -202,6 +202,14 @@ pub async fn run_script(script: &Script, flows: &FlowSet, opts: &RunOptions) -> 
         expected_since_input: false,
         typed_ahead: None,
         marks: BTreeMap::new(),
+        holds: script
+            .lines
+            .iter()
+            .filter_map(|l| match l.directive {
+                Directive::Hold(d) => Some(d),
+                _ => None,
+            })
+            .collect(),
     };
     let outcome = run.script(script, opts.update).await;
     run.driver.close().await;
@@ -241,6 +249,8 @@ struct Run {
     typed_ahead: Option<(usize, usize, String)>,
     /// Script line → (events before its action, events after it), for `--update`.
     marks: BTreeMap<usize, (usize, usize)>,
+    /// The script's `hold` lines, in order.
+    holds: Vec<Duration>,
 }
 
 enum Check {
@@ -287,7 +297,34 @@ impl Run {
         if let Some(f) = self.unused_keys() {
             return Ok(Outcome::Failed(f));
         }
+        if let Some(f) = self.unheld(script) {
+            return Ok(Outcome::Failed(f));
+        }
         Ok(Outcome::Passed)
+    }
+
+    /// A `hold` line whose hold never began (the call never reached an agent, or
+    /// ended first): a failure of that line.
+    fn unheld(&self, script: &Script) -> Option<Failure> {
+        let held = self
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, TraceKind::HoldStarted { .. }))
+            .count();
+        let line = script
+            .lines
+            .iter()
+            .filter(|l| matches!(l.directive, Directive::Hold(_)))
+            .nth(held)?;
+        let now = match self.driver.engine().ended() {
+            Some(r) => format!("the call ended: {}", r.describe()),
+            None => "the script ended first".to_owned(),
+        };
+        Some(Failure {
+            line: line.number,
+            expected: "the agent to put the caller on hold (once connected)".into(),
+            actual: format!("{now}; holds begun: {held}"),
+        })
     }
 
     /// Keys pressed during a prompt that no input block used before the call ended
@@ -509,6 +546,9 @@ impl Run {
             | Directive::Hours(_)
             | Directive::Lambda(_)
             | Directive::Env(_) => Check::Pass,
+            // The holds were given when the call started: the agent holds the caller
+            // once connected (checked when the script ends).
+            Directive::Hold(_) => Check::Pass,
         })
     }
 
@@ -554,6 +594,11 @@ impl Run {
     fn start(&mut self) -> Result<(), DriverError> {
         if !self.started {
             self.started = true;
+            // `hold` lines: the agent puts the caller on hold once connected.
+            for d in self.holds.clone() {
+                let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                self.driver.send(Input::Hold { ms: Some(ms) })?;
+            }
             self.driver.send(Input::Start)?;
             self.pull();
         }

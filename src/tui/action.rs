@@ -13,6 +13,9 @@ pub enum Action {
     Say,
     /// The caller hangs up.
     Hangup,
+    /// The agent puts the caller on hold (once connected: before the agent answers,
+    /// the hold waits its turn), or takes the caller off hold.
+    Hold,
     /// Start the call again with the same caller.
     Restart,
     /// Open the overlay that asks for a new caller number.

@@ -627,6 +627,27 @@ impl App {
                     self.after(r);
                 }
             }
+            Action::Hold => {
+                let on_hold = self
+                    .engine()
+                    .queue_info()
+                    .is_some_and(|q| q.on_hold.is_some());
+                let (input, notice) = if ended {
+                    (None, "the call has ended: r restarts it")
+                } else if on_hold {
+                    (Some(Input::Resume), "the agent takes the caller off hold")
+                } else {
+                    (
+                        Some(Input::Hold { ms: None }),
+                        "once the agent has answered, the caller is on hold until o again",
+                    )
+                };
+                self.notice = Some(notice.into());
+                if let Some(input) = input {
+                    let r = self.driver.send(input);
+                    self.after(r);
+                }
+            }
             Action::Restart => {
                 let caller = self.engine().config().caller.clone();
                 self.restart(caller);
@@ -1128,6 +1149,13 @@ impl App {
                     crate::engine::waited(*waited_ms)
                 )))
             }
+            TraceKind::HoldStarted { .. } => self
+                .transcript
+                .push(Entry::Note("on hold (o takes the caller off hold)".into())),
+            TraceKind::HoldEnded { held_ms, .. } => self.transcript.push(Entry::Note(format!(
+                "off hold after {}",
+                crate::engine::waited(*held_ms)
+            ))),
             TraceKind::Ended { reason } => {
                 self.ended_at = Some(event.at);
                 self.transcript.push(Entry::Ended(reason.describe()));

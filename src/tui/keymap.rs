@@ -87,6 +87,13 @@ pub const NORMAL: &[Binding] = &[
         || Action::Hangup,
     ),
     b(
+        &[KeyCode::Char('o')],
+        "o",
+        "",
+        "on hold / off hold: the agent holds the caller once connected",
+        || Action::Hold,
+    ),
+    b(
         &[KeyCode::Char('r')],
         "r",
         "restart",

@@ -260,7 +260,10 @@ fn render_contact(app: &App, area: Rect, buf: &mut Buffer) {
     // In queue: where the caller stands, how long it has waited, who could answer.
     if let Some(q) = app.engine().queue_info() {
         let waited = crate::engine::waited(q.waited_ms);
-        let text = if q.answered {
+        let text = if let Some((since, _)) = q.on_hold {
+            let held = crate::engine::waited(app.engine().now().since(since).as_millis() as u64);
+            format!("queue {}: on hold for {held} (o: off hold)", q.queue)
+        } else if q.answered {
             format!("queue {}: agent answered after {waited}", q.queue)
         } else {
             format!(

@@ -30,6 +30,7 @@ pub const DIRECTIVES: &[&str] = &[
     "silence",
     "wait",
     "hangup",
+    "hold",
 ];
 
 /// The forms of `expect` after the keyword.
@@ -83,6 +84,9 @@ pub enum Directive {
     Silence,
     Wait(Duration),
     Hangup,
+    /// `hold 30s`: once the agent has answered (and the whispers ran), the agent
+    /// puts the caller on hold this long; several lines are several holds.
+    Hold(Duration),
     ExpectLambda(String),
     ExpectAttribute(String, String),
     ExpectExternal(String, String),
@@ -487,6 +491,18 @@ pub fn parse_line(raw: &str, dir: &Path) -> Result<Option<Directive>, String> {
             Directive::Hangup
         }
         "wait" => Directive::Wait(duration(bare(rest))?),
+        "hold" => {
+            let d = duration(bare(rest)).map_err(|_| {
+                format!(
+                    "`hold {}`: expected a duration such as 30s or 2m",
+                    bare(rest)
+                )
+            })?;
+            if d.is_zero() {
+                return Err("`hold 0s`: a hold lasts some time, e.g. hold 30s".into());
+            }
+            Directive::Hold(d)
+        }
         "say" => {
             let t = rest.trim_start();
             if !t.starts_with('"') {
@@ -984,6 +1000,10 @@ mod tests {
         assert!(matches!(one("silence"), Directive::Silence));
         assert!(matches!(one("wait 2s"), Directive::Wait(d) if d == Duration::from_secs(2)));
         assert!(matches!(one("wait 250ms"), Directive::Wait(d) if d == Duration::from_millis(250)));
+        assert!(matches!(one("hold 30s"), Directive::Hold(d) if d == Duration::from_secs(30)));
+        assert!(
+            matches!(one("hold 2m # music"), Directive::Hold(d) if d == Duration::from_secs(120))
+        );
         assert!(matches!(one("hangup"), Directive::Hangup));
         assert!(
             matches!(one("expect lambda vanity-numbers"), Directive::ExpectLambda(n) if n == "vanity-numbers")
@@ -1036,6 +1056,8 @@ mod tests {
         assert!(bad("expect \"open").contains("unterminated"));
         assert!(bad("expect /(/").contains("bad regular expression"));
         assert!(bad("wait soon").contains("duration"));
+        assert!(bad("hold later").contains("`hold later`"));
+        assert!(bad("hold 0s").contains("some time"));
         assert!(bad("hours maybe").contains("open"));
         assert!(bad("expect end later").contains("disconnected"));
         assert!(bad("lambda f = json:{").contains("JSON"));

@@ -29,7 +29,10 @@ mod queue;
 mod settings;
 mod transfers;
 
-pub use queue::{DEFAULT_QUEUE_FLOW, MAX_QUEUE_TRANSFERS, QueueInfo};
+pub use queue::{
+    DEFAULT_AGENT_HOLD_FLOW, DEFAULT_CUSTOMER_HOLD_FLOW, DEFAULT_HOLD_SECS, DEFAULT_QUEUE_FLOW,
+    MAX_QUEUE_TRANSFERS, QueueInfo,
+};
 
 /// What the trace shows for a digit typed into an encrypted Store customer input
 /// (`InputEncryption`): the digits never appear in any output.
@@ -104,6 +107,12 @@ pub enum Input {
     Hangup,
     /// Step mode: run the next block.
     Step,
+    /// The agent puts the caller on hold for `ms` (`None`: until [`Input::Resume`])
+    /// once connected: after the agent answered and the whispers ran. Given before
+    /// that, the hold waits its turn (several holds run one after the other).
+    Hold { ms: Option<u64> },
+    /// The agent takes the caller off hold now.
+    Resume,
 }
 
 /// A Lambda invocation for the driver to carry out.
@@ -441,6 +450,8 @@ impl Engine {
             Input::Tick => {
                 if self.answer_due().is_some_and(|d| self.now >= d) {
                     self.agent_answers();
+                } else if self.hold_due().is_some_and(|d| self.now >= d) {
+                    self.hold_over();
                 } else if self.next_deadline().is_some_and(|d| self.now >= d) {
                     match self.wait {
                         Wait::Lambda { .. } => self.lambda_timeout(),
@@ -458,6 +469,8 @@ impl Engine {
             Input::LambdaDone { call, outcome } => self.lambda_done(call, outcome),
             Input::LexDone { call, outcome } => self.lex_done(call, outcome),
             Input::Hangup => self.end(EndReason::Hangup),
+            Input::Hold { ms } => self.hold_requested(ms),
+            Input::Resume => self.hold_over(),
         }
         std::mem::take(&mut self.out)
     }
@@ -475,11 +488,12 @@ impl Engine {
             | Wait::Lambda { deadline, .. }
             | Wait::Loop { deadline, .. } => Some(*deadline),
         };
-        // Waiting in queue, the agent answers whatever the queue flow is doing.
-        match (own, self.answer_due()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        // Waiting in queue, the agent answers whatever the queue flow is doing; on
+        // hold, the hold ends whatever the hold flow is doing.
+        [own, self.answer_due(), self.hold_due()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Step mode: stop before each block until [`Input::Step`].
@@ -689,6 +703,7 @@ impl Engine {
             Step::Jumped | Step::Wait => {}
             Step::End(reason) => self.end(reason),
         }
+        self.agent_hold_waits();
     }
 
     fn execute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {

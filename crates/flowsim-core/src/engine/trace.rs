@@ -377,6 +377,18 @@ pub enum TraceKind {
         queue: String,
         waited_ms: u64,
     },
+    /// The agent put the caller on hold (after answering): the agent hold flow
+    /// runs for the agent, the customer hold flow for the caller. `for_ms`: how long
+    /// the hold lasts (`None`: until the agent takes the caller off hold).
+    HoldStarted {
+        queue: String,
+        for_ms: Option<u64>,
+    },
+    /// The caller is off hold after `held_ms`; the call goes on with the agent.
+    HoldEnded {
+        queue: String,
+        held_ms: u64,
+    },
     Ended {
         reason: EndReason,
     },

@@ -7,6 +7,13 @@
 //! and agent whisper flows run, and the call ends connected to the agent. Hanging up
 //! while waiting abandons the call; a callback created and then a disconnect (or a
 //! hangup) ends it with the callback queued.
+//!
+//! Hold: once connected, the agent may put the caller on hold ([`Input::Hold`], a
+//! `hold` line of a script): the agent hold flow (`AgentHold` hook, else
+//! [`DEFAULT_AGENT_HOLD_FLOW`]) runs for the agent until it first waits (its prompts
+//! heard by the agent), then the customer hold flow (`CustomerHold` hook, else
+//! [`DEFAULT_CUSTOMER_HOLD_FLOW`]) runs on the call's clock until the hold ends; the
+//! call then goes on connected (the next hold, or the end).
 
 use std::sync::OnceLock;
 
@@ -36,16 +43,75 @@ pub const DEFAULT_QUEUE_FLOW: &str = r#"{
   ]
 }"#;
 
-fn default_queue_flow() -> Arc<Flow> {
-    static FLOW: OnceLock<Arc<Flow>> = OnceLock::new();
-    FLOW.get_or_init(|| {
-        Arc::new(
-            crate::flow::parse_str(DEFAULT_QUEUE_FLOW, "built-in", "Default customer queue")
-                .expect("the built-in customer queue flow parses"),
-        )
-    })
-    .clone()
+/// The customer hold flow when no `CustomerHold` hook names one: Connect's
+/// "Default customer hold" plays the hold music on a loop.
+pub const DEFAULT_CUSTOMER_HOLD_FLOW: &str = r#"{
+  "Version": "2019-10-30",
+  "StartAction": "hold-music",
+  "Metadata": {"name": "Default customer hold", "type": "customerHold"},
+  "Actions": [
+    {"Identifier": "hold-music", "Type": "MessageParticipantIteratively",
+     "Parameters": {"Messages": [
+       {"PromptId": "arn:aws:connect:us-east-1:000000000000:instance/default/prompt/CustomerHold.wav"}
+     ]},
+     "Transitions": {}}
+  ]
+}"#;
+
+/// The agent hold flow when no `AgentHold` hook names one: Connect's "Default agent
+/// hold" plays the agent hold audio on a loop.
+pub const DEFAULT_AGENT_HOLD_FLOW: &str = r#"{
+  "Version": "2019-10-30",
+  "StartAction": "agent-hold",
+  "Metadata": {"name": "Default agent hold", "type": "agentHold"},
+  "Actions": [
+    {"Identifier": "agent-hold", "Type": "MessageParticipantIteratively",
+     "Parameters": {"Messages": [
+       {"PromptId": "arn:aws:connect:us-east-1:000000000000:instance/default/prompt/AgentHold.wav"}
+     ]},
+     "Transitions": {}}
+  ]
+}"#;
+
+/// A built-in default flow of a role, parsed once.
+#[derive(Clone, Copy)]
+enum RoleFlow {
+    Queue,
+    CustomerHold,
+    AgentHold,
 }
+
+impl RoleFlow {
+    /// The name Connect gives the instance's default flow of this role.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Queue => "Default customer queue",
+            Self::CustomerHold => "Default customer hold",
+            Self::AgentHold => "Default agent hold",
+        }
+    }
+
+    fn built_in(self) -> Arc<Flow> {
+        static FLOWS: [OnceLock<Arc<Flow>>; 3] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let (i, text) = match self {
+            Self::Queue => (0, DEFAULT_QUEUE_FLOW),
+            Self::CustomerHold => (1, DEFAULT_CUSTOMER_HOLD_FLOW),
+            Self::AgentHold => (2, DEFAULT_AGENT_HOLD_FLOW),
+        };
+        FLOWS[i]
+            .get_or_init(|| {
+                Arc::new(
+                    crate::flow::parse_str(text, "built-in", self.name())
+                        .expect("the built-in default flows parse"),
+                )
+            })
+            .clone()
+    }
+}
+
+/// How long a call that starts in a hold flow stays on hold when no hold was given.
+pub const DEFAULT_HOLD_SECS: u32 = 60;
 
 /// The queue part of a call.
 #[derive(Clone, Debug, Default)]
@@ -54,6 +120,11 @@ pub(super) struct QueueState {
     wait: Option<InQueue>,
     /// A callback was created: (queue, number).
     callback: Option<(String, String)>,
+    /// Holds asked for and not yet begun: how long each lasts (`None`: until taken
+    /// off hold).
+    holds: std::collections::VecDeque<Option<Duration>>,
+    /// The hold now: since when, and until when (`None`: until taken off hold).
+    on_hold: Option<(SimTime, Option<SimTime>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +149,10 @@ enum Phase {
     Waiting,
     CustomerWhisper,
     AgentWhisper,
+    /// On hold: the agent hold flow runs (until it first waits).
+    AgentHold,
+    /// On hold: the customer hold flow runs (until the hold ends).
+    CustomerHold,
 }
 
 /// The wait as the TUI and scripts show it.
@@ -91,8 +166,10 @@ pub struct QueueInfo {
     pub agents_available: u32,
     /// When an agent answers; `None`: never (or already answered).
     pub answer_at: Option<SimTime>,
-    /// An agent answered: the whisper flows run.
+    /// An agent answered: the whisper flows run, or the call is on hold.
     pub answered: bool,
+    /// On hold: since when, and until when (`None`: until taken off hold).
+    pub on_hold: Option<(SimTime, Option<SimTime>)>,
 }
 
 impl Engine {
@@ -162,6 +239,7 @@ impl Engine {
             agents_available: w.agents_available,
             answer_at: w.answer_at.filter(|_| !answered),
             answered,
+            on_hold: self.queue.on_hold,
         })
     }
 
@@ -172,6 +250,11 @@ impl Engine {
             .as_ref()
             .filter(|w| w.phase == Phase::Waiting)
             .and_then(|w| w.answer_at)
+    }
+
+    /// When the hold ends, while on a hold with an end.
+    pub(super) fn hold_due(&self) -> Option<SimTime> {
+        self.queue.on_hold.and_then(|(_, until)| until)
     }
 
     /// [`Status::InQueue`], at Loop prompts `block` or with the queue flow over.
@@ -232,6 +315,15 @@ impl Engine {
         found
     }
 
+    /// The flow of a role: the hook's, else the instance's default flow of that role
+    /// when it is among the flows (by its Connect name, e.g. "Default customer
+    /// hold"), else the built-in one.
+    fn role_flow(&mut self, hook: &str, default: RoleFlow, otherwise: &str) -> Arc<Flow> {
+        self.hook_flow(hook, otherwise)
+            .or_else(|| self.flows.find(default.name(), None))
+            .unwrap_or_else(|| default.built_in())
+    }
+
     /// Another flow takes over the contact (not a module: nothing returns to this).
     fn switch_flow(&mut self, flow: Arc<Flow>, how: &str) {
         self.emit(TraceKind::FlowChanged {
@@ -262,22 +354,29 @@ impl Engine {
             }
         };
         self.join(name, arn, &q, 0);
-        let flow = self
-            .hook_flow("CustomerQueue", "the default customer queue flow plays")
-            .unwrap_or_else(default_queue_flow);
+        let flow = self.role_flow(
+            "CustomerQueue",
+            RoleFlow::Queue,
+            "the default customer queue flow plays",
+        );
         self.switch_flow(flow, "customer queue");
         Step::Jumped
     }
 
     /// A call that starts in a customer queue flow (run on its own, as Connect never
     /// does) is already waiting: in the contact's working queue, else `BasicQueue`.
+    /// One that starts in a hold flow is connected and on hold: for the first hold
+    /// given, else [`DEFAULT_HOLD_SECS`]; then it ends connected.
     pub(super) fn start_in_queue_flow(&mut self, flow: &Flow) {
-        let queue_flow = flow
-            .flow_type
-            .as_deref()
-            .and_then(crate::catalogue::FlowType::parse)
-            == Some(crate::catalogue::FlowType::CustomerQueue);
-        if !queue_flow || self.queue.wait.is_some() {
+        use crate::catalogue::FlowType;
+        let role = flow.flow_type.as_deref().and_then(FlowType::parse);
+        let hold = match role {
+            Some(FlowType::CustomerQueue) => None,
+            Some(FlowType::CustomerHold) => Some(Phase::CustomerHold),
+            Some(FlowType::AgentHold) => Some(Phase::AgentHold),
+            _ => return,
+        };
+        if self.queue.wait.is_some() {
             return;
         }
         let (name, arn) = self
@@ -289,6 +388,30 @@ impl Engine {
             .env_queue(&name, &arn)
             .map_or_else(Queue::default, |(_, q)| q);
         self.join(name, arn, &q, 0);
+        if let Some(phase) = hold {
+            let for_ms = self
+                .queue
+                .holds
+                .pop_front()
+                .unwrap_or(Some(Duration::from_secs(DEFAULT_HOLD_SECS.into())));
+            if let Some(w) = self.queue.wait.as_mut() {
+                w.answer_at = Some(self.now);
+                w.phase = phase;
+            }
+            self.emit(TraceKind::AgentAnswered {
+                queue: self.queue_name(),
+                waited_ms: 0,
+            });
+            self.hold_begins(for_ms);
+        }
+    }
+
+    fn queue_name(&self) -> String {
+        self.queue
+            .wait
+            .as_ref()
+            .map(|w| w.name.clone())
+            .unwrap_or_default()
     }
 
     fn join(&mut self, name: String, arn: String, q: &Queue, transfers: u32) {
@@ -463,7 +586,7 @@ impl Engine {
     fn next_whisper(&mut self) -> Option<EndReason> {
         loop {
             let (hook, how) = match self.queue.wait.as_ref()?.phase {
-                Phase::Waiting => return None,
+                Phase::Waiting | Phase::AgentHold | Phase::CustomerHold => return None,
                 Phase::CustomerWhisper => ("CustomerWhisper", "customer whisper"),
                 Phase::AgentWhisper => ("AgentWhisper", "agent whisper, heard by the agent"),
             };
@@ -472,7 +595,7 @@ impl Engine {
                 return None;
             }
             if !self.whisper_done() {
-                return self.connected();
+                return self.after_whispers();
             }
         }
     }
@@ -486,6 +609,125 @@ impl Engine {
             }
             _ => false,
         }
+    }
+
+    /// The whispers are over (or a hold): the next hold begins (`None`), else the
+    /// call ends connected.
+    fn after_whispers(&mut self) -> Option<EndReason> {
+        match self.queue.holds.pop_front() {
+            Some(for_ms) => {
+                self.start_hold(for_ms);
+                None
+            }
+            None => self.connected(),
+        }
+    }
+
+    /// [`Input::Hold`]: once connected the agent holds the caller, for `ms` (`None`:
+    /// until [`Input::Resume`]). On hold already: nothing (take the caller off hold
+    /// first).
+    pub(super) fn hold_requested(&mut self, ms: Option<u64>) {
+        if self.queue.on_hold.is_some() {
+            return;
+        }
+        let d = ms.map(Duration::from_millis);
+        self.queue.holds.push_back(d);
+        if self.started {
+            self.emit(TraceKind::ContactUpdated {
+                field: "hold".into(),
+                value: match ms {
+                    Some(ms) => format!(
+                        "once connected, the agent puts the caller on hold for {}",
+                        crate::engine::waited(ms)
+                    ),
+                    None => "once connected, the agent puts the caller on hold".into(),
+                },
+            });
+        }
+    }
+
+    /// A hold begins: the agent hold flow runs first (until it first waits).
+    fn start_hold(&mut self, for_ms: Option<Duration>) {
+        if let Some(w) = self.queue.wait.as_mut() {
+            w.phase = Phase::AgentHold;
+        }
+        self.wait = Wait::None;
+        self.current = None;
+        self.playing_until = self.playing_until.min(self.now);
+        self.hold_begins(for_ms);
+        let flow = self.role_flow(
+            "AgentHold",
+            RoleFlow::AgentHold,
+            "the default agent hold flow plays",
+        );
+        self.switch_flow(flow, "agent hold, heard by the agent");
+    }
+
+    /// The hold starts now (the trace line).
+    fn hold_begins(&mut self, for_ms: Option<Duration>) {
+        self.queue.on_hold = Some((self.now, for_ms.map(|d| self.now.plus(d))));
+        self.emit(TraceKind::HoldStarted {
+            queue: self.queue_name(),
+            for_ms: for_ms.map(millis),
+        });
+    }
+
+    /// The agent hold flow waits (or ended): it plays on for the agent; the caller's
+    /// customer hold flow runs on the call's clock.
+    fn customer_hold(&mut self) {
+        if let Some(w) = self.queue.wait.as_mut() {
+            w.phase = Phase::CustomerHold;
+        }
+        self.wait = Wait::None;
+        self.current = None;
+        // What the agent hears does not hold up the caller's flow.
+        self.playing_until = self.playing_until.min(self.now);
+        let flow = self.role_flow(
+            "CustomerHold",
+            RoleFlow::CustomerHold,
+            "the default customer hold flow plays",
+        );
+        self.switch_flow(flow, "customer hold");
+    }
+
+    /// After each block: the agent hold flow, once it waits, hands over to the
+    /// customer hold flow.
+    pub(super) fn agent_hold_waits(&mut self) {
+        let agent = self
+            .queue
+            .wait
+            .as_ref()
+            .is_some_and(|w| w.phase == Phase::AgentHold);
+        if agent && self.ended.is_none() && !matches!(self.wait, Wait::None) {
+            self.customer_hold();
+        }
+    }
+
+    /// The hold is over (its time ran out, or [`Input::Resume`]): the call goes on
+    /// connected.
+    pub(super) fn hold_over(&mut self) {
+        if !self.off_hold() {
+            return;
+        }
+        self.wait = Wait::None;
+        self.current = None;
+        self.playing_until = self.playing_until.min(self.now);
+        match self.after_whispers() {
+            Some(end) => self.end(end),
+            None => self.run(),
+        }
+    }
+
+    /// Leave the hold (the trace line): `false` when not on hold.
+    fn off_hold(&mut self) -> bool {
+        let Some((since, _)) = self.queue.on_hold.take() else {
+            return false;
+        };
+        self.emit(TraceKind::HoldEnded {
+            queue: self.queue_name(),
+            held_ms: millis(self.now.since(since)),
+        });
+        true
     }
 
     /// The end once the whispers are over: connected, after the time in queue.
@@ -536,11 +778,26 @@ impl Engine {
                 None
             }
             (Phase::Waiting, r) => Some(self.with_callback(r)),
+            (Phase::AgentHold, _) if flow_done => {
+                self.customer_hold();
+                None
+            }
+            (Phase::CustomerHold, _) if flow_done => {
+                // The hold flow stops; the caller stays on hold, in silence.
+                self.wait = Wait::InQueue;
+                self.current = None;
+                None
+            }
+            // Hanging up on hold: the call was connected to the agent.
+            (Phase::AgentHold | Phase::CustomerHold, EndReason::Hangup) => {
+                self.off_hold();
+                self.connected()
+            }
             (_, _) if flow_done => {
                 if self.whisper_done() {
                     self.next_whisper()
                 } else {
-                    self.connected()
+                    self.after_whispers()
                 }
             }
             (_, r) => Some(r),
