@@ -614,7 +614,7 @@ fn replay_steps_with_the_production_record_in_the_flow_panel() {
     assert!(matches!(app.engine().status(), Status::Ended(_)));
     let shown = text_of(&app);
     assert!(
-        shown.contains("the simulated path is production's (7 blocks logged)"),
+        shown.contains("the simulated path is production's (8 blocks logged)"),
         "{shown}"
     );
 }

@@ -175,8 +175,7 @@ pub fn load_contact(
 ) -> Result<(FlowSet, flowlog::ContactLog), UsageError> {
     let shown = logs.display();
     let text = std::fs::read_to_string(logs).map_err(|e| UsageError(format!("{shown}: {e}")))?;
-    let mut contacts =
-        flowlog::contacts(&text).map_err(|e| UsageError(format!("{shown}: {e}")))?;
+    let mut contacts = flowlog::contacts(&text).map_err(|e| UsageError(format!("{shown}: {e}")))?;
     let at = match contact {
         Some(id) => contacts
             .iter()

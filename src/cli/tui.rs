@@ -99,11 +99,7 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
             .flow
             .as_ref()
             .map(|p| p.display().to_string())
-            .or_else(|| {
-                args.replay
-                    .is_some()
-                    .then(|| flows.main.source.clone())
-            }),
+            .or_else(|| args.replay.is_some().then(|| flows.main.source.clone())),
         recordings_dir: args.recordings.clone(),
         paused: args.paused || replay.is_some(),
         speed: args.speed,

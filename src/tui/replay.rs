@@ -103,8 +103,7 @@ pub fn take_over(app: &mut App) {
         && r.auto
     {
         r.auto = false;
-        app.notice =
-            Some("you answer the caller's part now; r replays production's again".into());
+        app.notice = Some("you answer the caller's part now; r replays production's again".into());
     }
 }
 

@@ -81,10 +81,7 @@ pub struct Environment {
     /// listed here take these results instead of the environment's. In a file (what
     /// `flowsim replay --record` writes on an `env` line): a list of
     /// `{"flow": NAME, "block": IDENTIFIER, "results": ["False", …]}`.
-    #[serde(
-        skip_serializing_if = "IndexMap::is_empty",
-        with = "replayed_form"
-    )]
+    #[serde(skip_serializing_if = "IndexMap::is_empty", with = "replayed_form")]
     pub replayed: IndexMap<(String, String), Vec<String>>,
     /// The same mappings as `lex PATTERN = BACKEND` lines would write them (`file:`
     /// paths absolute), in order: what a recording writes.
