@@ -144,6 +144,10 @@ pub struct Driver {
     /// Virtual time: a Play prompt plays out as soon as it starts (its time passes at
     /// once). The script runner turns this off to stand at a prompt (script time).
     play_through: bool,
+    /// Lambda calls are held for the driver's owner to answer
+    /// ([`Driver::answer_held`]) instead of going to the registry: a replay answers
+    /// them from the flow logs.
+    hold_lambdas: bool,
 }
 
 impl Driver {
@@ -164,6 +168,7 @@ impl Driver {
             events: Vec::new(),
             input_requests: 0,
             play_through: true,
+            hold_lambdas: false,
         }
     }
 
@@ -270,9 +275,10 @@ impl Driver {
     }
 
     /// When the engine's next deadline falls, as a wall-clock instant (real time).
-    /// `None` while the clock is stopped.
+    /// `None` while the clock is stopped, and on a virtual clock (its time moves only
+    /// when told: [`Driver::advance_to_deadline`]).
     pub fn deadline_instant(&self) -> Option<Instant> {
-        if self.paused_at.is_some() {
+        if self.paused_at.is_some() || self.clock == Clock::Virtual {
             return None;
         }
         self.engine.next_deadline().map(|d| {
@@ -340,7 +346,43 @@ impl Driver {
         Ok(())
     }
 
+    /// Hold every Lambda call for [`Driver::answer_held`] (a replay's answers).
+    pub fn set_hold_lambdas(&mut self, on: bool) {
+        self.hold_lambdas = on;
+    }
+
+    /// Answer the held Lambda call ([`Driver::unanswered`]) with `outcome`, at once;
+    /// no answer lets the block's time limit pass.
+    pub fn answer_held(&mut self, outcome: LambdaOutcome) -> Result<(), DriverError> {
+        let Some(u) = self.unanswered.take() else {
+            return Ok(());
+        };
+        let info = Invocation {
+            call: u.call.call,
+            function: u.call.request.function_name.clone(),
+            backend: "flow logs".into(),
+            real_time: false,
+        };
+        self.note_backend(&info, Duration::ZERO, &outcome, None);
+        if matches!(outcome, LambdaOutcome::NoAnswer) {
+            return self.advance_to_deadline();
+        }
+        self.send(Input::LambdaDone {
+            call: info.call,
+            outcome,
+        })
+    }
+
     fn invoke(&mut self, call: LambdaCall) -> Result<(), DriverError> {
+        if self.hold_lambdas {
+            let block = self
+                .engine
+                .current_block()
+                .map(|b| self.engine.flow().blocks[b].label())
+                .unwrap_or_default();
+            self.unanswered = Some(Unanswered { call, block });
+            return Ok(());
+        }
         let name = &call.request.function_name;
         let Some(backend) = self.registry.resolve(&call.request.function_arn, name) else {
             let block = self

@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod event_loop;
 pub mod keymap;
 pub mod recording;
+pub mod replay;
 pub mod ui;
 pub mod widgets;
 
@@ -36,6 +37,9 @@ pub struct Options {
     pub speed: f64,
     /// A `flowsim test --coverage-json` report to colour the map by (`--coverage`).
     pub coverage: Option<coverage::MapCoverage>,
+    /// Replay a production contact (`--replay LOGS`): its records answer the call
+    /// (whose config is theirs), on a virtual clock, in step mode.
+    pub replay: Option<crate::flowlog::Derived>,
 }
 
 /// Restores the terminal when dropped (normal exit, error, or unwinding panic).
@@ -74,12 +78,20 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
 ) -> io::Result<Vec<TraceEvent>> {
     runtime.block_on(async {
-        let engine = Engine::new(flows, call);
-        let driver = Driver::new(engine, registry, Clock::Real);
+        let clock = if options.replay.is_some() {
+            Clock::Virtual
+        } else {
+            Clock::Real
+        };
+        let engine = Engine::new(flows.clone(), call);
+        let driver = Driver::new(engine, registry, clock);
         let mut app = app::App::new(driver);
         app.flow_path = options.flow_path;
         app.recordings_dir = options.recordings_dir;
         app.set_stepping(options.paused);
+        if let Some(derived) = options.replay {
+            app.set_replay(replay::ReplayMode::new(derived, flows));
+        }
         if options.speed != 1.0 {
             app.set_speed(options.speed);
         }

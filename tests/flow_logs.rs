@@ -490,3 +490,41 @@ fn no_records_before_logging_is_enabled() {
     assert!(flowlog::write_records(&flows, &cut, opts).is_empty());
     assert!(!flowlog::write_records(&flows, &trace, opts).is_empty());
 }
+
+#[test]
+fn closed_hours_and_a_staffing_check_carry_into_the_recording() {
+    let tmp = tempfile::tempdir().unwrap();
+    let call = tmp.path().join("hours.call");
+    let o = replay(&[
+        "tests/fixtures/flowlogs/hours_closed.jsonl",
+        "--flow",
+        "tests/fixtures/flowlogs/hours/Hours_Flow.json",
+        "--record",
+        call.to_str().unwrap(),
+    ]);
+    let out = common::stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", common::stderr(&o));
+    assert!(out.contains("Nobody is staffed right now."), "{out}");
+    assert!(out.contains("We are closed."), "{out}");
+    assert!(
+        out.contains("SAME  the simulated path is production's (7 blocks logged)"),
+        "{out}"
+    );
+    // The recording carries the outcomes the records gave (hours closed, nobody
+    // staffed), not the environment's defaults (open, one agent staffed).
+    let text = std::fs::read_to_string(&call).unwrap();
+    assert!(text.contains("\"replayed\""), "{text}");
+    assert!(text.contains("\"False\""), "{text}");
+    let t = common::bin().arg("test").arg(&call).output().unwrap();
+    assert_eq!(t.status.code(), Some(0), "{}{}", common::stdout(&t), text);
+    // Without them the same script takes the default path and fails.
+    let bare: String = text
+        .lines()
+        .filter(|l| !l.starts_with("env "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let bare_call = tmp.path().join("bare.call");
+    std::fs::write(&bare_call, &bare).unwrap();
+    let t = common::bin().arg("test").arg(&bare_call).output().unwrap();
+    assert_eq!(t.status.code(), Some(1), "{}{}", common::stdout(&t), bare);
+}

@@ -555,3 +555,90 @@ async fn speed_runs_the_calls_clock_faster() {
         .collect();
     assert!(screen_text.contains("×1/4"), "{screen_text}");
 }
+
+/// A production contact's flow logs in replay mode, on the virtual clock.
+fn replay_app() -> App {
+    let dir = std::path::Path::new("tests/fixtures/flowlogs");
+    let flows = flowsim::session::load_flows(
+        Some(dir.join("flows/Sample_Flow.json").as_path()),
+        Some(dir.join("flows").as_path()),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("store_input.jsonl")).unwrap();
+    let contact = flowsim::flowlog::contacts(&text).unwrap().remove(0);
+    let derived =
+        flowsim::flowlog::derive(&flows, &contact.records, CallConfig::default()).unwrap();
+    let engine = Engine::new(flows.clone(), derived.config.clone());
+    let mut app = App::new(Driver::new(engine, Registry::empty(), Clock::Virtual));
+    app.set_replay(flowsim::tui::replay::ReplayMode::new(derived, flows));
+    app.start();
+    app
+}
+
+fn text_of(app: &App) -> String {
+    let t = screen(app, 160, 48);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn replay_steps_with_the_production_record_in_the_flow_panel() {
+    let mut app = replay_app();
+    assert!(matches!(app.engine().status(), Status::Paused { .. }));
+    // Logging on, the working queue, the Lambda (answered from ExternalResults).
+    for _ in 0..3 {
+        app.dispatch(Action::Step);
+    }
+    assert!(matches!(app.engine().status(), Status::Paused { .. }));
+    let shown = text_of(&app);
+    assert!(shown.contains("block 3 of 8 logged"), "{shown}");
+    assert!(shown.contains("InvokeExternalResource"), "{shown}");
+    insta::assert_snapshot!("replay_lambda_160x48", screen(&app, 160, 48).backend());
+    // The account number block: production's digits are fed, no keypad needed.
+    for _ in 0..3 {
+        app.dispatch(Action::Step);
+    }
+    let shown = text_of(&app);
+    assert!(shown.contains("block 6 of 8 logged"), "{shown}");
+    assert!(shown.contains("Results \"20240504\""), "{shown}");
+    for _ in 0..10 {
+        app.dispatch(Action::Step);
+    }
+    assert!(matches!(app.engine().status(), Status::Ended(_)));
+    let shown = text_of(&app);
+    assert!(
+        shown.contains("the simulated path is production's (8 blocks logged)"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_replay_that_parts_from_production_names_the_divergence() {
+    let dir = std::path::Path::new("tests/fixtures/flowlogs");
+    let flows = flowsim::session::load_flows(
+        Some(dir.join("flows/Sample_Flow.json").as_path()),
+        Some(dir.join("flows").as_path()),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("diverged.jsonl")).unwrap();
+    let contact = flowsim::flowlog::contacts(&text).unwrap().remove(0);
+    let derived =
+        flowsim::flowlog::derive(&flows, &contact.records, CallConfig::default()).unwrap();
+    let engine = Engine::new(flows.clone(), derived.config.clone());
+    let mut app = App::new(Driver::new(engine, Registry::empty(), Clock::Virtual));
+    app.set_replay(flowsim::tui::replay::ReplayMode::new(derived, flows));
+    app.start();
+    for _ in 0..20 {
+        app.dispatch(Action::Step);
+    }
+    let shown = text_of(&app);
+    assert!(shown.contains("DIVERGED at block"), "{shown}");
+    assert!(shown.contains("no production record"), "{shown}");
+}

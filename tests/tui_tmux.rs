@@ -407,3 +407,41 @@ fn utterances_typed_into_a_lex_flow_record_and_replay() {
         String::from_utf8_lossy(&replay.stderr)
     );
 }
+
+#[test]
+fn a_production_contact_replays_in_the_tui_step_by_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let logs = root.join("tests/fixtures/flowlogs/store_input.jsonl");
+    let flows = root.join("tests/fixtures/flowlogs/flows");
+    let body = format!(
+        "cd {dir}\nFLOWSIM_DATA_DIR={data} {{bin}} replay {logs} --flows {flows} --tui\n\
+         echo \"flowsim exited $?\"\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+        logs = shell_quote(&logs.display().to_string()),
+        flows = shell_quote(&flows.display().to_string()),
+    );
+    let Some(tmux) = start("replay", dir.path(), &body, 160, 48) else {
+        return;
+    };
+    // Paused before the first block, nothing run yet.
+    let screen = tmux.wait_for("⏸ next");
+    assert!(screen.contains("replay fba006bc"), "{screen}");
+    assert!(screen.contains("block 0 of 8 logged"), "{screen}");
+    // One block: production's record of it beside it.
+    tmux.keys("n");
+    let screen = tmux.wait_for("block 1 of 8 logged");
+    assert!(screen.contains("SetLoggingBehavior"), "{screen}");
+    // The Lambda block: its answer from the records' ExternalResults.
+    tmux.keys("nn");
+    let screen = tmux.wait_for("block 3 of 8 logged");
+    assert!(screen.contains("InvokeExternalResource"), "{screen}");
+    assert!(screen.contains("Arnav Desai"), "{screen}");
+    // To the end: the keys production's caller typed are fed, no keypad needed.
+    tmux.keys("nnnnnnnn");
+    let screen = tmux.wait_for("the simulated path is production's");
+    assert!(screen.contains("20240504"), "{screen}");
+    tmux.keys("q");
+    tmux.wait_for("flowsim exited 0");
+}

@@ -99,12 +99,30 @@ pub struct ReplayArgs {
     /// Let --record replace an existing file.
     #[arg(long, requires = "record")]
     pub force: bool,
+    /// Open the contact in the TUI, paused before its first block, to step through
+    /// it (`n`) with production's record of each block in the flow panel.
+    #[arg(long, conflicts_with = "record")]
+    pub tui: bool,
     #[command(flatten)]
     pub shared: SharedOpts,
 }
 
 /// `flowsim replay`: exit 0 the simulated path is production's, 1 it diverges, 2 bad input.
 pub fn command(args: &ReplayArgs) -> Result<ExitCode, UsageError> {
+    if args.tui {
+        let tui = super::tui::TuiArgs {
+            flow: args.flow.clone(),
+            recordings: PathBuf::from("recordings"),
+            paused: true,
+            speed: 1.0,
+            coverage: None,
+            replay: Some(args.logs.clone()),
+            contact: args.contact.clone(),
+            flow_logs: FlowLogOpts::default(),
+            shared: args.shared.clone(),
+        };
+        return super::tui::command(&tui);
+    }
     let setup = args.shared.setup(Path::new("."))?;
     if let Some(r) = &args.record
         && !args.force
@@ -116,36 +134,12 @@ pub fn command(args: &ReplayArgs) -> Result<ExitCode, UsageError> {
         )));
     }
     let shown = args.logs.display();
-    let text =
-        std::fs::read_to_string(&args.logs).map_err(|e| UsageError(format!("{shown}: {e}")))?;
-    let contacts = flowlog::contacts(&text).map_err(|e| UsageError(format!("{shown}: {e}")))?;
-    let contact = match &args.contact {
-        Some(id) => contacts
-            .iter()
-            .find(|c| c.contact_id == *id)
-            .ok_or_else(|| {
-                UsageError(format!(
-                    "{shown}: no records of contact {id} ({} contacts: {})",
-                    contacts.len(),
-                    list(&contacts)
-                ))
-            })?,
-        None if contacts.len() == 1 => &contacts[0],
-        None => {
-            return Err(UsageError(format!(
-                "{shown}: {} contacts ({}); pick one with --contact ID",
-                contacts.len(),
-                list(&contacts)
-            )));
-        }
-    };
-    if contact.duplicates > 0 {
-        eprintln!(
-            "flowsim: {} duplicate records removed (Connect delivers flow logs at least once)",
-            contact.duplicates
-        );
-    }
-    let flows = find_flows(args, &setup, &contact.records)?;
+    let (flows, contact) = load_contact(
+        &args.logs,
+        args.contact.as_deref(),
+        args.flow.as_deref(),
+        &setup,
+    )?;
     let report = flowlog::replay(&flows, &contact.records, setup.call.clone())
         .map_err(|e| UsageError(format!("{shown}: {e}")))?;
     for w in &report.warnings {
@@ -171,6 +165,48 @@ pub fn command(args: &ReplayArgs) -> Result<ExitCode, UsageError> {
     })
 }
 
+/// The contact of `logs` to replay (by `--contact`, or the only one) and the flows
+/// (`--flow`, else found in `--flows` by the records' ContactFlowId or name).
+pub fn load_contact(
+    logs: &Path,
+    contact: Option<&str>,
+    flow: Option<&Path>,
+    setup: &crate::session::Setup,
+) -> Result<(FlowSet, flowlog::ContactLog), UsageError> {
+    let shown = logs.display();
+    let text = std::fs::read_to_string(logs).map_err(|e| UsageError(format!("{shown}: {e}")))?;
+    let mut contacts = flowlog::contacts(&text).map_err(|e| UsageError(format!("{shown}: {e}")))?;
+    let at = match contact {
+        Some(id) => contacts
+            .iter()
+            .position(|c| c.contact_id == id)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "{shown}: no records of contact {id} ({} contacts: {})",
+                    contacts.len(),
+                    list(&contacts)
+                ))
+            })?,
+        None if contacts.len() == 1 => 0,
+        None => {
+            return Err(UsageError(format!(
+                "{shown}: {} contacts ({}); pick one with --contact ID",
+                contacts.len(),
+                list(&contacts)
+            )));
+        }
+    };
+    let contact = contacts.swap_remove(at);
+    if contact.duplicates > 0 {
+        eprintln!(
+            "flowsim: {} duplicate records removed (Connect delivers flow logs at least once)",
+            contact.duplicates
+        );
+    }
+    let flows = find_flows(flow, setup, &contact.records)?;
+    Ok((flows, contact))
+}
+
 fn list(contacts: &[flowlog::ContactLog]) -> String {
     let mut ids: Vec<&str> = contacts
         .iter()
@@ -186,12 +222,12 @@ fn list(contacts: &[flowlog::ContactLog]) -> String {
 /// The flows: `--flow` (else the flow of the first record, by ContactFlowId or name
 /// among `--flows`), with the others of `--flows`.
 fn find_flows(
-    args: &ReplayArgs,
+    flow: Option<&Path>,
     setup: &crate::session::Setup,
     records: &[flowlog::LogRecord],
 ) -> Result<FlowSet, UsageError> {
     let dir = setup.flows_dir.as_deref();
-    if let Some(flow) = &args.flow {
+    if let Some(flow) = flow {
         return Ok(super::warn_skipped(crate::session::load_flows(
             Some(flow),
             dir,

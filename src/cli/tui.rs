@@ -26,6 +26,14 @@ pub struct TuiArgs {
     /// reach and what they never do (`v` toggles it).
     #[arg(long, value_name = "FILE")]
     pub coverage: Option<PathBuf>,
+    /// Replay a production contact from its flow logs (as `flowsim replay LOGS`
+    /// reads them), paused before its first block: `n` steps, with production's
+    /// record of each block in the flow panel.
+    #[arg(long, value_name = "LOGS")]
+    pub replay: Option<PathBuf>,
+    /// The contact of --replay to open (default: the only one in the file).
+    #[arg(long, value_name = "ID", requires = "replay")]
+    pub contact: Option<String>,
     #[command(flatten)]
     pub flow_logs: super::replay::FlowLogOpts,
     #[command(flatten)]
@@ -46,11 +54,32 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
             args.speed
         )));
     }
-    let setup = args.shared.setup(Path::new("."))?;
-    let flows = super::warn_skipped(load_flows(
-        args.flow.as_deref(),
-        setup.flows_dir.as_deref(),
-    )?);
+    let mut setup = args.shared.setup(Path::new("."))?;
+    // Replay mode: the contact's flows and the call its records derive.
+    let (flows, replay) = match &args.replay {
+        Some(logs) => {
+            let (flows, contact) = super::replay::load_contact(
+                logs,
+                args.contact.as_deref(),
+                args.flow.as_deref(),
+                &setup,
+            )?;
+            let derived = crate::flowlog::derive(&flows, &contact.records, setup.call.clone())
+                .map_err(|e| UsageError(format!("{}: {e}", logs.display())))?;
+            for w in &derived.warnings {
+                eprintln!("flowsim: warning: {w}");
+            }
+            setup.call = derived.config.clone();
+            (flows, Some(derived))
+        }
+        None => (
+            super::warn_skipped(load_flows(
+                args.flow.as_deref(),
+                setup.flows_dir.as_deref(),
+            )?),
+            None,
+        ),
+    };
     let registry = setup.registry()?;
     let coverage = match &args.coverage {
         None => None,
@@ -66,11 +95,16 @@ pub fn command(args: &TuiArgs) -> Result<ExitCode, UsageError> {
         }
     };
     let options = crate::tui::Options {
-        flow_path: args.flow.as_ref().map(|p| p.display().to_string()),
+        flow_path: args
+            .flow
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .or_else(|| args.replay.is_some().then(|| flows.main.source.clone())),
         recordings_dir: args.recordings.clone(),
-        paused: args.paused,
+        paused: args.paused || replay.is_some(),
         speed: args.speed,
         coverage,
+        replay,
     };
     let rt = runtime()?;
     let logged = args.flow_logs.flow_logs.is_some().then(|| flows.clone());

@@ -499,7 +499,6 @@ fn environment_lines(env: &crate::env::Environment) -> String {
     // Written as `lex` lines above; not part of the file form.
     rest.lex.clear();
     rest.lex_lines.clear();
-    rest.replayed.clear();
     rest.bots.clear();
     if rest
         .customers

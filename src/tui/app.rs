@@ -187,6 +187,8 @@ pub struct App {
     pub show_coverage: bool,
     /// The map layout of the flow shown, computed once per flow.
     map_cache: RefCell<Option<(usize, Arc<MapLayout>)>>,
+    /// Replay mode: a production contact's flow logs answer the call (tui/replay.rs).
+    pub replay: Option<super::replay::ReplayMode>,
 }
 
 impl App {
@@ -218,7 +220,20 @@ impl App {
             map_cache: RefCell::new(None),
             coverage: None,
             show_coverage: false,
+            replay: None,
         }
+    }
+
+    /// Replay a production contact (before [`App::start`]): in step mode, the
+    /// records answering the call (tui/replay.rs).
+    pub fn set_replay(&mut self, mode: super::replay::ReplayMode) {
+        self.note(&format!(
+            "replay of contact {}: production's records answer the call",
+            mode.contact_id()
+        ));
+        self.replay = Some(mode);
+        self.driver.set_hold_lambdas(true);
+        self.set_stepping(true);
     }
 
     /// Colour the map by a coverage report (shown from the start).
@@ -585,6 +600,9 @@ impl App {
     }
 
     fn dispatch_main(&mut self, action: Action) {
+        if matches!(action, Action::Dial(_) | Action::TimeoutNow | Action::Say) {
+            super::replay::take_over(self);
+        }
         let status = self.engine().status();
         let ended = matches!(status, Status::Ended(_));
         match action {
@@ -885,6 +903,9 @@ impl App {
         engine.set_stepping(self.stepping);
         self.driver.restart(engine);
         let _ = self.driver.take_events();
+        if let Some(r) = &mut self.replay {
+            r.reset();
+        }
         self.events.clear();
         self.transcript.clear();
         self.branches.clear();
@@ -934,6 +955,7 @@ impl App {
         if let Err(e) = result {
             self.notice = Some(e.to_string());
         }
+        super::replay::pump(self);
         let events = self.driver.take_events();
         self.on_events(events);
         if let Some(u) = self.driver.unanswered()

@@ -347,9 +347,13 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let engine = app.engine();
     let flow = engine.flow();
     let title = format!(
-        "Flow · {}{}",
+        "Flow · {}{}{}",
         flow.name,
-        if app.stepping() { " · step mode" } else { "" }
+        if app.stepping() { " · step mode" } else { "" },
+        match &app.replay {
+            Some(r) => format!(" · replay {}", r.contact_id()),
+            None => String::new(),
+        }
     );
     titled(&title).render(area, buf);
     let inner = Block::bordered().inner(area);
@@ -357,6 +361,14 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let dim = Style::new().add_modifier(Modifier::DIM);
     let mut lines: Vec<Line> = Vec::new();
+    // Replay mode: production's record of the block, under the block and its branch.
+    let production = |lines: &mut Vec<Line>| {
+        for (text, style) in super::replay::flow_lines(app, w) {
+            for row in wrap(&text, w) {
+                lines.push(Line::styled(row, style));
+            }
+        }
+    };
     let status = engine.status();
     match (engine.current_block(), &status) {
         (_, Status::Ended(r)) => {
@@ -364,6 +376,7 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                 truncate(&format!("■ {}", r.describe()), w),
                 bold.fg(Color::Red),
             ));
+            production(&mut lines);
         }
         (Some(idx), _) => {
             let b = &flow.blocks[idx];
@@ -384,6 +397,7 @@ fn render_flow(app: &App, area: Rect, buf: &mut Buffer) {
                     lines.push(Line::styled(row, Style::new().fg(Color::Green)));
                 }
             }
+            production(&mut lines);
             let dead = crate::engine::dead_branches(b);
             for (branch, target) in b.branches() {
                 let to =

@@ -78,13 +78,54 @@ pub struct Environment {
     /// A replayed contact (`flowsim replay`): the results production's flow logs
     /// show per block (flow name, block Identifier), in order, for the blocks whose
     /// outcome is the contact center's (hours, staffing, a roll, a wait). Blocks
-    /// listed here take these results instead of the environment's.
-    #[serde(skip)]
+    /// listed here take these results instead of the environment's. In a file (what
+    /// `flowsim replay --record` writes on an `env` line): a list of
+    /// `{"flow": NAME, "block": IDENTIFIER, "results": ["False", …]}`.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", with = "replayed_form")]
     pub replayed: IndexMap<(String, String), Vec<String>>,
     /// The same mappings as `lex PATTERN = BACKEND` lines would write them (`file:`
     /// paths absolute), in order: what a recording writes.
     #[serde(skip)]
     pub lex_lines: Vec<(String, String)>,
+}
+
+/// [`Environment::replayed`] as a file writes it: a list of blocks and their results.
+mod replayed_form {
+    use indexmap::IndexMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        flow: String,
+        block: String,
+        results: Vec<String>,
+    }
+
+    pub fn serialize<S: Serializer>(
+        map: &IndexMap<(String, String), Vec<String>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<Entry> = map
+            .iter()
+            .map(|((flow, block), results)| Entry {
+                flow: flow.clone(),
+                block: block.clone(),
+                results: results.clone(),
+            })
+            .collect();
+        list.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<IndexMap<(String, String), Vec<String>>, D::Error> {
+        let list = Vec::<Entry>::deserialize(d)?;
+        Ok(list
+            .into_iter()
+            .map(|e| ((e.flow, e.block), e.results))
+            .collect())
+    }
 }
 
 /// What answers a Lex block.

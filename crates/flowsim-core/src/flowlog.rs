@@ -21,6 +21,7 @@ pub mod write;
 pub use read::{ContactLog, ReadError, contacts, parse_records};
 pub use record::{KNOWN_FIELDS, LogRecord, flow_arn, module_type};
 pub use replay::{
-    Divergence, Execution, ReplayError, ReplayReport, ReplayStep, executions, replay,
+    Answer, Derived, Divergence, Execution, Feed, ReplayError, ReplayReport, ReplayStep, derive,
+    executions, input_block, replay,
 };
 pub use write::{LogFormat, LoggedBlock, WriteOptions, default_start, render, write_records};

@@ -141,13 +141,75 @@ fn flow_of(flows: &FlowSet, r: &LogRecord) -> Option<Arc<Flow>> {
     flows.find(r.flow_id(), r.flow_name())
 }
 
-/// Replay one contact's records through `flows` (its main flow is where the call
-/// starts). `base` carries the settings nothing in the records says (caller, env).
-pub fn replay(
+/// What production's records say a contact was given: the settings and environment
+/// its call runs in (hours, staffing, rolls and other outcomes as
+/// [`Environment::replayed`](crate::env::Environment::replayed), queues at capacity,
+/// Lex intents), and per block run the input that makes the block do what it did in
+/// production (keys, stored input, Lambda answers). Built once by [`derive`]; both
+/// [`replay`] and the TUI's replay mode feed the call from it, following the call
+/// with a [`Feed`].
+#[derive(Clone, Debug)]
+pub struct Derived {
+    pub contact_id: String,
+    /// The settings the call runs with: `base` with the outcomes the records show.
+    pub config: CallConfig,
+    pub warnings: Vec<String>,
+    runs: Vec<Execution>,
+    /// Each run's block: (flow name, Identifier, flow).
+    keys: Vec<(String, String, Arc<Flow>)>,
+    /// The runs of each block, in order: the n-th time flowsim runs a block,
+    /// production's n-th run of it gives the input.
+    by_block: HashMap<(String, String), Vec<usize>>,
+    start: jiff::Timestamp,
+    logging_on: bool,
+}
+
+/// Follows a call's trace for a [`Derived`]: how many times each block has run,
+/// and which block's Lambda is being invoked.
+#[derive(Clone, Debug, Default)]
+pub struct Feed {
+    runs_of: HashMap<(String, String), usize>,
+    lambda_block: Option<(String, String)>,
+}
+
+impl Feed {
+    /// Note one trace event of the call (every one, in order).
+    pub fn observe(&mut self, e: &TraceEvent) {
+        match &e.kind {
+            TraceKind::BlockStarted { block, .. } => {
+                *self
+                    .runs_of
+                    .entry((block.flow.clone(), block.id.clone()))
+                    .or_insert(0) += 1;
+            }
+            TraceKind::LambdaInvoked { block, .. } => {
+                self.lambda_block = Some((block.flow.clone(), block.id.clone()));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the caller does at a block waiting for them, as production's record says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// Feed these in order while the block waits (`Input::Tick`: its timeout fires at
+    /// its deadline); if it still waits after them, its timeout ends the input.
+    Inputs(Vec<Input>),
+    /// The block's deadline fires (a Wait production's customer did not end).
+    Timeout,
+    /// Production's contact ended in this block (no record, or one without a
+    /// result: the caller hung up, or logging stopped).
+    Hangup,
+}
+
+/// Derive a contact's inputs from its records (reference §2): see [`Derived`].
+/// `base` carries the settings nothing in the records says (caller, env).
+pub fn derive(
     flows: &FlowSet,
     records: &[LogRecord],
     base: CallConfig,
-) -> Result<ReplayReport, ReplayError> {
+) -> Result<Derived, ReplayError> {
     let Some(first) = records.first() else {
         return Err(ReplayError("the contact has no records".into()));
     };
@@ -173,7 +235,6 @@ pub fn replay(
         }
     }
     let runs = executions(records);
-    // Each run's block: (flow name, Identifier).
     let mut keys = Vec::with_capacity(runs.len());
     for run in &runs {
         let flow = flow_of(flows, run.first()).ok_or_else(|| {
@@ -185,11 +246,8 @@ pub fn replay(
         })?;
         keys.push((flow.name.clone(), run.identifier().to_owned(), flow));
     }
-    // The call's inputs, per block, in order.
     let mut config = base;
-    // The runs of each block, in order: the n-th time flowsim runs a block, production's
-    // n-th run of it gives the input.
-    let mut inputs: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut by_block: HashMap<(String, String), Vec<usize>> = HashMap::new();
     let env = Arc::make_mut(&mut config.env);
     // Each Lex bot's intents, in turn.
     let mut lex: Vec<(String, Vec<CannedIntent>)> = Vec::new();
@@ -215,7 +273,6 @@ pub fn replay(
                     .entry(key.clone())
                     .or_default()
                     .push(r.to_owned());
-                inputs.entry(key).or_default().push(i);
             }
             Kind::UpdateContactTargetQueue { .. } => {
                 queue = run.first().parameter("Queue").map(str::to_owned);
@@ -240,14 +297,18 @@ pub fn replay(
                         }
                     }
                 }
-                inputs.entry(key).or_default().push(i);
             }
-            _ => {
-                inputs.entry(key).or_default().push(i);
-            }
+            _ => {}
         }
+        by_block.entry(key).or_default().push(i);
     }
+    let env = Arc::make_mut(&mut config.env);
     for (bot, answers) in lex {
+        // As `lex` lines too, so a recording of the call answers the same.
+        for (intent, _) in &answers {
+            env.lex_lines
+                .push((bot.clone(), format!("intent:{intent}")));
+        }
         env.bots.insert(0, (bot, LexBackend::Canned(answers)));
     }
     // Production logged from the first block on unless its first record turns
@@ -257,53 +318,147 @@ pub fn replay(
         .timestamp()
         .parse::<jiff::Timestamp>()
         .unwrap_or_else(|_| super::write::default_start());
-    let mut engine = Engine::new(flows.clone(), config.clone());
+    Ok(Derived {
+        contact_id,
+        config,
+        warnings,
+        runs,
+        keys,
+        by_block,
+        start,
+        logging_on,
+    })
+}
+
+impl Derived {
+    /// Production's block runs, in order.
+    pub fn runs(&self) -> &[Execution] {
+        &self.runs
+    }
+
+    /// Production's run of `block` matching the call's current run of it (the n-th
+    /// for the n-th).
+    pub fn run_of(&self, feed: &Feed, flow: &str, block: &str) -> Option<&Execution> {
+        let key = (flow.to_owned(), block.to_owned());
+        let n = feed.runs_of.get(&key).copied().unwrap_or(0);
+        let i = *self.by_block.get(&key)?.get(n.checked_sub(1)?)?;
+        Some(&self.runs[i])
+    }
+
+    /// The answer to the Lambda call the call just made (the block [`Feed`] saw
+    /// invoke it), and a warning when no record shows it (then an error answers).
+    pub fn lambda_answer(&self, feed: &Feed, call: u64) -> (LambdaOutcome, Option<String>) {
+        let run = feed
+            .lambda_block
+            .as_ref()
+            .and_then(|(f, b)| self.run_of(feed, f, b));
+        match run {
+            Some(run) => (lambda_outcome(run), None),
+            None => (
+                LambdaOutcome::FunctionError {
+                    message: "no flow-log record of this invocation".into(),
+                },
+                Some(format!(
+                    "Lambda call {call}: no record of it in the logs; answered with an error"
+                )),
+            ),
+        }
+    }
+
+    /// What the caller does now, if the call waits for them (an input block or a
+    /// Wait); `None` when it does not.
+    pub fn answer(&self, feed: &Feed, flows: &FlowSet, status: &Status) -> Option<Answer> {
+        match status {
+            Status::Waiting { block, .. } => {
+                let run = self.run_of(feed, &block.flow, &block.id);
+                Some(
+                    if run.is_some_and(|r| r.results() == Some("CustomerReturned")) {
+                        Answer::Inputs(vec![Input::Utterance("(customer message)".into())])
+                    } else {
+                        Answer::Timeout
+                    },
+                )
+            }
+            Status::AwaitingInput { block, mode, .. } => {
+                let Some(results) = self
+                    .run_of(feed, &block.flow, &block.id)
+                    .and_then(Execution::results)
+                else {
+                    return Some(Answer::Hangup);
+                };
+                let flow = flows.find(&block.flow, Some(&block.flow));
+                let b = flow.as_ref().and_then(|f| f.block(&block.id));
+                Some(Answer::Inputs(input_for(
+                    *mode,
+                    results,
+                    b.map(|b| &b.kind),
+                )))
+            }
+            _ => None,
+        }
+    }
+
+    /// Production's block runs against those of a call's trace (the whole call, or
+    /// as far as it went), up to the first difference.
+    pub fn compare(
+        &self,
+        flows: &FlowSet,
+        trace: &[TraceEvent],
+    ) -> (Vec<ReplayStep>, Option<Divergence>) {
+        let simulated = write_records(
+            flows,
+            trace,
+            WriteOptions {
+                start: self.start,
+                logging_on: self.logging_on,
+            },
+        );
+        compare(&self.runs, &self.keys, simulated, trace)
+    }
+}
+
+/// The block waiting for the caller's input, if one is: an [`Answer::Inputs`] is fed
+/// while it still waits (same block, no step taken), then its timeout ends it.
+pub fn input_block(status: &Status) -> Option<crate::engine::BlockRef> {
+    match status {
+        Status::AwaitingInput { block, .. } => Some(block.clone()),
+        _ => None,
+    }
+}
+
+/// Replay one contact's records through `flows` (its main flow is where the call
+/// starts). `base` carries the settings nothing in the records says (caller, env).
+pub fn replay(
+    flows: &FlowSet,
+    records: &[LogRecord],
+    base: CallConfig,
+) -> Result<ReplayReport, ReplayError> {
+    let derived = derive(flows, records, base)?;
+    let mut warnings = derived.warnings.clone();
+    let mut engine = Engine::new(flows.clone(), derived.config.clone());
     let mut trace: Vec<TraceEvent> = Vec::new();
+    let mut feed = Feed::default();
     let mut now = SimTime::ZERO;
-    let mut lambda_block: Option<(String, String)> = None;
-    let mut runs_of: HashMap<(String, String), usize> = HashMap::new();
-    let next_input = |key: &(String, String), runs_of: &HashMap<(String, String), usize>| {
-        let n = runs_of.get(key).copied().unwrap_or(0);
-        inputs
-            .get(key)
-            .and_then(|v| v.get(n.checked_sub(1)?))
-            .copied()
-    };
     let mut pending = engine.handle(Input::Start, now);
-    let mut lambdas: VecDeque<(u64, Option<(String, String)>)> = VecDeque::new();
+    let mut lambdas: VecDeque<(u64, LambdaOutcome)> = VecDeque::new();
     for _ in 0..100_000 {
         // Trace events; Lambda calls answered from the records.
         for e in pending.drain(..) {
             match e {
                 Effect::Trace(t) => {
-                    if let TraceKind::BlockStarted { block, .. } = &t.kind {
-                        *runs_of
-                            .entry((block.flow.clone(), block.id.clone()))
-                            .or_insert(0) += 1;
-                    }
-                    if let TraceKind::LambdaInvoked { block, .. } = &t.kind {
-                        lambda_block = Some((block.flow.clone(), block.id.clone()));
-                    }
+                    feed.observe(&t);
                     trace.push(t);
                 }
-                Effect::InvokeLambda(call) => lambdas.push_back((call.call, lambda_block.clone())),
+                Effect::InvokeLambda(call) => {
+                    let (outcome, warning) = derived.lambda_answer(&feed, call.call);
+                    warnings.extend(warning);
+                    lambdas.push_back((call.call, outcome));
+                }
                 // A live bot is not asked during a replay: its turn times out below.
                 Effect::RecognizeText(_) => {}
             }
         }
-        if let Some((call, block)) = lambdas.pop_front() {
-            let run = block.and_then(|b| next_input(&b, &runs_of));
-            let outcome = match run.map(|i| &runs[i]) {
-                Some(run) => lambda_outcome(run),
-                None => {
-                    warnings.push(format!(
-                        "Lambda call {call}: no record of it in the logs; answered with an error"
-                    ));
-                    LambdaOutcome::FunctionError {
-                        message: "no flow-log record of this invocation".into(),
-                    }
-                }
-            };
+        if let Some((call, outcome)) = lambdas.pop_front() {
             let waiting =
                 matches!(engine.status(), Status::AwaitingLambda { call: c, .. } if c == call);
             if outcome == LambdaOutcome::NoAnswer {
@@ -316,14 +471,42 @@ pub fn replay(
             }
             continue;
         }
-        match engine.status() {
+        let status = engine.status();
+        if let Some(answer) = derived.answer(&feed, flows, &status) {
+            let inputs = match answer {
+                Answer::Hangup => vec![Input::Hangup],
+                Answer::Timeout => vec![Input::Tick],
+                Answer::Inputs(v) => v,
+            };
+            let mut out = Vec::new();
+            let steps = engine.steps();
+            let at = input_block(&status);
+            let waiting =
+                |engine: &Engine| engine.steps() == steps && input_block(&engine.status()) == at;
+            for input in inputs {
+                if input == Input::Tick {
+                    now = engine.next_deadline().unwrap_or(now);
+                }
+                out.extend(engine.handle(input, now));
+                // Stop feeding once the block is done.
+                if !waiting(&engine) {
+                    break;
+                }
+            }
+            // Digits typed, still waiting: the block's timeout ends the input.
+            if at.is_some() && waiting(&engine) {
+                now = engine.next_deadline().unwrap_or(now);
+                out.extend(engine.handle(Input::Tick, now));
+            }
+            pending = out;
+            continue;
+        }
+        match status {
             Status::Ended(_) | Status::NotStarted => break,
             Status::Paused { .. } => pending = engine.handle(Input::Step, now),
-            Status::AwaitingLambda { deadline, .. } => {
-                now = deadline;
-                pending = engine.handle(Input::Tick, now);
-            }
-            Status::Playing { deadline, .. } | Status::AwaitingLex { deadline, .. } => {
+            Status::AwaitingLambda { deadline, .. }
+            | Status::Playing { deadline, .. }
+            | Status::AwaitingLex { deadline, .. } => {
                 now = deadline;
                 pending = engine.handle(Input::Tick, now);
             }
@@ -335,66 +518,17 @@ pub fn replay(
                 }
                 None => break,
             },
-            Status::Waiting { block, deadline } => {
-                let run = next_input(&(block.flow.clone(), block.id.clone()), &runs_of);
-                if run.is_some_and(|i| runs[i].results() == Some("CustomerReturned")) {
-                    pending = engine.handle(Input::Utterance("(customer message)".into()), now);
-                } else {
-                    now = deadline;
-                    pending = engine.handle(Input::Tick, now);
-                }
-            }
-            Status::AwaitingInput {
-                block,
-                mode,
-                deadline,
-                ..
-            } => {
-                let key = (block.flow.clone(), block.id.clone());
-                // No record, or one without a result: production's contact ended in
-                // this block (the caller hung up, or logging stopped).
-                let Some(results) = next_input(&key, &runs_of).and_then(|i| runs[i].results())
-                else {
-                    pending = engine.handle(Input::Hangup, now);
-                    continue;
-                };
-                let flow = flows.find(&block.flow, Some(&block.flow));
-                let b = flow.as_ref().and_then(|f| f.block(&block.id));
-                let inputs_now = input_for(mode, results, b.map(|b| &b.kind));
-                let mut out = Vec::new();
-                let steps = engine.steps();
-                let waiting = |engine: &Engine| {
-                    engine.steps() == steps
-                        && matches!(engine.status(), Status::AwaitingInput { block: ref b2, .. } if *b2 == block)
-                };
-                for input in inputs_now {
-                    let timeout = input == Input::Tick;
-                    if timeout {
-                        now = engine.next_deadline().unwrap_or(deadline);
-                    }
-                    out.extend(engine.handle(input, now));
-                    // Stop feeding once the block is done.
-                    if !waiting(&engine) {
-                        break;
-                    }
-                }
-                // Digits typed, still waiting: the block's timeout ends the input.
-                if waiting(&engine) {
-                    now = engine.next_deadline().unwrap_or(deadline);
-                    out.extend(engine.handle(Input::Tick, now));
-                }
-                pending = out;
-            }
+            // Answered above.
+            Status::Waiting { .. } | Status::AwaitingInput { .. } => break,
         }
     }
-    let simulated = write_records(flows, &trace, WriteOptions { start, logging_on });
-    let (steps, divergence) = compare(&runs, &keys, simulated, &trace);
+    let (steps, divergence) = derived.compare(flows, &trace);
     Ok(ReplayReport {
-        contact_id,
+        contact_id: derived.contact_id,
         steps,
         divergence,
         trace,
-        config,
+        config: derived.config,
         warnings,
     })
 }
