@@ -94,6 +94,8 @@ mod replayed_form {
     use indexmap::IndexMap;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    type Replayed = IndexMap<(String, String), Vec<String>>;
+
     #[derive(Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Entry {
@@ -102,10 +104,7 @@ mod replayed_form {
         results: Vec<String>,
     }
 
-    pub fn serialize<S: Serializer>(
-        map: &IndexMap<(String, String), Vec<String>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(map: &Replayed, s: S) -> Result<S::Ok, S::Error> {
         let list: Vec<Entry> = map
             .iter()
             .map(|((flow, block), results)| Entry {
@@ -117,9 +116,7 @@ mod replayed_form {
         list.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<IndexMap<(String, String), Vec<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Replayed, D::Error> {
         let list = Vec::<Entry>::deserialize(d)?;
         Ok(list
             .into_iter()

@@ -277,15 +277,13 @@ pub fn derive(
             Kind::UpdateContactTargetQueue { .. } => {
                 queue = run.first().parameter("Queue").map(str::to_owned);
             }
-            Kind::TransferContactToQueue => {
-                if run.results() == Some("QueueAtCapacity") {
-                    // That queue is at capacity (by its id, as the engine finds queues).
-                    match queue.as_deref().and_then(|q| q.rsplit('/').next()) {
-                        Some(id) if !id.is_empty() => {
-                            env.queues.entry(id.to_owned()).or_default().at_capacity = true;
-                        }
-                        _ => config.queue_at_capacity = true,
+            Kind::TransferContactToQueue if run.results() == Some("QueueAtCapacity") => {
+                // That queue is at capacity (by its id, as the engine finds queues).
+                match queue.as_deref().and_then(|q| q.rsplit('/').next()) {
+                    Some(id) if !id.is_empty() => {
+                        env.queues.entry(id.to_owned()).or_default().at_capacity = true;
                     }
+                    _ => config.queue_at_capacity = true,
                 }
             }
             Kind::ConnectParticipantWithLexBot { bot, .. } => {
