@@ -173,7 +173,13 @@ fn dead_transfer_branches_and_a_loop_with_no_way_out() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| format!("{} → {}", u["block"].as_str().unwrap(), u["branch"].as_str().unwrap()))
+        .map(|u| {
+            format!(
+                "{} → {}",
+                u["block"].as_str().unwrap(),
+                u["branch"].as_str().unwrap()
+            )
+        })
         .collect();
     for d in [
         "Set queue → NoMatchingError",
@@ -184,10 +190,13 @@ fn dead_transfer_branches_and_a_loop_with_no_way_out() {
     ] {
         assert!(dead.iter().any(|x| x == d), "{d}: {report:#}");
     }
-    assert!(report["not_reached"].as_array().unwrap().iter().all(|u| {
-        // A metric the queue reads is never an error here; the rules do not know it.
-        u["block"] == "Staffed" || u["block"] == "Transfer"
-    }), "{report:#}");
+    assert!(
+        report["not_reached"].as_array().unwrap().iter().all(|u| {
+            // A metric the queue reads is never an error here; the rules do not know it.
+            u["block"] == "Staffed" || u["block"] == "Transfer"
+        }),
+        "{report:#}"
+    );
     assert!(report["percent"].as_f64().unwrap() >= 75.0, "{report:#}");
     // The menu asks again forever: each explored call stops when it goes round.
     assert!(report["millis"].as_f64().unwrap() < 5_000.0, "{report:#}");
