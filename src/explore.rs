@@ -75,7 +75,6 @@ pub struct Call {
     /// The words for the name, each with the block it was decided at (as a name,
     /// when the block has a readable one).
     pub labels: Vec<(String, Option<String>)>,
-    pub events: Vec<TraceEvent>,
     /// Branches taken, by id (see [`Explored::branch_names`]).
     pub branches: BTreeSet<usize>,
 }
@@ -122,8 +121,12 @@ impl Call {
     }
 }
 
-/// What the search found.
+/// What the search found. A call keeps its decisions, not its trace (a trace holds
+/// every Lambda request, the contact's attributes in each): [`Explored::events`] runs
+/// it again when its trace is wanted.
 pub struct Explored {
+    /// The flows explored.
+    pub flows: FlowSet,
     pub variants: Vec<Variant>,
     pub calls: Vec<Call>,
     /// The calls picked to cover every branch reached, in order of choice.
@@ -183,7 +186,10 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
     if capacity {
         let mut env: Environment = (*base.env).clone();
         for b in &blocks {
-            if let Kind::UpdateContactTargetQueue { queue, name } = &b.kind {
+            if let Kind::UpdateContactTargetQueue { queue, name } = &b.kind
+                && !queue.trim().is_empty()
+                && !queue.contains("$.")
+            {
                 let key = name
                     .clone()
                     .unwrap_or_else(|| queue.rsplit('/').next().unwrap_or(queue).to_owned());
@@ -464,7 +470,9 @@ pub fn explore(
     let mut ids: HashMap<(String, String, String), usize> = HashMap::new();
     let mut branch_names = Vec::new();
     let mut calls = Vec::new();
-    let mut seen: HashSet<u64> = HashSet::new();
+    // States met, by environment: the same contact data in another environment
+    // can go another way (a queue with no agents), so it branches again there.
+    let mut seen: HashSet<(usize, u64)> = HashSet::new();
     let mut truncated = false;
     // Each environment gets its share of the calls; within one, the search goes
     // breadth first, so short calls come first and a state is first met by the
@@ -474,12 +482,17 @@ pub fn explore(
     let mut work = 0usize;
     for (vi, v) in variants.iter().enumerate() {
         let budget = calls.len() + share;
-        let mut queue: VecDeque<(Walker, Labels)> = VecDeque::new();
-        queue.push_back((
-            Walker::new(Engine::new(flows.clone(), v.config.clone())),
-            Vec::new(),
-        ));
-        while let Some((mut w, labels)) = queue.pop_front() {
+        // A fork waiting its turn is its decisions so far, not an engine: it is run
+        // again from the start when its turn comes (the engine is pure, so it meets
+        // the same points), which keeps the frontier a few bytes a call.
+        let mut queue: VecDeque<(Vec<Decision>, Labels)> = VecDeque::new();
+        queue.push_back((Vec::new(), Vec::new()));
+        while let Some((prefix, labels)) = queue.pop_front() {
+            let mut w = Walker::new(Engine::new(flows.clone(), v.config.clone()));
+            for d in prefix {
+                let Some(point) = w.advance() else { break };
+                w.apply(&point, d);
+            }
             let limit =
                 calls.len() + queue.len() >= budget || work >= TURNS_PER_CALL * bounds.max_calls;
             truncated |= limit;
@@ -487,8 +500,16 @@ pub fn explore(
                 let Some(point) = w.advance() else {
                     break;
                 };
+                let key = w.state_key(&point);
+                // Round a loop again where the caller is asked: the caller hangs up
+                // (a script gives a Lambda's answers up front, so it cannot stop
+                // at one).
+                if matches!(point, walk::Point::Input { .. }) && w.repeats(key) {
+                    w.apply(&point, Decision::Hangup);
+                    continue;
+                }
                 let choices = catalogue.choices(&point, flows);
-                let fresh = seen.insert(w.state_key(&point));
+                let fresh = seen.insert((vi, key));
                 if fresh && !limit && w.decisions.len() < bounds.depth && choices.len() > 1 {
                     let mut rest = choices.into_iter();
                     let first = rest.next().expect("more than one");
@@ -527,13 +548,13 @@ pub fn explore(
                 variant: vi,
                 decisions: std::mem::take(&mut w.decisions),
                 labels,
-                events: std::mem::take(&mut w.events),
                 branches,
             });
         }
     }
     let chosen = set_cover(&calls);
     Explored {
+        flows: flows.clone(),
         variants,
         calls,
         chosen,
@@ -545,8 +566,8 @@ pub fn explore(
 
 type Labels = Vec<(String, Option<String>)>;
 
-fn fork(w: &Walker, point: &walk::Point, labels: &Labels, c: Choice) -> (Walker, Labels) {
-    let mut w = w.clone();
+/// A fork of the call `w` at `point`, taking `c`: its decisions and its words.
+fn fork(w: &Walker, point: &walk::Point, labels: &Labels, c: Choice) -> (Vec<Decision>, Labels) {
     let mut labels = labels.clone();
     let block = match point {
         walk::Point::Input { block, .. }
@@ -558,8 +579,9 @@ fn fork(w: &Walker, point: &walk::Point, labels: &Labels, c: Choice) -> (Walker,
         walk::Point::Lambda { block: None, .. } => None,
     };
     labels.extend(c.label.map(|l| (l, block)));
-    w.apply(point, c.decision);
-    (w, labels)
+    let mut decisions = w.decisions.clone();
+    decisions.push(c.decision);
+    (decisions, labels)
 }
 
 /// Greedy set cover: the call taking the most branches not yet taken, until no call
@@ -618,7 +640,8 @@ pub struct Report {
     pub millis: f64,
 }
 
-/// Blocks of `flow` no branch leads to from its start (or from a module's start).
+/// Blocks of `flow` no branch a call can take leads to from its start (or from a
+/// module's start): branches the reach rules call dead lead nowhere.
 pub fn unreachable_blocks(flow: &Flow) -> Vec<usize> {
     let mut seen = vec![false; flow.blocks.len()];
     let mut todo = vec![flow.start];
@@ -627,8 +650,11 @@ pub fn unreachable_blocks(flow: &Flow) -> Vec<usize> {
             continue;
         }
         seen[i] = true;
-        for (_, target) in flow.blocks[i].branches() {
-            if let Some(t) = target {
+        let dead = crate::engine::dead_branches_in(flow, i);
+        for (branch, target) in flow.blocks[i].branches() {
+            if let Some(t) = target
+                && !dead.iter().any(|d| d.branch == branch)
+            {
                 todo.push(t);
             }
         }
@@ -652,7 +678,7 @@ impl Explored {
             }
         }
         for &i in &self.chosen {
-            cov.add_trace(&self.calls[i].events);
+            cov.add_trace(&self.events(&self.calls[i]));
         }
         let mut unreachable = Vec::new();
         let mut not_reached = Vec::new();
@@ -685,7 +711,7 @@ impl Explored {
                 if cut.contains(&u.block_id) {
                     cut_here += 1;
                     unreachable.push(Unreachable {
-                        reason: "unreachable block: no branch leads to it".into(),
+                        reason: "unreachable block: no branch a call can take leads to it".into(),
                         ..item
                     });
                 } else {
@@ -747,6 +773,20 @@ impl Explored {
             .collect()
     }
 
+    /// The trace of `call`: its decisions given again, in its environment (the
+    /// engine is pure, so the call takes the same path).
+    pub fn events(&self, call: &Call) -> Vec<TraceEvent> {
+        let config = self.variants[call.variant].config.clone();
+        let mut w = Walker::new(Engine::new(self.flows.clone(), config));
+        for d in &call.decisions {
+            let Some(point) = w.advance() else { break };
+            w.apply(&point, d.clone());
+        }
+        // Where the call ended (or stopped with nothing left to choose).
+        let _ = w.advance();
+        std::mem::take(&mut w.events)
+    }
+
     /// The `.call` text for a chosen call written to `path`.
     pub fn script_text(&self, call: &Call, flow_path: Option<&Path>, path: &Path) -> String {
         let opts = crate::script::RecordOptions {
@@ -754,7 +794,7 @@ impl Explored {
             recording_path: Some(path),
             config: Some(&self.variants[call.variant].config),
         };
-        let text = crate::script::recording_from_trace(&opts, &call.events);
+        let text = crate::script::recording_from_trace(&opts, &self.events(call));
         text.replacen(
             &format!("# Recorded by flowsim {}.", env!("CARGO_PKG_VERSION")),
             &format!(

@@ -97,11 +97,79 @@ fn the_seed_flow_explores_to_every_takeable_branch() {
     let Some(seed) = common::seed() else { return };
     let dir = tempfile::tempdir().unwrap();
     let report = explore(&seed, dir.path(), &[]);
-    // One branch is left, and no call can take it: "RePlay Generated Vanity Numbers"
-    // plays the SSML "Play Generated Vanity Numbers" already played, so it cannot
-    // fail where that one did not (the reach rules do not know this yet; see
-    // docs/explore.md).
-    let left: Vec<String> = report["not_reached"]
+    assert_eq!(report["percent"], 100.0, "{report:#}");
+    // "RePlay Generated Vanity Numbers" plays the SSML "Play Generated Vanity
+    // Numbers" already played: its NoMatchingError is dead (a reach rule).
+    let replay = report["unreachable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["block"] == "RePlay Generated Vanity Numbers")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(replay["branch"], "NoMatchingError");
+    assert!(
+        replay["reason"]
+            .as_str()
+            .unwrap()
+            .contains("SSML an earlier block played"),
+        "{replay}"
+    );
+    let (passed, covered, total) = run_back(dir.path());
+    assert!(passed);
+    assert_eq!(covered, total, "flowsim test --coverage: 100%");
+    assert!(calls_in(dir.path()) < calls_in(&root().join("recordings")));
+}
+
+/// A hand-built flow with the branches Connect never takes that the reach rules
+/// name for `flowsim explore` (transfers' `Next`, Check staffing's `Next` beside its
+/// NoMatchingCondition, a static working queue's error), and a menu that asks
+/// again with no counter: the report counts none of the dead branches, the search
+/// ends (the caller hangs up when the call goes round the same way), and every
+/// script passes when run back.
+#[test]
+fn dead_transfer_branches_and_a_loop_with_no_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("rules.json");
+    let q = "arn:aws:connect:us-east-1:111122223333:instance/i/queue/Sales";
+    let text = serde_json::json!({
+        "Version": "2019-10-30",
+        "StartAction": "Set queue",
+        "Metadata": {"name": "rules", "type": "contactFlow"},
+        "Actions": [
+            {"Identifier": "Set queue", "Type": "UpdateContactTargetQueue",
+             "Parameters": {"QueueId": q},
+             "Transitions": {"NextAction": "Menu",
+                "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "Only after an error"}]}},
+            {"Identifier": "Only after an error", "Type": "MessageParticipant",
+             "Parameters": {"Text": "The queue could not be set."},
+             "Transitions": {"NextAction": "Bye"}},
+            {"Identifier": "Menu", "Type": "GetParticipantInput",
+             "Parameters": {"Text": "Press 1 for sales.", "StoreInput": "False",
+                            "InputTimeLimitSeconds": "5"},
+             "Transitions": {"NextAction": "Menu",
+                "Conditions": [{"NextAction": "Staffed",
+                    "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+                "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Menu"},
+                           {"ErrorType": "InputTimeLimitExceeded", "NextAction": "Menu"}]}},
+            {"Identifier": "Staffed", "Type": "CheckMetricData",
+             "Parameters": {"MetricType": "NumberOfAgentsOnline"},
+             "Transitions": {"NextAction": "Bye",
+                "Conditions": [{"NextAction": "Transfer",
+                    "Condition": {"Operator": "NumberGreaterThan", "Operands": ["0"]}}],
+                "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Bye"},
+                           {"ErrorType": "NoMatchingError", "NextAction": "Bye"}]}},
+            {"Identifier": "Transfer", "Type": "TransferContactToQueue", "Parameters": {},
+             "Transitions": {"NextAction": "Bye",
+                "Errors": [{"ErrorType": "QueueAtCapacity", "NextAction": "Bye"},
+                           {"ErrorType": "NoMatchingError", "NextAction": "Bye"}]}},
+            {"Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {},
+             "Transitions": {}}
+        ]
+    });
+    std::fs::write(&flow, text.to_string()).unwrap();
+    let out = dir.path().join("suite");
+    let report = explore(&flow, &out, &[]);
+    let dead: Vec<String> = report["unreachable"]
         .as_array()
         .unwrap()
         .iter()
@@ -113,15 +181,33 @@ fn the_seed_flow_explores_to_every_takeable_branch() {
             )
         })
         .collect();
-    assert_eq!(
-        left,
-        ["RePlay Generated Vanity Numbers → NoMatchingError"],
+    for d in [
+        "Set queue → NoMatchingError",
+        "Staffed → Next",
+        "Transfer → Next",
+        // Only the dead error leads to it.
+        "Only after an error → Next",
+    ] {
+        assert!(dead.iter().any(|x| x == d), "{d}: {report:#}");
+    }
+    assert!(
+        report["not_reached"].as_array().unwrap().iter().all(|u| {
+            // A metric the queue reads is never an error here; the rules do not know it.
+            u["block"] == "Staffed" || u["block"] == "Transfer"
+        }),
         "{report:#}"
     );
-    let (passed, covered, total) = run_back(dir.path());
-    assert!(passed);
-    assert_eq!(covered + 1, total);
-    assert!(calls_in(dir.path()) < calls_in(&root().join("recordings")));
+    assert!(report["percent"].as_f64().unwrap() >= 75.0, "{report:#}");
+    // The menu asks again forever: each explored call stops when it goes round.
+    assert!(report["millis"].as_f64().unwrap() < 5_000.0, "{report:#}");
+    let o = bin().arg("test").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    let hangs_up = std::fs::read_dir(&out).unwrap().any(|e| {
+        std::fs::read_to_string(e.unwrap().path())
+            .unwrap()
+            .contains("expect end hangup")
+    });
+    assert!(hangs_up, "a call that goes round the menu again hangs up");
 }
 
 #[test]

@@ -234,10 +234,11 @@ pub fn diff(old: &FlowSet, new: &FlowSet, old_ex: &Explored, new_ex: &Explored) 
     for (ex, other, forward) in [(old_ex, new, true), (new_ex, old, false)] {
         for call in &ex.calls {
             let again = replay(other, ex, call);
+            let events = ex.events(call);
             let (o, n) = if forward {
-                (&call.events, &again)
+                (&events, &again)
             } else {
-                (&again, &call.events)
+                (&again, &events)
             };
             for (key, mut c) in compare(o, n) {
                 if found.contains_key(&key) {

@@ -54,7 +54,7 @@ pub struct Catalogue {
     /// Backend answers by request (function and event).
     answers: HashMap<String, Option<Answer>>,
     /// [`Catalogue::synthesize`]'s answers, made once.
-    synthesized: Vec<(String, String)>,
+    synthesized: Vec<(Arc<str>, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -171,7 +171,11 @@ impl Catalogue {
             answers: HashMap::new(),
             synthesized: Vec::new(),
         };
-        c.synthesized = c.synthesize();
+        c.synthesized = c
+            .synthesize()
+            .into_iter()
+            .map(|(json, label)| (json.into(), label))
+            .collect();
         c
     }
 
@@ -286,7 +290,9 @@ impl Catalogue {
                 }
                 let rt = self.runtime.as_ref()?;
                 Some(match rt.block_on(backend.invoke(request)) {
-                    crate::engine::LambdaOutcome::Response { payload } => Answer::Json(payload),
+                    crate::engine::LambdaOutcome::Response { payload } => {
+                        Answer::Json(payload.into())
+                    }
                     crate::engine::LambdaOutcome::NoAnswer => Answer::Timeout,
                     _ => Answer::Error,
                 })

@@ -3,8 +3,9 @@
 //! function is invoked). `Clone` forks the call there, so the search never replays a
 //! prefix.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use crate::engine::{
     BlockRef, Effect, Engine, Input, InputMode, LambdaCall, LambdaOutcome, SimTime, Status,
@@ -35,13 +36,16 @@ pub enum Decision {
     Silence,
     Say(String),
     Lambda(Answer),
+    /// The caller hangs up: the call met a state it was already in, loop counters
+    /// included, so it would go round the same way until the step budget.
+    Hangup,
 }
 
 /// A Lambda answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Answer {
-    /// The response body (JSON text).
-    Json(String),
+    /// The response body (JSON text), shared: forks copy their decisions.
+    Json(Arc<str>),
     Error,
     Timeout,
 }
@@ -56,6 +60,8 @@ pub struct Walker {
     pub decisions: Vec<Decision>,
     /// The last decision at each point (flow and block), for [`Walker::again`].
     last: Vec<(String, Decision)>,
+    /// [`Walker::state_key`]s met, loop counters included (see [`Walker::repeats`]).
+    met: HashSet<u64>,
     turns: usize,
 }
 
@@ -68,6 +74,7 @@ impl Walker {
             events: Vec::new(),
             decisions: Vec::new(),
             last: Vec::new(),
+            met: HashSet::new(),
             turns: 0,
         };
         w.send(Input::Start);
@@ -176,11 +183,12 @@ impl Walker {
                 self.send(Input::Silence);
             }
             Decision::Say(text) => self.send(Input::Utterance(text.clone())),
+            Decision::Hangup => self.send(Input::Hangup),
             Decision::Lambda(answer) => {
                 if let Some(call) = self.pending.pop_front() {
                     let outcome = match answer {
                         Answer::Json(payload) => LambdaOutcome::Response {
-                            payload: payload.clone(),
+                            payload: payload.to_string(),
                         },
                         Answer::Error => LambdaOutcome::FunctionError {
                             message: "the error flowsim explore chose".into(),
@@ -195,6 +203,20 @@ impl Walker {
             }
         }
         self.decisions.push(d);
+    }
+
+    /// Whether this call was already in the state `key` (a [`Walker::state_key`]) with
+    /// the same loop counters; the state is remembered. A call meeting a state again
+    /// decides there as it did the first time (see [`crate::explore`]), and so do the
+    /// points after it, so from here it goes round the same way, taking no branch it
+    /// has not taken, until the engine's step budget ends it.
+    pub fn repeats(&mut self, key: u64) -> bool {
+        let mut h = DefaultHasher::new();
+        key.hash(&mut h);
+        let mut loops: Vec<_> = self.engine.contact().loops.iter().collect();
+        loops.sort();
+        loops.hash(&mut h);
+        !self.met.insert(h.finish())
     }
 
     /// What the flow can still tell apart at this point: where the call stands and
@@ -216,18 +238,44 @@ impl Walker {
         for (k, v) in c.attributes.iter().chain(&c.flow_attributes).chain(&c.data) {
             (k, v).hash(&mut h);
         }
-        c.external.to_string().hash(&mut h);
+        hash_json(&c.external, &mut h);
         c.stored_input.hash(&mut h);
         c.queue.hash(&mut h);
         c.callback_number.hash(&mut h);
         (&c.language, &c.voice, &c.recording, c.logging).hash(&mut h);
         for (k, v) in &c.namespaces {
-            (k, v.to_string()).hash(&mut h);
+            k.hash(&mut h);
+            hash_json(v, &mut h);
         }
         self.engine.touchtone_buffer().hash(&mut h);
         self.engine.flow().name.hash(&mut h);
         self.pending.len().hash(&mut h);
         h.finish()
+    }
+}
+
+/// Hash a JSON value without printing it (an answer can be tens of KB, and the
+/// state is hashed at every decision point).
+fn hash_json(v: &serde_json::Value, h: &mut impl Hasher) {
+    use serde_json::Value;
+    match v {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => (2u8, n.to_string()).hash(h),
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(a) => {
+            (4u8, a.len()).hash(h);
+            for x in a {
+                hash_json(x, h);
+            }
+        }
+        Value::Object(m) => {
+            (5u8, m.len()).hash(h);
+            for (k, x) in m {
+                k.hash(h);
+                hash_json(x, h);
+            }
+        }
     }
 }
 

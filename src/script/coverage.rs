@@ -5,7 +5,7 @@
 //! a `BlockStarted` names it and a branch when a `BranchTaken` names it (keyed by
 //! flow name, block identifier and branch label).
 //!
-//! Branches no call can ever take ([`dead_branches`]: the `NextAction` the console
+//! Branches no call can ever take ([`dead_branches_in`]: the `NextAction` the console
 //! writes for a Loop with both results wired, and the like) are counted apart, so
 //! the percentage is of the branches a call can take.
 
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::engine::{TraceEvent, TraceKind, dead_branches};
+use crate::engine::{TraceEvent, TraceKind, dead_branches_in};
 use crate::flow::Flow;
 
 /// Blocks and branches seen in traces.
@@ -119,13 +119,13 @@ impl Coverage {
                     branches_never_taken: Vec::new(),
                     branches_dead: Vec::new(),
                 };
-                for b in &flow.blocks {
+                for (i, b) in flow.blocks.iter().enumerate() {
                     if self.blocks.contains(&(flow.name.clone(), b.id.clone())) {
                         fc.blocks_covered += 1;
                     } else {
                         fc.blocks_never_run.push(b.label());
                     }
-                    let dead = dead_branches(b);
+                    let dead = dead_branches_in(flow, i);
                     for (branch, _) in b.branches() {
                         let label = branch.label();
                         if let Some(d) = dead.iter().find(|d| d.branch == branch) {

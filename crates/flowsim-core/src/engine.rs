@@ -32,7 +32,7 @@ pub use invoke::{
     retried_error,
 };
 pub use lambda_io::{MAX_RESPONSE_BYTES, build_event, validate_response};
-pub use reach::{DeadBranch, dead_branches};
+pub use reach::{DeadBranch, dead_branches, dead_branches_in};
 pub use time::SimTime;
 pub use trace::{
     AttributeScope, BlockRef, EndReason, InputMode, PromptKind, TraceEvent, TraceKind, waited,

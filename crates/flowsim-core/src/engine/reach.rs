@@ -10,7 +10,7 @@
 //! tests pin both sides.
 
 use crate::catalogue::ErrorType;
-use crate::flow::{Block, Branch, Kind, Prompt};
+use crate::flow::{Block, BlockIdx, Branch, Flow, Kind, Prompt};
 
 /// A declared branch no call can take, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +49,7 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
     } else {
         None
     };
+    let reason = reason.or_else(|| never_next(block));
     let mut out = Vec::new();
     if let Some(reason) = reason.filter(|_| block.next_id.is_some()) {
         out.push(DeadBranch {
@@ -56,7 +57,7 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
             reason,
         });
     }
-    if let Some(reason) = cannot_fail(block)
+    if let Some(reason) = cannot_fail(block).or_else(|| static_queue(block))
         && block.error_target(ErrorType::NoMatchingError).is_some()
     {
         out.push(DeadBranch {
@@ -65,6 +66,66 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
         });
     }
     out
+}
+
+/// Why the block never takes `NextAction` although it declares one, for the kinds
+/// whose success goes elsewhere (rules added for `flowsim explore`'s corpus figures;
+/// each names its source in `../shared/reference/`).
+fn never_next(block: &Block) -> Option<&'static str> {
+    let has_no_match = block.error_target(ErrorType::NoMatchingCondition).is_some();
+    match &block.kind {
+        // flow-language.md §1.4: "TransferContactToQueue and TransferToFlow end the
+        // current flow when they succeed … Ignore their NextAction on success"; their
+        // failures are error branches (the engine's `transfer_to_queue`/`transfer_to_flow`).
+        Kind::TransferContactToQueue | Kind::TransferToFlow { .. } => {
+            Some("a transfer that succeeds ends the flow; a failure is an error branch")
+        }
+        // actions-environment.md §3.2: the result is the metric's value, matched
+        // against the conditions in order; NoMatchingCondition is the False branch.
+        Kind::CheckMetricData if has_no_match => {
+            Some("every metric value matches a condition or takes NoMatchingCondition")
+        }
+        // actions-environment.md §6.1: the only result is `MessagesInterrupted`, when
+        // the interrupt timer fires; without a timer the messages loop until an agent
+        // answers or the contact leaves (out of a queue, the flow ends there).
+        Kind::MessageParticipantIteratively { .. } => {
+            let timer = block
+                .params
+                .get("InterruptFrequencySeconds")
+                .and_then(|v| match v {
+                    serde_json::Value::String(s) => s.trim().parse::<u32>().ok(),
+                    serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+                    _ => None,
+                })
+                .is_some_and(|s| s > 0);
+            let interrupted = block
+                .conditions
+                .iter()
+                .any(|c| c.operator.eval("MessagesInterrupted", &c.operand));
+            if !timer {
+                Some("with no interrupt timer the messages loop until the contact leaves")
+            } else if interrupted || has_no_match {
+                Some("the only result, MessagesInterrupted, has a branch of its own")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A Set working queue naming a static queue: the engine fails it only when the
+/// reference resolves to nothing (actions-environment.md §4.1; a queue named in the
+/// flow is one the instance has, as Connect checks when the flow is saved).
+fn static_queue(block: &Block) -> Option<&'static str> {
+    match &block.kind {
+        Kind::UpdateContactTargetQueue { queue, .. }
+            if !queue.trim().is_empty() && !queue.contains("$.") =>
+        {
+            Some("the queue is named in the flow, so it is always set")
+        }
+        _ => None,
+    }
 }
 
 /// Why the block never takes `NoMatchingError`, if it never does: it raises no
@@ -126,4 +187,97 @@ fn static_ssml_plays(ssml: &str) -> bool {
         text = text.replace(r, "+15555550100");
     }
     !text.contains("$.") && crate::ssml::render(&text).is_ok()
+}
+
+/// The dead branches of block `idx` of `flow`: [`dead_branches`], and the rules that
+/// need the blocks around it (a prompt replayed: [`replays_a_played_prompt`]).
+pub fn dead_branches_in(flow: &Flow, idx: BlockIdx) -> Vec<DeadBranch> {
+    let block = &flow.blocks[idx];
+    let mut out = dead_branches(block);
+    let nme = Branch::Error(ErrorType::NoMatchingError.as_str().into());
+    if block.error_target(ErrorType::NoMatchingError).is_some()
+        && !out.iter().any(|d| d.branch == nme)
+        && replays_a_played_prompt(flow, idx)
+    {
+        out.push(DeadBranch {
+            branch: nme,
+            reason: "it plays the SSML an earlier block played, and nothing between changes it",
+        });
+    }
+    out
+}
+
+/// References a prompt may hold for [`replays_a_played_prompt`]: values only the
+/// blocks it does not pass through change (attributes, a Lambda's answer, the
+/// caller's and the dialled numbers).
+const STILL_REFS: [&str; 5] = [
+    "Attributes",
+    "FlowAttributes",
+    "External",
+    "CustomerEndpoint",
+    "SystemEndpoint",
+];
+
+/// Whether block `idx` is a Play prompt of SSML that every way into it has already
+/// played successfully: each path back from it meets a Play prompt of the same SSML,
+/// left by its `Next` (the SSML rendered), before the flow's start, and passes only
+/// blocks that change nothing the SSML reads (prompts, menus that store nothing,
+/// Check contact attributes, Loop, hours). The same text with the same values renders
+/// the same way, so it cannot be malformed the second time. (The seed flow's
+/// "RePlay Generated Vanity Numbers".)
+fn replays_a_played_prompt(flow: &Flow, idx: BlockIdx) -> bool {
+    let Kind::MessageParticipant {
+        prompt: Some(Prompt::Ssml(ssml)),
+    } = &flow.blocks[idx].kind
+    else {
+        return false;
+    };
+    let refs_still = super::refs::find_all(ssml)
+        .iter()
+        .all(|r| STILL_REFS.contains(&r.segments[0].as_str()));
+    if !refs_still {
+        return false;
+    }
+    let same = |b: &Block| matches!(&b.kind, Kind::MessageParticipant { prompt: Some(Prompt::Ssml(s)) } if s == ssml);
+    let transparent = |b: &Block| {
+        matches!(
+            b.kind,
+            Kind::MessageParticipant { .. }
+                | Kind::GetParticipantInput { store: false, .. }
+                | Kind::Compare { .. }
+                | Kind::Loop { .. }
+                | Kind::CheckHoursOfOperation { .. }
+        )
+    };
+    // Blocks whose every way in is justified, searched backwards.
+    let mut todo = vec![idx];
+    let mut seen = vec![false; flow.blocks.len()];
+    seen[idx] = true;
+    while let Some(at) = todo.pop() {
+        if at == flow.start {
+            return false;
+        }
+        for (p, b) in flow.blocks.iter().enumerate() {
+            for (branch, target) in b.branches() {
+                if target != Some(at) {
+                    continue;
+                }
+                if same(b) && branch == Branch::Next {
+                    continue;
+                }
+                // A way in through a dead branch is no way in.
+                if dead_branches(b).iter().any(|d| d.branch == branch) {
+                    continue;
+                }
+                if same(b) || !transparent(b) {
+                    return false;
+                }
+                if !seen[p] {
+                    seen[p] = true;
+                    todo.push(p);
+                }
+            }
+        }
+    }
+    true
 }
