@@ -90,7 +90,7 @@ pub const NORMAL: &[Binding] = &[
         &[KeyCode::Char('o')],
         "o",
         "",
-        "on hold / off hold: the agent holds the caller once connected",
+        "on hold / off hold, once the agent has answered",
         || Action::Hold,
     ),
     b(
