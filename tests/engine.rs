@@ -1209,7 +1209,10 @@ fn a_lex_block_with_no_matching_condition_never_takes_next_and_a_failing_bot_tak
             ..CallConfig::default()
         }
     };
-    let wired = lex(json!([err("NoMatchingCondition", "other"), err("NoMatchingError", "failed")]));
+    let wired = lex(json!([
+        err("NoMatchingCondition", "other"),
+        err("NoMatchingError", "failed")
+    ]));
     assert_eq!(dead(&set("b", wired.clone()), "b"), ["Next"]);
     // Every outcome has its own branch, or falls back to NoMatchingError: an intent
     // no condition names, silence, a bot that fails.

@@ -243,52 +243,6 @@ fn customer_profiles_are_found_not_found_or_several() {
     assert_eq!(prompts(&events), ["several of you"]);
 }
 
-/// The legacy request form names the field (`{"PhoneNumber": …}`): the search is by
-/// that value, not the caller's number; an unset reference takes the error branch.
-#[test]
-fn a_legacy_profile_request_searches_by_the_phone_number_it_names() {
-    let legacy = || {
-        flows(
-            "p",
-            json!([
-                {"Identifier": "p", "Type": "GetCustomerProfile",
-                 "Parameters": {"ProfileRequestData": {"PhoneNumber": "$.Attributes.phone"},
-                                "ProfileResponseData": ["FirstName"]},
-                 "Transitions": {"NextAction": "hi",
-                    "Errors": [err("NoneFoundError", "none"), err("MultipleFoundError", "many"),
-                               err("NoMatchingError", "e")]}},
-                say("hi", "hello $.Customer.FirstName"),
-                say("none", "new customer"),
-                say("many", "several of you"),
-                say("e", "error")
-            ]),
-        )
-    };
-    let mut env = Environment::default();
-    env.add_customer("+15555550100,FirstName=Ana").unwrap();
-    env.add_customer("+15555550111,FirstName=Bo").unwrap();
-    // `$.Attributes.phone` is not set: the search value is empty.
-    let (events, _) = run(legacy(), env.clone());
-    assert_eq!(prompts(&events), ["error"]);
-    let config = CallConfig {
-        env: env.into(),
-        attributes: [("phone".to_owned(), "+15555550111".to_owned())]
-            .into_iter()
-            .collect(),
-        ..CallConfig::default()
-    };
-    let mut engine = Engine::new(legacy(), config);
-    let events: Vec<TraceEvent> = engine
-        .handle(Input::Start, SimTime::ZERO)
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Trace(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(prompts(&events), ["hello Bo"]);
-}
-
 fn view_flow() -> FlowSet {
     flows(
         "v",

@@ -609,21 +609,13 @@ impl Engine {
             return step;
         }
         let req = self.param_map(block, idx, "ProfileRequestData");
-        // The legacy form names the field itself: `{"PhoneNumber": …}` or
-        // `{"EmailAddress": …}` (reference actions-environment.md §8.2.1).
-        let legacy = ["PhoneNumber", "EmailAddress"]
-            .into_iter()
-            .find(|k| !req.contains_key("IdentifierName") && req.contains_key(*k));
-        let key = match legacy {
-            Some(k) => k.to_owned(),
-            None => req
-                .get("IdentifierName")
-                .and_then(Value::as_str)
-                .unwrap_or("_phone")
-                .to_owned(),
-        };
+        let key = req
+            .get("IdentifierName")
+            .and_then(Value::as_str)
+            .unwrap_or("_phone")
+            .to_owned();
         let value = req
-            .get(legacy.unwrap_or("IdentifierValue"))
+            .get("IdentifierValue")
             .and_then(Value::as_str)
             .map_or_else(|| self.contact.caller.clone(), str::to_owned);
         if value.is_empty() {
