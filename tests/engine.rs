@@ -1191,6 +1191,51 @@ fn dead_branches_are_the_ones_the_engine_never_takes() {
 }
 
 #[test]
+fn a_lex_block_with_no_matching_condition_never_takes_next_and_a_failing_bot_takes_the_error() {
+    let lex = |errors: Value| {
+        json!([
+            {"Identifier": "b", "Type": "ConnectParticipantWithLexBot",
+             "Parameters": {"Text": "How can I help?", "LexV2Bot": {"AliasArn": "arn:aws:lex:us-east-1:1:bot-alias/B/A"}},
+             "Transitions": {"NextAction": "next", "Conditions": [eq("Order", "order")], "Errors": errors}},
+            say("order", "order", ""), say("next", "next", ""), say("other", "other", ""),
+            say("failed", "failed", ""), say("silent", "silent", "")
+        ])
+    };
+    let canned = |spec: &str| {
+        let mut env = flowsim::env::Environment::default();
+        env.add_lex_answer("*", spec).unwrap();
+        CallConfig {
+            env: std::sync::Arc::new(env),
+            ..CallConfig::default()
+        }
+    };
+    let wired = lex(json!([
+        err("NoMatchingCondition", "other"),
+        err("NoMatchingError", "failed")
+    ]));
+    assert_eq!(dead(&set("b", wired.clone()), "b"), ["Next"]);
+    // Every outcome has its own branch, or falls back to NoMatchingError: an intent
+    // no condition names, silence, a bot that fails.
+    let mut c = Call::with(set("b", wired.clone()), canned("intent:Cancel"));
+    c.send(Input::Utterance("cancel it".into()));
+    assert!(c.took("b", "NoMatchingCondition"));
+    let mut c = Call::with(set("b", wired.clone()), canned("intent:Order"));
+    c.timeout();
+    assert!(c.took("b", "NoMatchingError"));
+    let mut c = Call::with(set("b", wired), canned("error"));
+    c.send(Input::Utterance("I want to order".into()));
+    assert!(c.took("b", "NoMatchingError"));
+    assert_eq!(c.prompts(), ["How can I help?", "failed"]);
+
+    // Without NoMatchingCondition, an intent no condition names takes Next.
+    let unwired = lex(json!([err("NoMatchingError", "failed")]));
+    assert!(!dead(&set("b", unwired.clone()), "b").contains(&"Next".to_owned()));
+    let mut c = Call::with(set("b", unwired), canned("intent:Cancel"));
+    c.send(Input::Utterance("cancel it".into()));
+    assert!(c.took("b", "Next"));
+}
+
+#[test]
 fn a_function_arn_that_resolves_to_nothing_takes_the_error_branch() {
     let c = Call::start(
         "l",

@@ -136,6 +136,10 @@ pub enum LexBackend {
     /// ([`Effect::RecognizeText`](crate::engine::Effect)); `None` asks the bot the
     /// block names.
     Live { alias_arn: Option<String> },
+    /// `error`: the bot fails every turn (its alias missing or not associated with
+    /// the instance, access denied, Lex throttling): the block takes
+    /// `NoMatchingError`, as Connect does for "any other error" (reference lex.md §1.4).
+    Failing,
 }
 
 impl LexBackend {
@@ -155,7 +159,7 @@ impl LexBackend {
     pub fn canned(spec: &str) -> Result<(String, IndexMap<String, String>), EnvError> {
         let body = spec.trim().strip_prefix("intent:").ok_or_else(|| {
             EnvError(format!(
-                "Lex backend `{spec}`: expected intent:NAME[,slot=value…], file:EXPORT or aws[:ALIAS_ARN]"
+                "Lex backend `{spec}`: expected intent:NAME[,slot=value…], file:EXPORT, aws[:ALIAS_ARN] or error"
             ))
         })?;
         let mut parts = body.split(',');
@@ -647,6 +651,10 @@ impl Environment {
             .push((pattern.to_owned(), spec.trim().to_owned()));
         if let Some(live) = LexBackend::live(spec) {
             self.bots.push((pattern.to_owned(), live));
+            return Ok(());
+        }
+        if spec.trim() == "error" {
+            self.bots.push((pattern.to_owned(), LexBackend::Failing));
             return Ok(());
         }
         let answer = LexBackend::canned(spec)?;

@@ -313,6 +313,7 @@ pub const OUTCOMES: &[Outcome] = &[
     row(A::ConnectParticipantWithLexBot, Err(E::NoMatchingCondition), "", Script("lex * = intent:Cancel\nsay \"cancel it\""), &[("$.Lex.IntentName", "Cancel")]),
     row(A::ConnectParticipantWithLexBot, Err(E::InputTimeLimitExceeded), "", Script("lex * = intent:Order\nsilence"), NONE),
     row(A::ConnectParticipantWithLexBot, Err(E::NoMatchingError), r#"{"Text":null,"SSML":"<speak>Hi <break"}"#, Script("lex * = intent:Order"), NONE),
+    row(A::ConnectParticipantWithLexBot, Err(E::NoMatchingError), "", Script("lex * = error\nsay \"I want to order\""), NONE),
     row(A::DisconnectParticipant, End("disconnected"), "", DEFAULT, NONE),
     row(A::MessageParticipantIteratively, End("agent"), "", DEFAULT, NONE),
     row(A::MessageParticipantIteratively, Err(E::NoMatchingError), r#"{"Messages":[{"SSML":"<speak>Hold <break"}]}"#, DEFAULT, NONE),

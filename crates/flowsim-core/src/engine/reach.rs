@@ -47,7 +47,7 @@ pub fn dead_branches(block: &Block) -> Vec<DeadBranch> {
     {
         Some("the hours are open (True) or closed (False)")
     } else {
-        None
+        lex_next_unused(block, has_no_match)
     };
     let reason = reason.or_else(|| never_next(block));
     let mut out = Vec::new();
@@ -126,6 +126,20 @@ fn static_queue(block: &Block) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A Lex block's `NextAction` once `NoMatchingCondition` is wired: the bot returns an
+/// intent, which matches a condition or takes `NoMatchingCondition`; silence takes
+/// `InputTimeLimitExceeded` and a bot failure `NoMatchingError` (each falling back to
+/// `NoMatchingError`, never to `NextAction`). Connect's reference lists only those
+/// transitions for the block (docs.aws.amazon.com/connect/latest/APIReference/
+/// participant-actions-connectparticipantwithlexbot.html: the intent conditions, then
+/// `InputTimeLimitExceeded`, `NoMatchingError`, `NoMatchingCondition`), and the
+/// console writes `NextAction` as a copy of the error target (../shared/reference/lex.md
+/// §1.4, "Default exit": 40 of 43 corpus actions).
+fn lex_next_unused(block: &Block, has_no_match: bool) -> Option<&'static str> {
+    (matches!(block.kind, Kind::ConnectParticipantWithLexBot { .. }) && has_no_match)
+        .then_some("every intent matches a condition or takes NoMatchingCondition")
 }
 
 /// Why the block never takes `NoMatchingError`, if it never does: it raises no

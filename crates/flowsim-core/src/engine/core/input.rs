@@ -454,6 +454,17 @@ impl Engine {
                     alternatives: Vec::new(),
                 }
             }
+            Some((_, LexBackend::Failing)) => {
+                self.lex_elicit = None;
+                self.resume(
+                    idx,
+                    Choice::Error(
+                        ErrorType::NoMatchingError,
+                        format!("the bot \"{bot}\" failed (lex = error)"),
+                    ),
+                );
+                return;
+            }
             Some((_, LexBackend::Live { alias_arn })) => {
                 let alias_arn = alias_arn.clone().unwrap_or_else(|| bot.clone());
                 self.lex_ask_bot(idx, bot, alias_arn, utterance);
