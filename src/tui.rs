@@ -74,6 +74,11 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
 ) -> io::Result<Vec<TraceEvent>> {
     runtime.block_on(async {
+        // An environment outcome nobody set is asked, not defaulted.
+        let call = CallConfig {
+            ask_outcomes: true,
+            ..call
+        };
         let engine = Engine::new(flows, call);
         let driver = Driver::new(engine, registry, Clock::Real);
         let mut app = app::App::new(driver);

@@ -24,7 +24,8 @@ pub mod voices;
 pub use contact::{Contact, INSTANCE_ARN, Resolved};
 pub use core::{
     CallConfig, DEFAULT_CALLER, DEFAULT_DIALED, DEFAULT_QUEUE_FLOW, Effect, Engine, Input,
-    LambdaCall, MASKED_KEY, MAX_QUEUE_TRANSFERS, QueueInfo, Status, function_name, mask,
+    LambdaCall, MASKED_KEY, MAX_QUEUE_TRANSFERS, OutcomeChoice, QueueInfo, Status, function_name,
+    mask,
 };
 pub use invoke::{
     LAMBDA_RETRIES, LambdaOutcome, LambdaRequest, LexAnswer, LexCall, LexOutcome, LexRequest,
