@@ -421,22 +421,22 @@ fn an_environment_outcome_picked_in_the_dialog_records_and_replays() {
             "Parameters": {"Text": text}, "Transitions": {}})
     };
     let text = serde_json::json!({"Version": "2019-10-30", "StartAction": "Set queue",
-        "Actions": [
-            {"Identifier": "Set queue", "Type": "UpdateContactTargetQueue",
-             "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/Sales"},
-             "Transitions": {"NextAction": "Check staffing",
-                "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
-            {"Parameters": {"MetricType": "NumberOfAgentsOnline"}, "Identifier": "Check staffing",
-             "Type": "CheckMetricData",
-             "Transitions": {"NextAction": "Sorry",
-                "Conditions": [{"NextAction": "Staffed",
-                    "Condition": {"Operator": "NumberGreaterThan", "Operands": ["0"]}}],
-                "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Nobody"},
-                           {"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
-            say("Staffed", "an agent will be with you"),
-            say("Nobody", "no agents are online right now"),
-            say("Sorry", "I am sorry, I have encountered an error")
-        ]})
+    "Actions": [
+        {"Identifier": "Set queue", "Type": "UpdateContactTargetQueue",
+         "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/Sales"},
+         "Transitions": {"NextAction": "Check staffing",
+            "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
+        {"Parameters": {"MetricType": "NumberOfAgentsOnline"}, "Identifier": "Check staffing",
+         "Type": "CheckMetricData",
+         "Transitions": {"NextAction": "Sorry",
+            "Conditions": [{"NextAction": "Staffed",
+                "Condition": {"Operator": "NumberGreaterThan", "Operands": ["0"]}}],
+            "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Nobody"},
+                       {"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
+        say("Staffed", "an agent will be with you"),
+        say("Nobody", "no agents are online right now"),
+        say("Sorry", "I am sorry, I have encountered an error")
+    ]})
     .to_string();
     std::fs::write(&flow, text).unwrap();
     let body = format!(
@@ -449,7 +449,10 @@ fn an_environment_outcome_picked_in_the_dialog_records_and_replays() {
         return;
     };
     let screen = tmux.wait_for("Environment outcome");
-    assert!(screen.contains("queue \"Sales\" agents_online 0"), "{screen}");
+    assert!(
+        screen.contains("queue \"Sales\" agents_online 0"),
+        "{screen}"
+    );
     tmux.keys("3");
     let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
     assert!(out.status.success());

@@ -179,7 +179,9 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
             }
         }
         Status::AwaitingLex { bot, .. } => (format!("💬 {bot}…"), Color::Magenta),
-        Status::AwaitingOutcome { block, .. } => (format!("? asking at {}", block.label), Color::Yellow),
+        Status::AwaitingOutcome { block, .. } => {
+            (format!("? asking at {}", block.label), Color::Yellow)
+        }
         Status::Ended(r) => (format!("■ ended: {}", r.keyword()), Color::Red),
     };
     let speed = app.driver().speed();

@@ -322,7 +322,9 @@ impl Queue {
             Some(AnswerAfter::Secs(s)) => Some(s),
             Some(AnswerAfter::Word(AnswerWord::Never)) => None,
             None | Some(AnswerAfter::Word(AnswerWord::Ask)) if self.agents_online == 0 => None,
-            None | Some(AnswerAfter::Word(AnswerWord::Ask)) => Some(DEFAULT_ANSWER_SECS.saturating_mul(self.contacts_in_queue + 1)),
+            None | Some(AnswerAfter::Word(AnswerWord::Ask)) => {
+                Some(DEFAULT_ANSWER_SECS.saturating_mul(self.contacts_in_queue + 1))
+            }
         }
     }
 

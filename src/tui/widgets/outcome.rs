@@ -63,7 +63,11 @@ impl OutcomeDialog {
     pub fn height_for(&self, width: u16) -> u16 {
         let inner = usize::from(width.saturating_sub(2)).max(1);
         let rows = |len: usize| len.div_ceil(inner).max(1);
-        let question: usize = self.question.iter().map(|q| rows(q.chars().count() + 1)).sum();
+        let question: usize = self
+            .question
+            .iter()
+            .map(|q| rows(q.chars().count() + 1))
+            .sum();
         let outcomes: usize = self
             .outcomes
             .iter()

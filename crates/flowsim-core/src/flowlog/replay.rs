@@ -317,7 +317,8 @@ pub fn replay(
             continue;
         }
         match engine.status() {
-            Status::Ended(_) | Status::NotStarted => break,
+            // Replays never ask (no ask mode).
+            Status::Ended(_) | Status::NotStarted | Status::AwaitingOutcome { .. } => break,
             Status::Paused { .. } => pending = engine.handle(Input::Step, now),
             Status::AwaitingLambda { deadline, .. } => {
                 now = deadline;

@@ -130,7 +130,9 @@ impl Engine {
         let n = call_quote(name);
         self.defaulted(
             idx,
-            &format!("when an agent answers in "{name}" (queues."{name}".answer_after = "ask")"),
+            &format!(
+                "when an agent answers in \"{name}\" (queues.\"{name}\".answer_after = \"ask\")"
+            ),
             &default,
             |_| {
                 [
@@ -405,7 +407,12 @@ impl Engine {
                 v.authentication,
                 "voice_id.authentication",
                 "NotEnrolled",
-                &["Authenticated", "NotAuthenticated", "Inconclusive", "OptedOut"],
+                &[
+                    "Authenticated",
+                    "NotAuthenticated",
+                    "Inconclusive",
+                    "OptedOut",
+                ],
             ),
         };
         let status = match set {
@@ -440,12 +447,14 @@ impl Engine {
         let free = match self.config.env.agent_available {
             Some(f) => f,
             None => {
-                if let Err(stop) = self.defaulted(idx, "agent_available", "the agent is free", |_| {
-                    vec![env_choice(
-                        "the agent is with someone else",
-                        json!({ "agent_available": false }),
-                    )]
-                }) {
+                if let Err(stop) =
+                    self.defaulted(idx, "agent_available", "the agent is free", |_| {
+                        vec![env_choice(
+                            "the agent is with someone else",
+                            json!({ "agent_available": false }),
+                        )]
+                    })
+                {
                     return stop;
                 }
                 true
@@ -1588,7 +1597,11 @@ fn metric_choices(block: &Block, name: &str) -> Vec<OutcomeChoice> {
     };
     if let (Kind::CheckMetricData, Some(key)) = (&block.kind, key) {
         // The oldest contact's age is compared in milliseconds (reference §3.2).
-        let scale = if key == "oldest_contact_age_secs" { 1000 } else { 1 };
+        let scale = if key == "oldest_contact_age_secs" {
+            1000
+        } else {
+            1
+        };
         let mut values: Vec<u64> = Vec::new();
         for c in &block.conditions {
             let Ok(v) = c.operand.trim().parse::<f64>() else {
@@ -1622,7 +1635,9 @@ fn metric_choices(block: &Block, name: &str) -> Vec<OutcomeChoice> {
     ));
     out.push(OutcomeChoice::set(
         "2 agents online, none available, 3 contacts waiting",
-        format!("queue {n} agents_online 2 agents_available 0 agents_staffed 2 contacts_in_queue 3"),
+        format!(
+            "queue {n} agents_online 2 agents_available 0 agents_staffed 2 contacts_in_queue 3"
+        ),
     ));
     out.push(OutcomeChoice::set(
         "2 agents online and available",
@@ -1676,11 +1691,17 @@ pub(super) fn queue_choices(name: &str) -> Vec<OutcomeChoice> {
             "3 contacts ahead: an agent answers after 2 min",
             format!("queue {n} contacts_in_queue 3"),
         ),
-        OutcomeChoice::set("an agent answers after 10 min", format!("queue {n} answer_after 10m")),
+        OutcomeChoice::set(
+            "an agent answers after 10 min",
+            format!("queue {n} answer_after 10m"),
+        ),
         OutcomeChoice::set(
             "no agent online: nobody answers",
             format!("queue {n} agents_online 0 agents_available 0 agents_staffed 0"),
         ),
-        OutcomeChoice::set("the queue is at capacity", format!("queue {n} at_capacity true")),
+        OutcomeChoice::set(
+            "the queue is at capacity",
+            format!("queue {n} at_capacity true"),
+        ),
     ]
 }

@@ -272,7 +272,8 @@ impl Engine {
             | Wait::Lambda { .. }
             | Wait::Timer { .. }
             | Wait::Loop { .. }
-            | Wait::InQueue => {
+            | Wait::InQueue
+            | Wait::Outcome { .. } => {
                 self.key_outside_input(key, "while no input block waits");
             }
         }
@@ -341,7 +342,8 @@ impl Engine {
             | Wait::LexBot { .. }
             | Wait::Timer { .. }
             | Wait::Loop { .. }
-            | Wait::InQueue => {}
+            | Wait::InQueue
+            | Wait::Outcome { .. } => {}
         }
     }
 
