@@ -909,7 +909,9 @@ impl App {
             },
         };
         self.overlay = Overlay::None;
-        self.asked_from.get_or_insert(before);
+        if self.asked_from.is_none() {
+            self.asked_from = Some(before);
+        }
         match &directive {
             Some(line) => self.note(&format!("set for this call: {line}")),
             None => self.note("the default applies"),
