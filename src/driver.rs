@@ -792,7 +792,10 @@ pub async fn run_until<C>(
             return Ok(());
         }
         match status {
-            Status::Ended(_) | Status::NotStarted => return Ok(()),
+            // An environment question (the TUI's ask mode) waits for its answer.
+            Status::Ended(_) | Status::NotStarted | Status::AwaitingOutcome { .. } => {
+                return Ok(());
+            }
             Status::Paused { .. } => d.send(Input::Step)?,
             Status::AwaitingInput { .. } if at_input == AtInput::Return => return Ok(()),
             Status::AwaitingInput { .. }

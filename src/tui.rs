@@ -83,6 +83,12 @@ pub fn run(
         } else {
             Clock::Real
         };
+        // An environment outcome nobody set is asked, not defaulted (a replay's
+        // outcomes come from the records).
+        let call = CallConfig {
+            ask_outcomes: options.replay.is_none(),
+            ..call
+        };
         let engine = Engine::new(flows.clone(), call);
         let driver = Driver::new(engine, registry, clock);
         let mut app = app::App::new(driver);

@@ -330,7 +330,7 @@ fn scripts_with_every_kind_of_mistake() {
     let cases = [
         (
             "frobnicate 1\n",
-            "s.call:2: unknown directive `frobnicate` (directives: flow, caller, dialed, attribute, hours, lambda, channel, at, queue, customer, view, env, lex, expect, say, press, silence, wait, hangup)",
+            "s.call:2: unknown directive `frobnicate` (directives: flow, caller, dialed, attribute, hours, lambda, channel, at, queue, customer, view, env, lex, expect, say, press, silence, wait, hangup, hold)",
         ),
         (
             "expect \"unterminated\n",

@@ -231,7 +231,9 @@ fn walk(flows: &FlowSet, seed: u64) -> (EndReason, u32) {
                 };
                 collect(engine.handle(input, now), &mut lambdas);
             }
-            Status::Paused { .. } | Status::NotStarted => panic!("headless walks never pause"),
+            Status::Paused { .. } | Status::NotStarted | Status::AwaitingOutcome { .. } => {
+                panic!("headless walks never pause or ask")
+            }
         }
     }
     assert!(engine.steps() <= max_steps);

@@ -824,7 +824,7 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64, payload: &str) -> Vec<Tr
                 }
                 None => Input::Hangup,
             },
-            Status::Paused { .. } | Status::NotStarted => break,
+            Status::Paused { .. } | Status::NotStarted | Status::AwaitingOutcome { .. } => break,
         };
         push(engine.handle(input, now), &mut events);
     }

@@ -133,7 +133,10 @@ fn walk(flows: &FlowSet, config: CallConfig, seed: u64) -> Vec<TraceEvent> {
     take(engine.handle(Input::Start, now), &mut trace);
     for _ in 0..2_000 {
         let input = match engine.status() {
-            Status::Ended(_) | Status::NotStarted | Status::Paused { .. } => break,
+            Status::Ended(_)
+            | Status::NotStarted
+            | Status::Paused { .. }
+            | Status::AwaitingOutcome { .. } => break,
             Status::AwaitingLambda { call, .. } => {
                 let outcome = match rng.u8(0..4) {
                     0 => LambdaOutcome::Response {

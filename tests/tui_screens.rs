@@ -575,6 +575,25 @@ fn replay_app() -> App {
     app
 }
 
+// ---- environment outcomes asked ----------------------------------------------------
+
+/// An app in ask mode (as `flowsim tui` runs) on a small flow, started.
+fn ask_app(actions: serde_json::Value, env: flowsim::env::Environment, clock: Clock) -> App {
+    let text = serde_json::json!({"Version": "2019-10-30", "StartAction": "Set queue",
+        "Actions": actions})
+    .to_string();
+    let flow = flowsim::flow::parse_str(&text, "staffing.json", "Staffing").expect("flow");
+    let config = CallConfig {
+        env: env.into(),
+        ask_outcomes: true,
+        ..CallConfig::default()
+    };
+    let engine = Engine::new(flowsim::flow::FlowSet::single(flow), config);
+    let mut app = App::new(Driver::new(engine, Registry::empty(), clock));
+    app.start();
+    app
+}
+
 fn text_of(app: &App) -> String {
     let t = screen(app, 160, 48);
     let buf = t.backend().buffer();
@@ -641,4 +660,111 @@ fn a_replay_that_parts_from_production_names_the_divergence() {
     let shown = text_of(&app);
     assert!(shown.contains("DIVERGED at block"), "{shown}");
     assert!(shown.contains("no production record"), "{shown}");
+}
+
+fn set_sales(next: &str) -> serde_json::Value {
+    serde_json::json!({"Identifier": "Set queue", "Type": "UpdateContactTargetQueue",
+        "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/Sales"},
+        "Transitions": {"NextAction": next,
+                        "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}})
+}
+
+fn play(id: &str, text: &str) -> serde_json::Value {
+    serde_json::json!({"Identifier": id, "Type": "MessageParticipant",
+        "Parameters": {"Text": text}, "Transitions": {}})
+}
+
+#[test]
+fn an_environment_outcome_is_asked_in_a_dialog_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = ask_app(
+        serde_json::json!([
+            set_sales("Check staffing"),
+            {"Parameters": {"MetricType": "NumberOfAgentsOnline"}, "Identifier": "Check staffing",
+             "Type": "CheckMetricData",
+             "Transitions": {"NextAction": "Sorry",
+                "Conditions": [{"NextAction": "Staffed",
+                    "Condition": {"Operator": "NumberGreaterThan", "Operands": ["0"]}}],
+                "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Nobody"},
+                           {"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
+            play("Staffed", "an agent will be with you"),
+            play("Nobody", "no agents are online"),
+            play("Sorry", "I am sorry, I have encountered an error")
+        ]),
+        flowsim::env::Environment::default(),
+        Clock::Virtual,
+    );
+    app.recordings_dir = dir.path().join("recordings");
+    let Overlay::Outcome { dialog, .. } = &app.overlay else {
+        panic!("expected the outcome dialog, got {:?}", app.overlay);
+    };
+    assert!(
+        dialog.outcomes[0].starts_with("the default: "),
+        "{dialog:?}"
+    );
+    insta::assert_snapshot!(
+        "outcome_check_metric_100x30",
+        screen(&app, 100, 30).backend()
+    );
+    // ↓ then the number: the number wins; Enter answers.
+    app.dispatch(Action::Scroll(-1));
+    app.dispatch(Action::Type('3'));
+    app.dispatch(Action::Submit);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(matches!(app.engine().status(), Status::Ended(_)));
+    let heard: Vec<&str> = app
+        .transcript()
+        .iter()
+        .filter_map(|e| match e {
+            flowsim::tui::app::Entry::Prompt { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heard, ["no agents are online"]);
+    assert_eq!(
+        app.engine().config().env.queues["Sales"].agents_online,
+        0,
+        "the pick is the call's environment"
+    );
+    app.dispatch(Action::WriteRecording);
+    let files: Vec<_> = std::fs::read_dir(&app.recordings_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("queue \"Sales\" agents_online 0\n"), "{text}");
+}
+
+#[test]
+fn answer_after_ask_is_asked_when_the_contact_starts_waiting() {
+    let env: flowsim::env::Environment =
+        serde_json::from_value(serde_json::json!({"queues": {"Sales": {"answer_after": "ask"}}}))
+            .unwrap();
+    let mut app = ask_app(
+        serde_json::json!([
+            set_sales("To queue"),
+            {"Identifier": "To queue", "Type": "TransferContactToQueue", "Parameters": {},
+             "Transitions": {"NextAction": "Sorry",
+                "Errors": [{"ErrorType": "QueueAtCapacity", "NextAction": "Sorry"},
+                           {"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
+            play("Sorry", "I am sorry, I have encountered an error")
+        ]),
+        env,
+        Clock::Real,
+    );
+    assert!(matches!(app.overlay, Overlay::Outcome { .. }));
+    assert!(
+        app.clock_paused(),
+        "the call's clock stops while it is open"
+    );
+    insta::assert_snapshot!(
+        "outcome_answer_after_100x30",
+        screen(&app, 100, 30).backend()
+    );
+    app.dispatch(Action::Type('4'));
+    app.dispatch(Action::Submit);
+    let q = app.engine().queue_info().expect("waiting in queue");
+    assert_eq!(q.queue, "Sales");
+    assert_eq!(q.answer_at, Some(SimTime(120_000)), "after 2 min");
+    assert!(!app.clock_paused());
 }

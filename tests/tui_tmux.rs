@@ -445,3 +445,80 @@ fn a_production_contact_replays_in_the_tui_step_by_step() {
     tmux.keys("q");
     tmux.wait_for("flowsim exited 0");
 }
+
+/// An environment outcome nobody set is asked in the TUI: the pick (a `.call`
+/// setting) decides the branch, lands in the recording, and the recording replays
+/// green headless.
+#[test]
+fn an_environment_outcome_picked_in_the_dialog_records_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_flowsim");
+    let flow = dir.path().join("staffing.json");
+    let say = |id: &str, text: &str| {
+        serde_json::json!({"Identifier": id, "Type": "MessageParticipant",
+            "Parameters": {"Text": text}, "Transitions": {}})
+    };
+    let text = serde_json::json!({"Version": "2019-10-30", "StartAction": "Set queue",
+    "Actions": [
+        {"Identifier": "Set queue", "Type": "UpdateContactTargetQueue",
+         "Parameters": {"QueueId": "arn:aws:connect:us-east-1:1:instance/i/queue/Sales"},
+         "Transitions": {"NextAction": "Check staffing",
+            "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
+        {"Parameters": {"MetricType": "NumberOfAgentsOnline"}, "Identifier": "Check staffing",
+         "Type": "CheckMetricData",
+         "Transitions": {"NextAction": "Sorry",
+            "Conditions": [{"NextAction": "Staffed",
+                "Condition": {"Operator": "NumberGreaterThan", "Operands": ["0"]}}],
+            "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Nobody"},
+                       {"ErrorType": "NoMatchingError", "NextAction": "Sorry"}]}},
+        say("Staffed", "an agent will be with you"),
+        say("Nobody", "no agents are online right now"),
+        say("Sorry", "I am sorry, I have encountered an error")
+    ]})
+    .to_string();
+    std::fs::write(&flow, text).unwrap();
+    let body = format!(
+        "cd {dir}\nFLOWSIM_DATA_DIR={data} {{bin}} tui staffing.json\n\
+         echo \"flowsim exited $?\"\nexec sleep 600\n",
+        dir = shell_quote(&dir.path().display().to_string()),
+        data = shell_quote(&dir.path().join("data").display().to_string()),
+    );
+    let Some(tmux) = start("outcome", dir.path(), &body, 120, 40) else {
+        return;
+    };
+    let screen = tmux.wait_for("Environment outcome");
+    assert!(
+        screen.contains("queue \"Sales\" agents_online 0"),
+        "{screen}"
+    );
+    tmux.keys("3");
+    let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+    assert!(out.status.success());
+    tmux.wait_for("no agents are online right now");
+    tmux.wait_for("ended: disconnected");
+    tmux.keys("w");
+    tmux.wait_for("recording written");
+    tmux.keys("q");
+    tmux.wait_for("flowsim exited 0");
+
+    let recordings: Vec<_> = std::fs::read_dir(dir.path().join("recordings"))
+        .expect("recordings folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(recordings.len(), 1, "{recordings:?}");
+    let text = std::fs::read_to_string(&recordings[0]).unwrap();
+    assert!(text.contains("queue \"Sales\" agents_online 0\n"), "{text}");
+    assert!(text.contains("no agents are online right now"), "{text}");
+    let replay = Command::new(bin)
+        .arg("test")
+        .arg(&recordings[0])
+        .env("FLOWSIM_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        replay.status.success(),
+        "{}{}\n{text}",
+        String::from_utf8_lossy(&replay.stdout),
+        String::from_utf8_lossy(&replay.stderr)
+    );
+}

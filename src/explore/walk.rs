@@ -120,7 +120,8 @@ impl Walker {
                 });
             }
             match self.engine.status() {
-                Status::Ended(_) => return None,
+                // Exploring never asks (no ask mode).
+                Status::Ended(_) | Status::AwaitingOutcome { .. } => return None,
                 Status::NotStarted => self.send(Input::Start),
                 Status::Paused { .. } => self.send(Input::Step),
                 // Digits typed into a store input: the inter-digit limit ends it.

@@ -455,6 +455,9 @@ fn environment_lines(env: &crate::env::Environment) -> String {
             Some(crate::env::AnswerAfter::Word(crate::env::AnswerWord::Never)) => {
                 line.push_str(" answer_after never")
             }
+            Some(crate::env::AnswerAfter::Word(crate::env::AnswerWord::Ask)) => {
+                line.push_str(" answer_after ask")
+            }
             None => {}
         }
         if let Some(arn) = &q.arn {

@@ -734,6 +734,9 @@ impl Run {
             Status::Waiting { block, .. } => {
                 format!("the call waits at block \"{}\" (a Wait)", block.label)
             }
+            Status::AwaitingOutcome { block, setting, .. } => {
+                format!("the call asks for {setting} at block \"{}\"", block.label)
+            }
             Status::InQueue {
                 queue, answer_at, ..
             } => match answer_at {

@@ -16,6 +16,7 @@ use super::keymap::Mode;
 use super::recording;
 use super::widgets::map::reveal;
 use super::widgets::map_layout::{MapLayout, Zoom};
+use super::widgets::outcome::OutcomeDialog;
 use super::widgets::text_input::TextInput;
 use crate::driver::{Driver, DriverError};
 use crate::engine::{Engine, Input, SimTime, Status, TraceEvent, TraceKind};
@@ -135,6 +136,13 @@ pub enum Overlay {
     Say {
         input: TextInput,
     },
+    /// An environment outcome nobody set ([`Status::AwaitingOutcome`]): the dialog,
+    /// and each choice's `.call` directive (`None`: the default).
+    Outcome {
+        dialog: OutcomeDialog,
+        directives: Vec<Option<String>>,
+        error: Option<String>,
+    },
 }
 
 /// The map view's own state.
@@ -189,6 +197,9 @@ pub struct App {
     map_cache: RefCell<Option<(usize, Arc<MapLayout>)>>,
     /// Replay mode: a production contact's flow logs answer the call (tui/replay.rs).
     pub replay: Option<super::replay::ReplayMode>,
+    /// The environment before this call's answers to environment questions: a
+    /// restart asks them again.
+    asked_from: Option<Arc<crate::env::Environment>>,
 }
 
 impl App {
@@ -221,6 +232,7 @@ impl App {
             coverage: None,
             show_coverage: false,
             replay: None,
+            asked_from: None,
         }
     }
 
@@ -583,7 +595,8 @@ impl App {
             Overlay::Caller { .. }
             | Overlay::Unmapped { .. }
             | Overlay::Search { .. }
-            | Overlay::Say { .. } => Mode::Edit,
+            | Overlay::Say { .. }
+            | Overlay::Outcome { .. } => Mode::Edit,
         }
     }
 
@@ -825,6 +838,22 @@ impl App {
                 },
                 _ => {}
             },
+            Overlay::Outcome { dialog, .. } => match action {
+                Action::Scroll(n) => dialog.step(if n > 0 { -1 } else { 1 }),
+                Action::NextChoice => dialog.step(1),
+                Action::Type(c) => {
+                    if let Some(n) = c.to_digit(10) {
+                        dialog.choose_number(n as usize);
+                    }
+                }
+                // The call cannot wait forever: Esc answers with the default.
+                Action::Cancel => {
+                    dialog.chosen = 0;
+                    self.answer_outcome();
+                }
+                Action::Submit => self.answer_outcome(),
+                _ => {}
+            },
             Overlay::Unmapped {
                 function,
                 choice,
@@ -894,10 +923,51 @@ impl App {
         }
     }
 
+    /// Answer the open environment question with the chosen setting: it is laid over
+    /// the call's environment (as the same `.call` line in a script would be, so a
+    /// recording writes it) and the block that asked runs again.
+    fn answer_outcome(&mut self) {
+        let Overlay::Outcome {
+            dialog, directives, ..
+        } = &self.overlay
+        else {
+            return;
+        };
+        let directive = directives.get(dialog.chosen).cloned().flatten();
+        let before = self.engine().config().env.clone();
+        let env = match &directive {
+            None => None,
+            Some(line) => match with_directive(&self.engine().config().env, line) {
+                Ok(env) => Some(Arc::new(env)),
+                Err(e) => {
+                    if let Overlay::Outcome { error, .. } = &mut self.overlay {
+                        *error = Some(e);
+                    }
+                    return;
+                }
+            },
+        };
+        self.overlay = Overlay::None;
+        if self.asked_from.is_none() {
+            self.asked_from = Some(before);
+        }
+        match &directive {
+            Some(line) => self.note(&format!("set for this call: {line}")),
+            None => self.note("the default applies"),
+        }
+        // The clock runs again before the block does.
+        self.sync_clock();
+        let r = self.driver.send(Input::Outcome(env));
+        self.after(r);
+    }
+
     /// A new call through the same flows, from `caller`.
     pub fn restart(&mut self, caller: String) {
         let mut config = self.engine().config().clone();
         config.caller = caller;
+        if let Some(env) = self.asked_from.take() {
+            config.env = env;
+        }
         let flows = self.engine().flows().clone();
         let mut engine = Engine::new(flows, config);
         engine.set_stepping(self.stepping);
@@ -972,6 +1042,41 @@ impl App {
         // The call ended (or started again) under the question: it closes.
         if self.driver.unanswered().is_none() && matches!(self.overlay, Overlay::Unmapped { .. }) {
             self.overlay = Overlay::None;
+        }
+        match self.engine().status() {
+            Status::AwaitingOutcome {
+                block,
+                setting,
+                choices,
+            } if !matches!(self.overlay, Overlay::Outcome { .. }) => {
+                let type_name = self
+                    .block_types
+                    .iter()
+                    .find(|(id, _)| *id == block.id)
+                    .map_or("block", |(_, t)| t.as_str());
+                let question = vec![
+                    format!("Block \"{}\" ({type_name}) needs {setting},", block.label),
+                    "which the environment does not set. The choice is set for this call"
+                        .to_owned(),
+                    "and written into recordings (w).".to_owned(),
+                ];
+                let outcomes = choices
+                    .iter()
+                    .map(|c| match &c.directive {
+                        Some(d) => format!("{d}  · {}", c.label),
+                        None => c.label.clone(),
+                    })
+                    .collect();
+                self.overlay = Overlay::Outcome {
+                    dialog: OutcomeDialog::new("Environment outcome", question, outcomes),
+                    directives: choices.into_iter().map(|c| c.directive).collect(),
+                    error: None,
+                };
+            }
+            Status::AwaitingOutcome { .. } => {}
+            // Answered, or the call ended (or started again) under the question.
+            _ if matches!(self.overlay, Overlay::Outcome { .. }) => self.overlay = Overlay::None,
+            _ => {}
         }
         self.sync_clock();
     }
@@ -1322,6 +1427,23 @@ impl App {
             }
             Err(e) => self.notice = Some(format!("could not write the recording: {e}")),
         }
+    }
+}
+
+/// `env` with one `.call` setting line laid over it (`queue "Sales" agents_online 0`).
+fn with_directive(
+    env: &crate::env::Environment,
+    line: &str,
+) -> Result<crate::env::Environment, String> {
+    use crate::script::parse::{Directive, parse_line};
+    let mut env = env.clone();
+    match parse_line(line, Path::new(".")) {
+        Ok(Some(Directive::Env(setting))) => {
+            setting.apply(&mut env).map_err(|e| e.to_string())?;
+            Ok(env)
+        }
+        Ok(_) => Err(format!("`{line}` is not an environment setting")),
+        Err(e) => Err(format!("`{line}`: {e}")),
     }
 }
 

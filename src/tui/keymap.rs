@@ -391,6 +391,9 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc => Some(Action::Cancel),
             KeyCode::Enter => Some(Action::Submit),
             KeyCode::Tab | KeyCode::BackTab => Some(Action::NextChoice),
+            // The outcome dialog's choices (other text fields ignore them).
+            KeyCode::Up => Some(Action::Scroll(1)),
+            KeyCode::Down => Some(Action::Scroll(-1)),
             KeyCode::Backspace => Some(Action::Backspace),
             KeyCode::Char(c) => Some(Action::Type(c)),
             _ => None,

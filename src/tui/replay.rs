@@ -136,7 +136,8 @@ pub fn pump(app: &mut App) {
             match status {
                 Status::Paused { .. } if app.stepping() => break,
                 Status::Paused { .. } => app.driver_mut().send(Input::Step),
-                Status::Ended(_) | Status::NotStarted => break,
+                // Replays never ask (no ask mode): nothing to answer.
+                Status::Ended(_) | Status::NotStarted | Status::AwaitingOutcome { .. } => break,
                 Status::InQueue { deadline: None, .. } => break,
                 // The user's turn (taken over).
                 Status::AwaitingInput { .. } | Status::Waiting { .. } => break,

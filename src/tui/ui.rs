@@ -133,6 +133,9 @@ impl Widget for &App {
                 text,
                 error,
             } => render_unmapped(function, block, *choice, text, error.as_deref(), area, buf),
+            Overlay::Outcome { dialog, error, .. } => {
+                render_outcome(dialog, error.as_deref(), area, buf);
+            }
         }
     }
 }
@@ -176,6 +179,9 @@ fn render_phone(app: &App, area: Rect, keypad: Rect, buf: &mut Buffer) {
             }
         }
         Status::AwaitingLex { bot, .. } => (format!("💬 {bot}…"), Color::Magenta),
+        Status::AwaitingOutcome { block, .. } => {
+            (format!("? asking at {}", block.label), Color::Yellow)
+        }
         Status::Ended(r) => (format!("■ ended: {}", r.keyword()), Color::Red),
     };
     let speed = app.driver().speed();
@@ -774,6 +780,31 @@ fn render_caller(text: &str, error: Option<&str>, area: Rect, buf: &mut Buffer) 
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(inner, buf);
+}
+
+/// The environment outcome dialog, centred; an error (a choice that did not apply)
+/// under it.
+fn render_outcome(
+    dialog: &super::widgets::outcome::OutcomeDialog,
+    error: Option<&str>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let w = 86.min(area.width);
+    let h = (dialog.height_for(w) + u16::from(error.is_some())).min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    dialog.render(r, buf);
+    if let Some(e) = error
+        && r.height > 2
+    {
+        let row = Rect::new(r.x + 2, r.y + r.height - 2, r.width.saturating_sub(4), 1);
+        Paragraph::new(Line::styled(e.to_owned(), Style::new().fg(Color::Red))).render(row, buf);
+    }
 }
 
 fn render_unmapped(

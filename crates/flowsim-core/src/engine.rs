@@ -25,7 +25,7 @@ pub use contact::{Contact, INSTANCE_ARN, Resolved};
 pub use core::{
     CallConfig, DEFAULT_AGENT_HOLD_FLOW, DEFAULT_CALLER, DEFAULT_CUSTOMER_HOLD_FLOW,
     DEFAULT_DIALED, DEFAULT_HOLD_SECS, DEFAULT_QUEUE_FLOW, Effect, Engine, Input, LambdaCall,
-    MASKED_KEY, MAX_QUEUE_TRANSFERS, QueueInfo, Status, function_name, mask,
+    MASKED_KEY, MAX_QUEUE_TRANSFERS, OutcomeChoice, QueueInfo, Status, function_name, mask,
 };
 pub use invoke::{
     LAMBDA_RETRIES, LambdaOutcome, LambdaRequest, LexAnswer, LexCall, LexOutcome, LexRequest,

@@ -281,8 +281,9 @@ pub struct Queue {
     pub oldest_contact_age_secs: u32,
     pub estimated_wait_secs: Option<u32>,
     pub at_capacity: bool,
-    /// When an agent answers a contact that joins this queue: seconds, or `never`.
-    /// Unset: [`Queue::answer_after_secs`] gives the default.
+    /// When an agent answers a contact that joins this queue: seconds, `never`, or
+    /// `ask` (the TUI asks when the contact starts waiting; elsewhere the default,
+    /// with its trace line). Unset: [`Queue::answer_after_secs`] gives the default.
     pub answer_after: Option<AnswerAfter>,
 }
 
@@ -299,6 +300,9 @@ pub enum AnswerAfter {
 #[serde(rename_all = "lowercase")]
 pub enum AnswerWord {
     Never,
+    /// The TUI asks when the contact starts waiting; elsewhere the default applies
+    /// (with its trace line).
+    Ask,
 }
 
 /// Seconds an agent takes per contact by default (docs/environment.md, "queues").
@@ -359,8 +363,10 @@ impl Queue {
         match self.answer_after {
             Some(AnswerAfter::Secs(s)) => Some(s),
             Some(AnswerAfter::Word(AnswerWord::Never)) => None,
-            None if self.agents_online == 0 => None,
-            None => Some(DEFAULT_ANSWER_SECS.saturating_mul(self.contacts_in_queue + 1)),
+            None | Some(AnswerAfter::Word(AnswerWord::Ask)) if self.agents_online == 0 => None,
+            None | Some(AnswerAfter::Word(AnswerWord::Ask)) => {
+                Some(DEFAULT_ANSWER_SECS.saturating_mul(self.contacts_in_queue + 1))
+            }
         }
     }
 
@@ -387,9 +393,11 @@ impl Queue {
             "answer_after" => {
                 self.answer_after = Some(if value.trim() == "never" {
                     AnswerAfter::Word(AnswerWord::Never)
+                } else if value.trim() == "ask" {
+                    AnswerAfter::Word(AnswerWord::Ask)
                 } else {
                     AnswerAfter::Secs(parse_secs(value).ok_or_else(|| {
-                        format!("{key}={value}: expected seconds (130, 2m10s) or never")
+                        format!("{key}={value}: expected seconds (130, 2m10s), never or ask")
                     })?)
                 })
             }

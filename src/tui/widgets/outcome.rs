@@ -58,6 +58,23 @@ impl OutcomeDialog {
     pub fn height(&self) -> u16 {
         u16::try_from(self.question.len() + self.outcomes.len() + 4).unwrap_or(u16::MAX)
     }
+
+    /// Rows the dialog wants at `width` columns, long lines wrapped.
+    pub fn height_for(&self, width: u16) -> u16 {
+        let inner = usize::from(width.saturating_sub(2)).max(1);
+        let rows = |len: usize| len.div_ceil(inner).max(1);
+        let question: usize = self
+            .question
+            .iter()
+            .map(|q| rows(q.chars().count() + 1))
+            .sum();
+        let outcomes: usize = self
+            .outcomes
+            .iter()
+            .map(|o| rows(o.chars().count() + 8))
+            .sum();
+        u16::try_from(question + outcomes + 4).unwrap_or(u16::MAX)
+    }
 }
 
 impl Widget for &OutcomeDialog {
@@ -87,7 +104,7 @@ impl Widget for &OutcomeDialog {
             lines.push(Line::styled(format!(" {mark} {}. {o}", i + 1), style));
         }
         lines.push(Line::styled(
-            " ↑↓ or a number: choose · Enter: answer · Esc: cancel",
+            " ↑↓ or a number: choose · Enter: answer · Esc: the first",
             Style::new().add_modifier(Modifier::DIM),
         ));
         Paragraph::new(lines)

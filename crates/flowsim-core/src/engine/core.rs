@@ -68,6 +68,10 @@ pub struct CallConfig {
     /// The contact center: queues, profiles, views, … (defaults when unset). Shared:
     /// a call's config is cloned per call, the environment is not.
     pub env: Arc<Environment>,
+    /// Ask instead of defaulting (the TUI): an environment outcome nobody set stops
+    /// the call at [`Status::AwaitingOutcome`] until [`Input::Outcome`] answers.
+    /// Off (run, test, explore): the documented default, and a trace line.
+    pub ask_outcomes: bool,
 }
 
 impl Default for CallConfig {
@@ -82,6 +86,7 @@ impl Default for CallConfig {
             max_steps: 1000,
             attributes: IndexMap::new(),
             env: Arc::default(),
+            ask_outcomes: false,
         }
     }
 }
@@ -113,6 +118,30 @@ pub enum Input {
     Hold { ms: Option<u64> },
     /// The agent takes the caller off hold now.
     Resume,
+    /// The answer to [`Status::AwaitingOutcome`]: the call's environment with the
+    /// chosen setting applied (the driver parses the choice's `.call` directive and
+    /// lays it over [`Engine::config`]'s environment), or `None` for the documented
+    /// default. The block that asked runs again with it.
+    Outcome(Option<Arc<Environment>>),
+}
+
+/// One answer to an environment question: a concrete setting, as `.call` text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeChoice {
+    /// What it means, for the dialog (`no agent online`).
+    pub label: String,
+    /// The `.call` directive that sets it (`queue "BasicQueue" agents_online 0`);
+    /// `None`: the documented default (nothing set).
+    pub directive: Option<String>,
+}
+
+impl OutcomeChoice {
+    pub fn set(label: impl Into<String>, directive: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            directive: Some(directive.into()),
+        }
+    }
 }
 
 /// A Lambda invocation for the driver to carry out.
@@ -179,6 +208,14 @@ pub enum Status {
         block: Option<BlockRef>,
         answer_at: Option<SimTime>,
         deadline: Option<SimTime>,
+    },
+    /// [`CallConfig::ask_outcomes`]: `block` needs an outcome the environment does not
+    /// give (`setting` names it); the first choice is the default. Answer with
+    /// [`Input::Outcome`]; the call's clock does not run meanwhile.
+    AwaitingOutcome {
+        block: BlockRef,
+        setting: String,
+        choices: Vec<OutcomeChoice>,
     },
     Ended(EndReason),
 }
@@ -250,6 +287,16 @@ enum Wait {
     },
     /// In queue, the customer queue flow over: the caller waits for an agent.
     InQueue,
+    /// An environment question is open ([`Status::AwaitingOutcome`]). `previous`:
+    /// the wait it interrupted; `utterance`: what the caller said, when the question
+    /// came from an utterance (it is heard again), else the block runs again.
+    Outcome {
+        block: BlockIdx,
+        setting: String,
+        choices: Vec<OutcomeChoice>,
+        previous: Box<Wait>,
+        utterance: Option<String>,
+    },
 }
 
 /// Which branch a block takes, and why.
@@ -321,6 +368,9 @@ pub struct Engine {
     tested: Option<String>,
     /// How many times each block [`Environment::replayed`] lists has run.
     replayed_used: std::collections::HashMap<(String, String), usize>,
+    /// An environment question was just answered: the block runs again and uses the
+    /// default for what the answer left unset, without asking again.
+    answered: bool,
 }
 
 impl Engine {
@@ -387,6 +437,7 @@ impl Engine {
             out: Vec::new(),
             tested: None,
             replayed_used: std::collections::HashMap::new(),
+            answered: false,
         }
     }
 
@@ -444,9 +495,12 @@ impl Engine {
                     | Wait::LexBot { .. }
                     | Wait::Lambda { .. }
                     | Wait::Loop { .. }
-                    | Wait::InQueue => {}
+                    | Wait::InQueue
+                    | Wait::Outcome { .. } => {}
                 }
             }
+            // An open question holds the call: nothing is due until it is answered.
+            Input::Tick if matches!(self.wait, Wait::Outcome { .. }) => {}
             Input::Tick => {
                 if self.answer_due().is_some_and(|d| self.now >= d) {
                     self.agent_answers();
@@ -459,7 +513,7 @@ impl Engine {
                         Wait::Prompt { block, .. } => self.prompt_done(block, "prompt played"),
                         Wait::Timer { block, result, .. } => self.timer_done(block, result),
                         Wait::Loop { block, .. } => self.loop_tick(block),
-                        Wait::InQueue => {}
+                        Wait::InQueue | Wait::Outcome { .. } => {}
                         Wait::None | Wait::Menu { .. } | Wait::Store { .. } | Wait::Lex { .. } => {
                             self.timeout_input()
                         }
@@ -471,6 +525,7 @@ impl Engine {
             Input::Hangup => self.end(EndReason::Hangup),
             Input::Hold { ms } => self.hold_requested(ms),
             Input::Resume => self.hold_over(),
+            Input::Outcome(env) => self.outcome_answered(env),
         }
         std::mem::take(&mut self.out)
     }
@@ -478,6 +533,7 @@ impl Engine {
     /// When the engine wants [`Input::Tick`] if nothing else happens.
     pub fn next_deadline(&self) -> Option<SimTime> {
         let own = match &self.wait {
+            Wait::Outcome { .. } => return None,
             Wait::None | Wait::InQueue => None,
             Wait::Prompt { deadline, .. }
             | Wait::Menu { deadline, .. }
@@ -535,7 +591,8 @@ impl Engine {
             | Wait::LexBot { block, .. }
             | Wait::Timer { block, .. }
             | Wait::Lambda { block, .. }
-            | Wait::Loop { block, .. } => Some(*block),
+            | Wait::Loop { block, .. }
+            | Wait::Outcome { block, .. } => Some(*block),
             Wait::InQueue => None,
         }
     }
@@ -654,6 +711,16 @@ impl Engine {
             },
             Wait::Loop { block, .. } => self.queue_status(Some(self.block_ref(*block))),
             Wait::InQueue => self.queue_status(None),
+            Wait::Outcome {
+                block,
+                setting,
+                choices,
+                ..
+            } => Status::AwaitingOutcome {
+                block: self.block_ref(*block),
+                setting: setting.clone(),
+                choices: choices.clone(),
+            },
             Wait::None => match self.current {
                 Some(b) => Status::Paused {
                     next: self.block_ref(b),
@@ -679,24 +746,28 @@ impl Engine {
         let Some(idx) = self.current.take() else {
             return;
         };
-        if self.steps >= self.config.max_steps {
-            self.end(EndReason::Budget { steps: self.steps });
-            return;
-        }
-        self.steps += 1;
         let flow = self.flow().clone();
         let block = &flow.blocks[idx];
-        if !self.config.env.replayed.is_empty() {
-            let key = (flow.name.clone(), block.id.clone());
-            if self.config.env.replayed.contains_key(&key) {
-                *self.replayed_used.entry(key).or_insert(0) += 1;
+        // Answering an environment question runs the block that asked again: the
+        // same step, already counted and shown.
+        if !self.answered {
+            if self.steps >= self.config.max_steps {
+                self.end(EndReason::Budget { steps: self.steps });
+                return;
             }
+            self.steps += 1;
+            if !self.config.env.replayed.is_empty() {
+                let key = (flow.name.clone(), block.id.clone());
+                if self.config.env.replayed.contains_key(&key) {
+                    *self.replayed_used.entry(key).or_insert(0) += 1;
+                }
+            }
+            self.emit(TraceKind::BlockStarted {
+                block: self.block_ref(idx),
+                type_name: block.type_name.clone(),
+                step: self.steps,
+            });
         }
-        self.emit(TraceKind::BlockStarted {
-            block: self.block_ref(idx),
-            type_name: block.type_name.clone(),
-            step: self.steps,
-        });
         match self.execute(&flow, idx) {
             Step::Go(choice) => self.follow(idx, choice),
             Step::GoFrom(from, choice) => self.follow(from, choice),

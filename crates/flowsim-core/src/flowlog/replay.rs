@@ -500,7 +500,8 @@ pub fn replay(
             continue;
         }
         match status {
-            Status::Ended(_) | Status::NotStarted => break,
+            // Replays never ask (no ask mode).
+            Status::Ended(_) | Status::NotStarted | Status::AwaitingOutcome { .. } => break,
             Status::Paused { .. } => pending = engine.handle(Input::Step, now),
             Status::AwaitingLambda { deadline, .. }
             | Status::Playing { deadline, .. }

@@ -106,6 +106,15 @@ impl Engine {
                             idx,
                             "at (--at)",
                             "the call starts Monday 2026-11-30 12:00 UTC",
+                            |_| {
+                                [
+                                    ("Monday 20:00 UTC", "2026-11-30T20:00Z"),
+                                    ("Saturday 12:00 UTC", "2026-12-05T12:00Z"),
+                                ]
+                                .into_iter()
+                                .map(|(label, at)| OutcomeChoice::set(label, format!("at {at}")))
+                                .collect()
+                            },
                         ) {
                             return stop;
                         }

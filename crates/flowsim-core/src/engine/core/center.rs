@@ -35,13 +35,37 @@ impl Engine {
     }
 
     /// An outcome the environment did not set: say which default is used and which
-    /// setting changes it. Under `--strict` the call stops instead.
+    /// setting changes it. Under `--strict` the call stops instead. Asking
+    /// ([`CallConfig::ask_outcomes`], the TUI): the call waits at
+    /// [`Status::AwaitingOutcome`] with the default first, then `choices` (concrete
+    /// settings with the flow's names), and `Err(Step::Wait)` ends the block for now.
     pub(super) fn defaulted(
         &mut self,
         idx: BlockIdx,
         setting: &str,
         outcome: &str,
+        choices: impl FnOnce(&Self) -> Vec<OutcomeChoice>,
     ) -> Result<(), Step> {
+        if self.config.ask_outcomes && !self.answered {
+            let mut all = vec![OutcomeChoice {
+                label: format!("the default: {outcome}"),
+                directive: None,
+            }];
+            for c in choices(self) {
+                if !all.iter().any(|a| a.directive == c.directive) {
+                    all.push(c);
+                }
+            }
+            let previous = std::mem::replace(&mut self.wait, Wait::None);
+            self.wait = Wait::Outcome {
+                block: idx,
+                setting: setting.into(),
+                choices: all,
+                previous: Box::new(previous),
+                utterance: None,
+            };
+            return Err(Step::Wait);
+        }
         if self.config.strict {
             let label = self.flow().blocks[idx].label();
             return Err(Step::End(EndReason::Stopped {
@@ -56,6 +80,73 @@ impl Engine {
             outcome: outcome.into(),
         });
         Ok(())
+    }
+
+    /// [`Input::Outcome`]: lay the chosen environment over the call's, then run the
+    /// block that asked again (or hear the utterance that asked again).
+    pub(super) fn outcome_answered(&mut self, env: Option<Arc<Environment>>) {
+        let Wait::Outcome {
+            block,
+            previous,
+            utterance,
+            ..
+        } = std::mem::replace(&mut self.wait, Wait::None)
+        else {
+            return;
+        };
+        if let Some(env) = env {
+            self.config.env = env;
+        }
+        self.wait = *previous;
+        self.answered = true;
+        match utterance {
+            Some(u) => self.lex_intent(block, u),
+            None => {
+                self.current = Some(block);
+                self.run_one();
+            }
+        }
+        self.answered = false;
+        self.run();
+    }
+
+    /// A queue's answer time is `ask`: the question, or the default (and its trace
+    /// line). `Err` is the block's step (a `--strict` stop, or the question).
+    pub(super) fn ask_answer_after(
+        &mut self,
+        idx: BlockIdx,
+        name: &str,
+        q: &Queue,
+    ) -> Result<(), Step> {
+        if q.answer_after != Some(crate::env::AnswerAfter::Word(crate::env::AnswerWord::Ask)) {
+            return Ok(());
+        }
+        let mut shown = q.clone();
+        shown.answer_after = None;
+        let default = match shown.answer_after_secs() {
+            Some(s) => format!("an agent answers after {s} s"),
+            None => "no agent answers (no agent online)".into(),
+        };
+        let n = call_quote(name);
+        self.defaulted(
+            idx,
+            &format!(
+                "when an agent answers in \"{name}\" (queues.\"{name}\".answer_after = \"ask\")"
+            ),
+            &default,
+            |_| {
+                [
+                    ("an agent answers now", "0"),
+                    ("after 30 s", "30"),
+                    ("after 2 min", "2m"),
+                    ("after 10 min", "10m"),
+                    ("never", "never"),
+                ]
+                .into_iter()
+                .map(|(label, v)| OutcomeChoice::set(label, format!("queue {n} answer_after {v}")))
+                .collect()
+            },
+        )
     }
 
     fn set_namespace(&mut self, ns: &str, value: Value) {
@@ -114,6 +205,7 @@ impl Engine {
                     idx,
                     &format!("queue \"{name}\" (queues.\"{name}\" in --env, or --queue)"),
                     "1 agent online, available and staffed; nobody waiting",
+                    |_| metric_choices(block, &name),
                 )?;
                 let q = self.live_queue(&name, &arn, Queue::default());
                 Ok((name, arn, q))
@@ -231,6 +323,13 @@ impl Engine {
                         idx,
                         "customer_returns_after_secs",
                         "the customer does not return before the time limit",
+                        |_| {
+                            let after = (secs / 2).max(1);
+                            vec![env_choice(
+                                &format!("the customer writes back after {after} s"),
+                                json!({ "customer_returns_after_secs": after }),
+                            )]
+                        },
                     )
                 {
                     return stop;
@@ -262,7 +361,13 @@ impl Engine {
         let status = match self.config.env.call_progress.clone() {
             Some(s) => s,
             None => {
-                if let Err(stop) = self.defaulted(idx, "call_progress", "CallAnswered") {
+                if let Err(stop) = self.defaulted(idx, "call_progress", "CallAnswered", |_| {
+                    let block = &flow.blocks[idx];
+                    operands(block, &["VoicemailBeep", "VoicemailNoBeep", "NotDetected"])
+                        .into_iter()
+                        .map(|s| env_choice(&s, json!({ "call_progress": s })))
+                        .collect()
+                }) {
                     return stop;
                 }
                 "CallAnswered".into()
@@ -285,15 +390,41 @@ impl Engine {
             .param(block, idx, "CheckVoiceIdOption")
             .unwrap_or_default();
         let v = self.config.env.voice_id.clone();
-        let (set, setting, default) = match option.as_str() {
-            "enrollmentStatus" => (v.enrollment, "voice_id.enrollment", "NotEnrolled"),
-            "fraudDetection" => (v.fraud, "voice_id.fraud", "Inconclusive"),
-            _ => (v.authentication, "voice_id.authentication", "NotEnrolled"),
+        let (set, setting, default, statuses): (_, _, _, &[&str]) = match option.as_str() {
+            "enrollmentStatus" => (
+                v.enrollment,
+                "voice_id.enrollment",
+                "NotEnrolled",
+                &["Enrolled", "OptedOut"],
+            ),
+            "fraudDetection" => (
+                v.fraud,
+                "voice_id.fraud",
+                "Inconclusive",
+                &["HighRisk", "LowRisk"],
+            ),
+            _ => (
+                v.authentication,
+                "voice_id.authentication",
+                "NotEnrolled",
+                &[
+                    "Authenticated",
+                    "NotAuthenticated",
+                    "Inconclusive",
+                    "OptedOut",
+                ],
+            ),
         };
         let status = match set {
             Some(s) => s,
             None => {
-                if let Err(stop) = self.defaulted(idx, setting, default) {
+                let key = setting.trim_start_matches("voice_id.");
+                if let Err(stop) = self.defaulted(idx, setting, default, |_| {
+                    operands(block, statuses)
+                        .into_iter()
+                        .map(|s| env_choice(&s, json!({ "voice_id": { key: s } })))
+                        .collect()
+                }) {
                     return stop;
                 }
                 default.to_owned()
@@ -316,7 +447,14 @@ impl Engine {
         let free = match self.config.env.agent_available {
             Some(f) => f,
             None => {
-                if let Err(stop) = self.defaulted(idx, "agent_available", "the agent is free") {
+                if let Err(stop) =
+                    self.defaulted(idx, "agent_available", "the agent is free", |_| {
+                        vec![env_choice(
+                            "the agent is with someone else",
+                            json!({ "agent_available": false }),
+                        )]
+                    })
+                {
                     return stop;
                 }
                 true
@@ -355,6 +493,11 @@ impl Engine {
                 ErrorType::QueueAtCapacity,
                 format!("{name} is at capacity (queues.\"{name}\".at_capacity)"),
             ));
+        }
+        if let Some((n, q)) = self.env_queue(&name, &target)
+            && let Err(step) = self.ask_answer_after(idx, &n, &q)
+        {
+            return step;
         }
         if let Err(e) = self.requeue(&name, &target) {
             return Step::Go(Choice::Error(ErrorType::NoMatchingError, e));
@@ -501,10 +644,27 @@ impl Engine {
                     .conditions
                     .first()
                     .map_or_else(|| "Submit".to_owned(), |c| c.operand.clone());
+                let key = if short.is_empty() {
+                    block.id.clone()
+                } else {
+                    short.clone()
+                };
                 if let Err(stop) = self.defaulted(
                     idx,
                     &format!("views.\"{short}\""),
                     &format!("the customer chooses {action}"),
+                    |_| {
+                        let k = call_quote(&key);
+                        operands(block, &["Submit", "Back", "timeout", "error"])
+                            .into_iter()
+                            .map(|a| {
+                                OutcomeChoice::set(
+                                    format!("the customer chooses {a}"),
+                                    format!("view {k} action {a}"),
+                                )
+                            })
+                            .collect()
+                    },
                 ) {
                     return stop;
                 }
@@ -541,7 +701,12 @@ impl Engine {
         let outcome = match self.config.env.authentication.clone() {
             Some(o) => o,
             None => {
-                if let Err(stop) = self.defaulted(idx, "authentication", "timeout") {
+                if let Err(stop) = self.defaulted(idx, "authentication", "timeout", |_| {
+                    ["success", "opted_out", "error"]
+                        .into_iter()
+                        .map(|a| env_choice(a, json!({ "authentication": a })))
+                        .collect()
+                }) {
                     return stop;
                 }
                 "timeout".into()
@@ -625,7 +790,10 @@ impl Engine {
             ));
         }
         if self.config.env.customers.is_empty()
-            && let Err(stop) = self.defaulted(idx, "customers (--customer)", "no profile is found")
+            && let Err(stop) =
+                self.defaulted(idx, "customers (--customer)", "no profile is found", |_| {
+                    profile_choices(&key, &value)
+                })
         {
             return stop;
         }
@@ -789,7 +957,12 @@ impl Engine {
         let Some(object) = object else {
             if self.config.env.customers.is_empty()
                 && let Err(stop) =
-                    self.defaulted(idx, "customers[].objects", "the profile has no such object")
+                    self.defaulted(idx, "customers[].objects", "the profile has no such object", |_| {
+                        vec![env_choice(
+                            &format!("profile {id} has a {kind} object"),
+                            json!({"customers": [{"profile_id": id, "objects": {kind.as_str(): {"Id": "1"}}}]}),
+                        )]
+                    })
             {
                 return stop;
             }
@@ -844,9 +1017,18 @@ impl Engine {
                 Step::Go(Choice::Next("calculated attributes read".into()))
             }
             _ => {
-                if let Err(stop) =
-                    self.defaulted(idx, "customers[].calculated", "no calculated attributes")
-                {
+                if let Err(stop) = self.defaulted(
+                    idx,
+                    "customers[].calculated",
+                    "no calculated attributes",
+                    |_| {
+                        vec![env_choice(
+                            &format!("profile {id} has calculated attributes"),
+                            json!({"customers": [{"profile_id": id,
+                                "calculated": {"_average_hold_time": "120"}}]}),
+                        )]
+                    },
+                ) {
                     return stop;
                 }
                 Step::Go(Choice::Error(
@@ -906,7 +1088,27 @@ impl Engine {
             ));
         }
         if self.config.env.cases.is_empty()
-            && let Err(stop) = self.defaulted(idx, "cases", "no case is found")
+            && let Err(stop) = self.defaulted(idx, "cases", "no case is found", |_| {
+                let case = |n: u32| {
+                    let mut c = Map::new();
+                    c.insert("case_id".into(), json!(format!("case-{n}")));
+                    let mut fields = Map::new();
+                    for (k, v) in &req {
+                        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                        match k.as_str() {
+                            "case_id" => c.insert("case_id".into(), json!(v)),
+                            "customer_id" => c.insert("customer_id".into(), json!(v)),
+                            _ => fields.insert(k.clone(), json!(v)),
+                        };
+                    }
+                    c.insert("fields".into(), Value::Object(fields));
+                    Value::Object(c)
+                };
+                vec![
+                    env_choice("a case matches", json!({ "cases": [case(1)] })),
+                    env_choice("two cases match", json!({ "cases": [case(1), case(2)] })),
+                ]
+            })
         {
             return stop;
         }
@@ -1034,6 +1236,12 @@ impl Engine {
                     idx,
                     &format!("data_tables.\"{short}\""),
                     "the table does not exist",
+                    |_| {
+                        vec![env_choice(
+                            &format!("the table \"{short}\" exists, with no rows"),
+                            json!({ "data_tables": { short.as_str(): [] } }),
+                        )]
+                    },
                 )?;
                 Err(Step::Go(Choice::Error(
                     ErrorType::NoMatchingError,
@@ -1339,4 +1547,161 @@ fn primary_values(v: &Value, name_key: &str) -> Vec<(String, String)> {
             ))
         })
         .collect()
+}
+
+/// A name as a `.call` directive quotes it.
+fn call_quote(name: &str) -> String {
+    format!("\"{}\"", crate::call::escape(name))
+}
+
+/// A choice set by an `env {…}` line (the settings with no line of their own).
+fn env_choice(label: &str, value: Value) -> OutcomeChoice {
+    OutcomeChoice::set(label, format!("env {value}"))
+}
+
+/// The results a block's conditions test for, then `others` (each once).
+fn operands(block: &Block, others: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for o in block
+        .conditions
+        .iter()
+        .map(|c| c.operand.clone())
+        .chain(others.iter().map(|s| (*s).to_owned()))
+    {
+        if !o.is_empty() && !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// What a metrics block can be asked about a queue the environment does not list:
+/// for CheckMetricData, a value that takes each of its conditions and one none
+/// takes; then staffing settings any metrics block reads.
+fn metric_choices(block: &Block, name: &str) -> Vec<OutcomeChoice> {
+    use crate::flow::Operator as Op;
+    let n = call_quote(name);
+    let mut out = Vec::new();
+    let metric = block
+        .params
+        .get("MetricType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let key = match metric {
+        "NumberOfAgentsAvailable" => Some("agents_available"),
+        "NumberOfAgentsStaffed" => Some("agents_staffed"),
+        "NumberOfAgentsOnline" => Some("agents_online"),
+        "NumberOfContactsInQueue" => Some("contacts_in_queue"),
+        "OldestContactInQueueAgeSeconds" => Some("oldest_contact_age_secs"),
+        _ => None,
+    };
+    if let (Kind::CheckMetricData, Some(key)) = (&block.kind, key) {
+        // The oldest contact's age is compared in milliseconds (reference §3.2).
+        let scale = if key == "oldest_contact_age_secs" {
+            1000
+        } else {
+            1
+        };
+        let mut values: Vec<u64> = Vec::new();
+        for c in &block.conditions {
+            let Ok(v) = c.operand.trim().parse::<f64>() else {
+                continue;
+            };
+            let v = v.max(0.0);
+            let wanted = match c.operator {
+                Op::NumberGreaterThan => v.floor() + 1.0,
+                Op::NumberLessThan => (v.ceil() - 1.0).max(0.0),
+                _ => v.ceil(),
+            };
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let value = (wanted as u64).div_ceil(scale);
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        if !values.contains(&0) {
+            values.push(0);
+        }
+        for v in values {
+            out.push(OutcomeChoice::set(
+                format!("{metric} {}", v * scale),
+                format!("queue {n} {key} {v}"),
+            ));
+        }
+    }
+    out.push(OutcomeChoice::set(
+        "no agent online",
+        format!("queue {n} agents_online 0 agents_available 0 agents_staffed 0"),
+    ));
+    out.push(OutcomeChoice::set(
+        "2 agents online, none available, 3 contacts waiting",
+        format!(
+            "queue {n} agents_online 2 agents_available 0 agents_staffed 2 contacts_in_queue 3"
+        ),
+    ));
+    out.push(OutcomeChoice::set(
+        "2 agents online and available",
+        format!("queue {n} agents_online 2 agents_available 2 agents_staffed 2"),
+    ));
+    out
+}
+
+/// A profile search nobody set up: one profile found by the block's identifier, or
+/// two.
+fn profile_choices(key: &str, value: &str) -> Vec<OutcomeChoice> {
+    let found = if matches!(key, "_phone" | "PhoneNumber") {
+        let number = if value.contains(char::is_whitespace) || value.is_empty() {
+            call_quote(value)
+        } else {
+            value.to_owned()
+        };
+        OutcomeChoice::set(
+            format!("a profile is found by {value}"),
+            format!("customer {number} FirstName=Ana"),
+        )
+    } else {
+        env_choice(
+            &format!("a profile is found by {key} = {value}"),
+            json!({"customers": [{"profile_id": "profile-1",
+                "fields": {key: value, "FirstName": "Ana"}}]}),
+        )
+    };
+    let profile = |id: &str, first: &str| {
+        if matches!(key, "_phone" | "PhoneNumber") {
+            json!({"phone": value, "profile_id": id, "fields": {"FirstName": first}})
+        } else {
+            json!({"profile_id": id, "fields": {key: value, "FirstName": first}})
+        }
+    };
+    vec![
+        found,
+        env_choice(
+            &format!("two profiles have {key} = {value}"),
+            json!({"customers": [profile("profile-1", "Ana"), profile("profile-2", "Ben")]}),
+        ),
+    ]
+}
+
+/// What TransferContactToQueue can be asked about a queue the environment does not
+/// list.
+pub(super) fn queue_choices(name: &str) -> Vec<OutcomeChoice> {
+    let n = call_quote(name);
+    vec![
+        OutcomeChoice::set(
+            "3 contacts ahead: an agent answers after 2 min",
+            format!("queue {n} contacts_in_queue 3"),
+        ),
+        OutcomeChoice::set(
+            "an agent answers after 10 min",
+            format!("queue {n} answer_after 10m"),
+        ),
+        OutcomeChoice::set(
+            "no agent online: nobody answers",
+            format!("queue {n} agents_online 0 agents_available 0 agents_staffed 0"),
+        ),
+        OutcomeChoice::set(
+            "the queue is at capacity",
+            format!("queue {n} at_capacity true"),
+        ),
+    ]
 }

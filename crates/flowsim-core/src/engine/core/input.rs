@@ -272,7 +272,8 @@ impl Engine {
             | Wait::Lambda { .. }
             | Wait::Timer { .. }
             | Wait::Loop { .. }
-            | Wait::InQueue => {
+            | Wait::InQueue
+            | Wait::Outcome { .. } => {
                 self.key_outside_input(key, "while no input block waits");
             }
         }
@@ -341,7 +342,8 @@ impl Engine {
             | Wait::LexBot { .. }
             | Wait::Timer { .. }
             | Wait::Loop { .. }
-            | Wait::InQueue => {}
+            | Wait::InQueue
+            | Wait::Outcome { .. } => {}
         }
     }
 
@@ -427,14 +429,36 @@ impl Engine {
         let env = self.config.env.clone();
         let recognition = match env.bot_for(&bot) {
             None => {
-                if let Err(Step::End(reason)) = self.defaulted(
+                match self.defaulted(
                     idx,
                     &format!("a bot for \"{bot}\" (--lex PATTERN=intent:NAME or file:EXPORT)"),
-                    "the utterance names the intent",
+                    &format!("the utterance names the intent ({utterance})"),
+                    |_| {
+                        block
+                            .conditions
+                            .iter()
+                            .map(|c| {
+                                OutcomeChoice::set(
+                                    format!("the bot understands {}", c.operand),
+                                    format!("lex {bot} = intent:{}", c.operand),
+                                )
+                            })
+                            .collect()
+                    },
                 ) {
-                    self.wait = Wait::None;
-                    self.end(reason);
-                    return;
+                    Err(Step::End(reason)) => {
+                        self.wait = Wait::None;
+                        self.end(reason);
+                        return;
+                    }
+                    // The question is open: the utterance is heard again once answered.
+                    Err(_) => {
+                        if let Wait::Outcome { utterance: u, .. } = &mut self.wait {
+                            *u = Some(utterance);
+                        }
+                        return;
+                    }
+                    Ok(()) => {}
                 }
                 crate::lex::Recognition {
                     intent: utterance.clone(),

@@ -347,12 +347,16 @@ impl Engine {
                     idx,
                     &format!("queue \"{name}\" (queues.\"{name}\" in --env, or --queue)"),
                     "1 agent online and available, nobody waiting: an agent answers after 30 s",
+                    |_| super::center::queue_choices(&name),
                 ) {
                     return stop;
                 }
                 Queue::default()
             }
         };
+        if let Err(stop) = self.ask_answer_after(idx, &name, &q) {
+            return stop;
+        }
         self.join(name, arn, &q, 0);
         let flow = self.role_flow(
             "CustomerQueue",
