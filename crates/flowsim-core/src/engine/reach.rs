@@ -89,15 +89,7 @@ fn never_next(block: &Block) -> Option<&'static str> {
         // the interrupt timer fires; without a timer the messages loop until an agent
         // answers or the contact leaves (out of a queue, the flow ends there).
         Kind::MessageParticipantIteratively { .. } => {
-            let timer = block
-                .params
-                .get("InterruptFrequencySeconds")
-                .and_then(|v| match v {
-                    serde_json::Value::String(s) => s.trim().parse::<u32>().ok(),
-                    serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-                    _ => None,
-                })
-                .is_some_and(|s| s > 0);
+            let timer = block.interrupt_secs().is_some();
             let interrupted = block
                 .conditions
                 .iter()

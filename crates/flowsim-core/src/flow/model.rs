@@ -120,6 +120,19 @@ impl Block {
             .find(|e| e.error_type == error_type.as_str())
     }
 
+    /// A Loop prompts block's interrupt timer (`InterruptFrequencySeconds`, a string
+    /// or a number of seconds); `None` when absent, unreadable or zero.
+    pub fn interrupt_secs(&self) -> Option<u32> {
+        self.params
+            .get("InterruptFrequencySeconds")
+            .and_then(|v| match v {
+                Value::String(s) => s.trim().parse::<u32>().ok(),
+                Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+                _ => None,
+            })
+            .filter(|s| *s > 0)
+    }
+
     /// `Metadata.ActionMetadata.<id>.parameters.<param>.displayName`, or the
     /// metadata's own shortcut names (`queue`, `contactFlowModuleName`, …).
     pub fn display_name(&self, param: &str) -> Option<String> {

@@ -482,16 +482,7 @@ impl Engine {
     /// its time, until the interrupt timer (`InterruptFrequencySeconds`) fires. They
     /// are rendered once: nothing else runs while the block plays to change them.
     pub(super) fn start_loop(&mut self, block: &Block, idx: BlockIdx, prompts: &[Prompt]) -> Step {
-        let interrupt = block
-            .params
-            .get("InterruptFrequencySeconds")
-            .and_then(|v| match v {
-                Value::String(s) => s.trim().parse::<u32>().ok(),
-                Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-                _ => None,
-            })
-            .filter(|s| *s > 0)
-            .map(|s| self.now.plus_secs(s));
+        let interrupt = block.interrupt_secs().map(|s| self.now.plus_secs(s));
         let mut messages = Vec::with_capacity(prompts.len());
         for p in prompts {
             match self.render(idx, p) {
