@@ -556,15 +556,16 @@ async fn speed_runs_the_calls_clock_faster() {
     assert!(screen_text.contains("×1/4"), "{screen_text}");
 }
 
-/// A production contact's flow logs in replay mode, on the virtual clock.
-fn replay_app() -> App {
+/// A production contact's flow logs (`log`, under tests/fixtures/flowlogs) in replay
+/// mode, on the virtual clock.
+fn replay_app(log: &str) -> App {
     let dir = std::path::Path::new("tests/fixtures/flowlogs");
     let flows = flowsim::session::load_flows(
         Some(dir.join("flows/Sample_Flow.json").as_path()),
         Some(dir.join("flows").as_path()),
     )
     .unwrap();
-    let text = std::fs::read_to_string(dir.join("store_input.jsonl")).unwrap();
+    let text = std::fs::read_to_string(dir.join(log)).unwrap();
     let contact = flowsim::flowlog::contacts(&text).unwrap().remove(0);
     let derived =
         flowsim::flowlog::derive(&flows, &contact.records, CallConfig::default()).unwrap();
@@ -609,7 +610,7 @@ fn text_of(app: &App) -> String {
 
 #[test]
 fn replay_steps_with_the_production_record_in_the_flow_panel() {
-    let mut app = replay_app();
+    let mut app = replay_app("store_input.jsonl");
     assert!(matches!(app.engine().status(), Status::Paused { .. }));
     // Logging on, the working queue, the Lambda (answered from ExternalResults).
     for _ in 0..3 {
@@ -640,20 +641,7 @@ fn replay_steps_with_the_production_record_in_the_flow_panel() {
 
 #[test]
 fn a_replay_that_parts_from_production_names_the_divergence() {
-    let dir = std::path::Path::new("tests/fixtures/flowlogs");
-    let flows = flowsim::session::load_flows(
-        Some(dir.join("flows/Sample_Flow.json").as_path()),
-        Some(dir.join("flows").as_path()),
-    )
-    .unwrap();
-    let text = std::fs::read_to_string(dir.join("diverged.jsonl")).unwrap();
-    let contact = flowsim::flowlog::contacts(&text).unwrap().remove(0);
-    let derived =
-        flowsim::flowlog::derive(&flows, &contact.records, CallConfig::default()).unwrap();
-    let engine = Engine::new(flows.clone(), derived.config.clone());
-    let mut app = App::new(Driver::new(engine, Registry::empty(), Clock::Virtual));
-    app.set_replay(flowsim::tui::replay::ReplayMode::new(derived, flows));
-    app.start();
+    let mut app = replay_app("diverged.jsonl");
     for _ in 0..20 {
         app.dispatch(Action::Step);
     }
