@@ -152,7 +152,8 @@ impl Engine {
     fn set_namespace(&mut self, ns: &str, value: Value) {
         self.emit(TraceKind::ContactUpdated {
             field: format!("$.{ns}"),
-            value: value.to_string(),
+            // `to_string` writes to a Vec directly; Display goes through a Formatter.
+            value: serde_json::to_string(&value).unwrap_or_default(),
         });
         self.contact.namespaces.insert(ns.into(), value);
     }
@@ -245,33 +246,53 @@ impl Engine {
             Ok(q) => q,
             Err(step) => return step,
         };
-        let n = |v: u32| Value::String(v.to_string());
-        let mut queue = json!({
-            "Name": name, "ARN": arn,
-            "Size": n(q.contacts_in_queue),
-            "OldestContactAge": n(q.oldest_contact_age_secs),
-        });
-        if let Some(ewt) = q.estimated_wait_secs {
-            queue["EstimatedWaitTime"] = n(ewt);
-        }
-        let mut metrics = json!({ "Queue": queue });
-        // "If there are no agents, no metrics are returned."
-        if q.agents_online > 0 || q.agents_staffed > 0 {
-            metrics["Agents"] = json!({
-                "Online": {"Count": n(q.agents_online)},
-                "Available": {"Count": n(q.agents_available)},
-                "Staffed": {"Count": n(q.agents_staffed)},
-                "AfterContactWork": {"Count": n(q.agents_after_contact_work)},
-                "Busy": {"Count": n(q.agents_busy)},
-                "Missed": {"Count": n(q.agents_missed)},
-                "NonProductive": {"Count": n(q.agents_non_productive)},
-            });
-        }
         // Waiting in this queue: its own place; otherwise where it would join.
         let position = self
             .position_in(&name, &arn)
             .unwrap_or(q.contacts_in_queue + 1);
-        metrics["Contact"] = json!({"PositionInQueue": n(position)});
+        // The last reading is updated in place: a customer queue flow reads the
+        // metrics every few seconds of a wait, and rebuilding the tree each time
+        // (a dozen small maps) cost most of a simulated wait.
+        let mut metrics = match self.contact.namespaces.get_mut("Metrics") {
+            Some(Value::Object(m)) => std::mem::take(m),
+            _ => Map::new(),
+        };
+        let mut queue = take_object(&mut metrics, "Queue");
+        put_text(&mut queue, "Name", &name);
+        put_text(&mut queue, "ARN", &arn);
+        put_count(&mut queue, "Size", q.contacts_in_queue);
+        put_count(&mut queue, "OldestContactAge", q.oldest_contact_age_secs);
+        match q.estimated_wait_secs {
+            Some(ewt) => put_count(&mut queue, "EstimatedWaitTime", ewt),
+            None => {
+                queue.shift_remove("EstimatedWaitTime");
+            }
+        }
+        metrics.insert("Queue".into(), Value::Object(queue));
+        // "If there are no agents, no metrics are returned."
+        if q.agents_online > 0 || q.agents_staffed > 0 {
+            let mut agents = take_object(&mut metrics, "Agents");
+            for (key, count) in [
+                ("Online", q.agents_online),
+                ("Available", q.agents_available),
+                ("Staffed", q.agents_staffed),
+                ("AfterContactWork", q.agents_after_contact_work),
+                ("Busy", q.agents_busy),
+                ("Missed", q.agents_missed),
+                ("NonProductive", q.agents_non_productive),
+            ] {
+                let mut c = take_object(&mut agents, key);
+                put_count(&mut c, "Count", count);
+                agents.insert(key.into(), Value::Object(c));
+            }
+            metrics.insert("Agents".into(), Value::Object(agents));
+        } else {
+            metrics.shift_remove("Agents");
+        }
+        let mut contact = take_object(&mut metrics, "Contact");
+        put_count(&mut contact, "PositionInQueue", position);
+        metrics.insert("Contact".into(), Value::Object(contact));
+        let metrics = Value::Object(metrics);
         self.set_namespace("Metrics", metrics);
         Step::Go(Choice::Next(format!("metrics of {name} read")))
     }
@@ -1704,4 +1725,41 @@ pub(super) fn queue_choices(name: &str) -> Vec<OutcomeChoice> {
             format!("queue {n} at_capacity true"),
         ),
     ]
+}
+
+/// `m[key]`'s members, taken out to be updated (none when missing or not an object);
+/// inserting it back under the same key keeps its place.
+fn take_object(m: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
+    match m.get_mut(key) {
+        Some(Value::Object(o)) => std::mem::take(o),
+        _ => Map::new(),
+    }
+}
+
+/// `m[key] = text`, reusing the string already there.
+fn put_text(m: &mut Map<String, Value>, key: &str, text: &str) {
+    match m.get_mut(key) {
+        Some(Value::String(s)) => {
+            if s != text {
+                text.clone_into(s);
+            }
+        }
+        _ => {
+            m.insert(key.to_owned(), Value::String(text.to_owned()));
+        }
+    }
+}
+
+/// `m[key] = "N"`: Connect's metrics are numbers as text.
+fn put_count(m: &mut Map<String, Value>, key: &str, n: u32) {
+    use std::fmt::Write as _;
+    match m.get_mut(key) {
+        Some(Value::String(s)) => {
+            s.clear();
+            let _ = write!(s, "{n}");
+        }
+        _ => {
+            m.insert(key.to_owned(), Value::String(n.to_string()));
+        }
+    }
 }
