@@ -20,7 +20,8 @@
 //! with). Bots are not public: the first call taking the target is replayed with
 //! canned intents (`lex * = intent:NAME`, in turn) and kept as its recording when
 //! that replays green and takes the target. `FLOWSIM_BLESS_SECS` bounds the search
-//! (900 s by default); what it does not reach stays in `unreached.txt`.
+//! (900 s by default), `FLOWSIM_BLESS_ONLY=TEXT` to the flows whose file name holds
+//! TEXT; what it does not reach stays in `unreached.txt`.
 //!
 //! Branches no call can take are not targets: the engine's reach rules
 //! (`flowsim::engine::dead_branches`) set them apart, e.g. a Lex block's
@@ -699,7 +700,12 @@ fn generate(corpus: &Path) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(900);
     let stop = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    // `FLOWSIM_BLESS_ONLY=TEXT`: only the targets of flow files whose name holds TEXT.
+    let only = std::env::var("FLOWSIM_BLESS_ONLY").unwrap_or_default();
     for (path, _, block_id, branch) in left {
+        if !path.to_string_lossy().contains(&only) {
+            continue;
+        }
         if std::time::Instant::now() > stop {
             eprintln!("FLOWSIM_BLESS_SECS ran out; the rest stays listed");
             break;
