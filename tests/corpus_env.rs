@@ -495,9 +495,11 @@ fn takes(events: &[TraceEvent], block: &str, branch: &str) -> bool {
 }
 
 /// The call goes on to a rest and the caller hangs up there, as a script's `hangup`
-/// does (a prompt playing or a Lambda running finishes first).
+/// does (a prompt playing or a Lambda running finishes first). A call that never
+/// rests (views and Lambda functions in a loop) runs to the engine's step budget, as
+/// its replay does: hanging up before would record a call no replay makes.
 fn finish(w: &mut Walker, catalogue: &mut Catalogue, flows: &FlowSet) {
-    for _ in 0..100 {
+    loop {
         match w.advance() {
             None => return,
             Some(p @ Point::Lambda { .. }) => {
