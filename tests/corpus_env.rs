@@ -614,7 +614,23 @@ fn search(
             }
         }
     }
-    for base in bases {
+    // First the same environments with every other view answered towards the target
+    // (a chain of views is one call, which the breadth-first answers below reach only
+    // a few views deep).
+    let toward = toward_target(&flow, &b.id, &paths);
+    let directed: Vec<CallConfig> = bases
+        .iter()
+        .filter(|_| !toward.is_empty())
+        .map(|c| {
+            let mut c = c.clone();
+            let env = Arc::make_mut(&mut c.env);
+            for (id, v) in &toward {
+                env.views.entry(id.clone()).or_insert_with(|| v.clone());
+            }
+            c
+        })
+        .collect();
+    for base in directed.into_iter().chain(bases) {
         // The target view's data: what the flow compares, the first values.
         let mut base = base;
         if let Some(v) = Arc::make_mut(&mut base.env).views.get_mut(&b.id) {
@@ -647,6 +663,50 @@ fn search(
         }
     }
     None
+}
+
+/// For each view block but `target`, the answer whose branch leads closest to
+/// `target` in the flow's graph (fewest blocks; the first such action), with the data
+/// the flow compares (the first values): the views a chain of views passes on its way.
+fn toward_target(flow: &Flow, target: &str, paths: &[(String, Vec<String>)]) -> Vec<(String, View)> {
+    let Some(&goal) = flow.by_id.get(target) else {
+        return Vec::new();
+    };
+    // Blocks from each block to the target, breadth first over the reversed graph.
+    let mut dist = vec![usize::MAX; flow.blocks.len()];
+    dist[goal] = 0;
+    let mut queue = VecDeque::from([goal]);
+    while let Some(at) = queue.pop_front() {
+        for (i, blk) in flow.blocks.iter().enumerate() {
+            if dist[i] == usize::MAX && blk.branches().iter().any(|(_, t)| *t == Some(at)) {
+                dist[i] = dist[at] + 1;
+                queue.push_back(i);
+            }
+        }
+    }
+    let data = view_data(paths, &|_| 0);
+    let mut out = Vec::new();
+    for blk in &flow.blocks {
+        if blk.id == target || !matches!(blk.kind, Kind::ShowView) {
+            continue;
+        }
+        let best = blk
+            .conditions
+            .iter()
+            .filter_map(|c| Some((dist[c.target?], c)))
+            .filter(|(d, _)| *d != usize::MAX)
+            .min_by_key(|(d, _)| *d);
+        if let Some((_, c)) = best {
+            out.push((
+                blk.id.clone(),
+                View {
+                    action: c.operand.clone(),
+                    data: data.clone(),
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// The call again with canned intents for what the caller said to bots the
