@@ -23,9 +23,10 @@
 //! (900 s by default), `FLOWSIM_BLESS_ONLY=TEXT` to the flows whose file name holds
 //! TEXT; what it does not reach stays in `unreached.txt`.
 //!
-//! Branches no call can take are not targets: the engine's reach rules
-//! (`flowsim::engine::dead_branches`) set them apart, e.g. a Lex block's
-//! `NextAction` once `NoMatchingCondition` is wired.
+//! Branches no call can take are not targets, nor the blocks only they lead to: the
+//! engine's reach rules (`flowsim::engine::dead_branches_in`) set them apart, e.g. a
+//! Lex block's `NextAction` once `NoMatchingCondition` is wired, or a view only voice
+//! contacts reach (after Check Voice ID: it takes `NoMatchingError`).
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -81,12 +82,29 @@ fn targets(corpus: &Path) -> Vec<Target> {
     let mut out = Vec::new();
     for path in files {
         let Ok(flow) = load_file(&path) else { continue };
-        let reach = flow.graph.reachable_from(flow.start);
+        let dead: Vec<_> = (0..flow.blocks.len())
+            .map(|i| flowsim::engine::dead_branches_in(&flow, i))
+            .collect();
+        // The blocks the start reaches by branches a call can take.
+        let mut reach = vec![false; flow.blocks.len()];
+        reach[flow.start] = true;
+        let mut todo = vec![flow.start];
+        while let Some(at) = todo.pop() {
+            for (branch, target) in flow.blocks[at].branches() {
+                if let Some(t) = target
+                    && !reach[t]
+                    && !dead[at].iter().any(|d| d.branch == branch)
+                {
+                    reach[t] = true;
+                    todo.push(t);
+                }
+            }
+        }
         for (i, b) in flow.blocks.iter().enumerate() {
             if !reach[i] || !b.kind.action().is_some_and(|t| TYPES.contains(&t)) {
                 continue;
             }
-            let dead = flowsim::engine::dead_branches(b);
+            let dead = &dead[i];
             for (branch, _) in b.branches() {
                 if dead.iter().any(|d| d.branch == branch) {
                     continue;
