@@ -686,7 +686,11 @@ fn search(
 /// For each view block but `target`, the answer whose branch leads closest to
 /// `target` in the flow's graph (fewest blocks; the first such action), with the data
 /// the flow compares (the first values): the views a chain of views passes on its way.
-fn toward_target(flow: &Flow, target: &str, paths: &[(String, Vec<String>)]) -> Vec<(String, View)> {
+fn toward_target(
+    flow: &Flow,
+    target: &str,
+    paths: &[(String, Vec<String>)],
+) -> Vec<(String, View)> {
     let Some(&goal) = flow.by_id.get(target) else {
         return Vec::new();
     };

@@ -586,7 +586,11 @@ mod tests {
             env.views.insert(
                 format!("view {i}"),
                 crate::env::View {
-                    action: if i == 1 { "Go on".into() } else { "Submit".into() },
+                    action: if i == 1 {
+                        "Go on".into()
+                    } else {
+                        "Submit".into()
+                    },
                     data: data.clone(),
                 },
             );

@@ -569,7 +569,10 @@ fn pairs(s: &str) -> Result<Vec<(String, String)>, String> {
         if s.starts_with('"') {
             let (v, tail) = quoted(s)?;
             if tail.starts_with(|c: char| !c.is_whitespace()) {
-                return Err(format!("unexpected `{}` after a quoted value", split_word(tail).0));
+                return Err(format!(
+                    "unexpected `{}` after a quoted value",
+                    split_word(tail).0
+                ));
             }
             Ok((v, tail))
         } else {

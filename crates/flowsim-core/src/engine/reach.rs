@@ -417,9 +417,7 @@ mod tests {
             .into_iter()
             .filter_map(|fx| match fx {
                 Effect::Trace(t) => match t.kind {
-                    TraceKind::BranchTaken { block, branch, .. } if block.id == "v" => {
-                        Some(branch)
-                    }
+                    TraceKind::BranchTaken { block, branch, .. } if block.id == "v" => Some(branch),
                     _ => None,
                 },
                 _ => None,
@@ -433,7 +431,10 @@ mod tests {
         // (chat only) sends to NoMatchingError.
         let only_voice = flow(false);
         let d = dead(&only_voice);
-        assert_eq!(d, ["Next", "= Back", "NoMatchingCondition", "TimeLimitExceeded"]);
+        assert_eq!(
+            d,
+            ["Next", "= Back", "NoMatchingCondition", "TimeLimitExceeded"]
+        );
         assert_eq!(branches_taken(only_voice, "VOICE"), ["NoMatchingError"]);
         // A chat contact errs at Check Voice ID and reaches the view, which then answers.
         let both = flow(true);
