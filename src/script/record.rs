@@ -521,7 +521,7 @@ fn environment_lines(env: &crate::env::Environment) -> String {
 
 /// A view's data as a `view` line's `key=value` pairs (`a.b=v` for nested objects), or
 /// `None` when a line cannot say it: a value that is not text, an empty object, a key
-/// that is empty or holds `.`, `=`, `"`, `#` or white space.
+/// that is empty or holds `.`, `=`, `"`, `#` or white space, a top-level `action`.
 fn view_pairs(data: &Value) -> Option<Vec<(String, String)>> {
     fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) -> Option<()> {
         match v {
@@ -535,7 +535,8 @@ fn view_pairs(data: &Value) -> Option<Vec<(String, String)>> {
                         && !k
                             .chars()
                             .any(|c| c.is_whitespace() || matches!(c, '.' | '=' | '"' | '#'));
-                    if !plain {
+                    // A top-level `action` would read as the view's action.
+                    if !plain || (prefix.is_empty() && k == "action") {
                         return None;
                     }
                     let key = if prefix.is_empty() {
@@ -580,6 +581,7 @@ mod tests {
             serde_json::json!({"Line_Of_Business": {"0": "Cardiology"}, "LockVersion": "7"}),
             serde_json::json!({"n": 3, "list": ["a"]}),
             serde_json::json!({"a.b": "dotted key"}),
+            serde_json::json!({"action": "a value named action"}),
             serde_json::json!({}),
         ];
         for (i, data) in cases.iter().enumerate() {
