@@ -20,11 +20,13 @@
 //! with). Bots are not public: the first call taking the target is replayed with
 //! canned intents (`lex * = intent:NAME`, in turn) and kept as its recording when
 //! that replays green and takes the target. `FLOWSIM_BLESS_SECS` bounds the search
-//! (900 s by default); what it does not reach stays in `unreached.txt`.
+//! (900 s by default), `FLOWSIM_BLESS_ONLY=TEXT` to the flows whose file name holds
+//! TEXT; what it does not reach stays in `unreached.txt`.
 //!
-//! Branches no call can take are not targets: the engine's reach rules
-//! (`flowsim::engine::dead_branches`) set them apart, e.g. a Lex block's
-//! `NextAction` once `NoMatchingCondition` is wired.
+//! Branches no call can take are not targets, nor the blocks only they lead to: the
+//! engine's reach rules (`flowsim::engine::dead_branches_in`) set them apart, e.g. a
+//! Lex block's `NextAction` once `NoMatchingCondition` is wired, or a view only voice
+//! contacts reach (after Check Voice ID: it takes `NoMatchingError`).
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -80,12 +82,29 @@ fn targets(corpus: &Path) -> Vec<Target> {
     let mut out = Vec::new();
     for path in files {
         let Ok(flow) = load_file(&path) else { continue };
-        let reach = flow.graph.reachable_from(flow.start);
+        let dead: Vec<_> = (0..flow.blocks.len())
+            .map(|i| flowsim::engine::dead_branches_in(&flow, i))
+            .collect();
+        // The blocks the start reaches by branches a call can take.
+        let mut reach = vec![false; flow.blocks.len()];
+        reach[flow.start] = true;
+        let mut todo = vec![flow.start];
+        while let Some(at) = todo.pop() {
+            for (branch, target) in flow.blocks[at].branches() {
+                if let Some(t) = target
+                    && !reach[t]
+                    && !dead[at].iter().any(|d| d.branch == branch)
+                {
+                    reach[t] = true;
+                    todo.push(t);
+                }
+            }
+        }
         for (i, b) in flow.blocks.iter().enumerate() {
             if !reach[i] || !b.kind.action().is_some_and(|t| TYPES.contains(&t)) {
                 continue;
             }
-            let dead = flowsim::engine::dead_branches(b);
+            let dead = &dead[i];
             for (branch, _) in b.branches() {
                 if dead.iter().any(|d| d.branch == branch) {
                     continue;
@@ -494,9 +513,11 @@ fn takes(events: &[TraceEvent], block: &str, branch: &str) -> bool {
 }
 
 /// The call goes on to a rest and the caller hangs up there, as a script's `hangup`
-/// does (a prompt playing or a Lambda running finishes first).
+/// does (a prompt playing or a Lambda running finishes first). A call that never
+/// rests (views and Lambda functions in a loop) runs to the engine's step budget, as
+/// its replay does: hanging up before would record a call no replay makes.
 fn finish(w: &mut Walker, catalogue: &mut Catalogue, flows: &FlowSet) {
-    for _ in 0..100 {
+    loop {
         match w.advance() {
             None => return,
             Some(p @ Point::Lambda { .. }) => {
@@ -611,7 +632,23 @@ fn search(
             }
         }
     }
-    for base in bases {
+    // First the same environments with every other view answered towards the target
+    // (a chain of views is one call, which the breadth-first answers below reach only
+    // a few views deep).
+    let toward = toward_target(&flow, &b.id, &paths);
+    let directed: Vec<CallConfig> = bases
+        .iter()
+        .filter(|_| !toward.is_empty())
+        .map(|c| {
+            let mut c = c.clone();
+            let env = Arc::make_mut(&mut c.env);
+            for (id, v) in &toward {
+                env.views.entry(id.clone()).or_insert_with(|| v.clone());
+            }
+            c
+        })
+        .collect();
+    for base in directed.into_iter().chain(bases) {
         // The target view's data: what the flow compares, the first values.
         let mut base = base;
         if let Some(v) = Arc::make_mut(&mut base.env).views.get_mut(&b.id) {
@@ -644,6 +681,54 @@ fn search(
         }
     }
     None
+}
+
+/// For each view block but `target`, the answer whose branch leads closest to
+/// `target` in the flow's graph (fewest blocks; the first such action), with the data
+/// the flow compares (the first values): the views a chain of views passes on its way.
+fn toward_target(
+    flow: &Flow,
+    target: &str,
+    paths: &[(String, Vec<String>)],
+) -> Vec<(String, View)> {
+    let Some(&goal) = flow.by_id.get(target) else {
+        return Vec::new();
+    };
+    // Blocks from each block to the target, breadth first over the reversed graph.
+    let mut dist = vec![usize::MAX; flow.blocks.len()];
+    dist[goal] = 0;
+    let mut queue = VecDeque::from([goal]);
+    while let Some(at) = queue.pop_front() {
+        for (i, blk) in flow.blocks.iter().enumerate() {
+            if dist[i] == usize::MAX && blk.branches().iter().any(|(_, t)| *t == Some(at)) {
+                dist[i] = dist[at] + 1;
+                queue.push_back(i);
+            }
+        }
+    }
+    let data = view_data(paths, &|_| 0);
+    let mut out = Vec::new();
+    for blk in &flow.blocks {
+        if blk.id == target || !matches!(blk.kind, Kind::ShowView) {
+            continue;
+        }
+        let best = blk
+            .conditions
+            .iter()
+            .filter_map(|c| Some((dist[c.target?], c)))
+            .filter(|(d, _)| *d != usize::MAX)
+            .min_by_key(|(d, _)| *d);
+        if let Some((_, c)) = best {
+            out.push((
+                blk.id.clone(),
+                View {
+                    action: c.operand.clone(),
+                    data: data.clone(),
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// The call again with canned intents for what the caller said to bots the
@@ -699,7 +784,12 @@ fn generate(corpus: &Path) {
         .and_then(|s| s.parse().ok())
         .unwrap_or(900);
     let stop = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    // `FLOWSIM_BLESS_ONLY=TEXT`: only the targets of flow files whose name holds TEXT.
+    let only = std::env::var("FLOWSIM_BLESS_ONLY").unwrap_or_default();
     for (path, _, block_id, branch) in left {
+        if !path.to_string_lossy().contains(&only) {
+            continue;
+        }
         if std::time::Instant::now() > stop {
             eprintln!("FLOWSIM_BLESS_SECS ran out; the rest stays listed");
             break;

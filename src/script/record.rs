@@ -478,13 +478,12 @@ fn environment_lines(env: &crate::env::Environment) -> String {
         out.push('\n');
     }
     for (name, v) in &env.views {
-        let mut line = format!("view \"{}\" action {}", escape(name), v.action);
-        if let serde_json::Value::Object(m) = &v.data {
-            for (k, val) in m {
-                if let Some(s) = val.as_str() {
-                    line.push_str(&format!(" {k}={s}"));
-                }
-            }
+        let Some(pairs) = view_pairs(&v.data) else {
+            continue;
+        };
+        let mut line = format!("view \"{}\" action {}", escape(name), word(&v.action));
+        for (k, val) in pairs {
+            line.push_str(&format!(" {k}={}", word(&val)));
         }
         out.push_str(&line);
         out.push('\n');
@@ -510,7 +509,8 @@ fn environment_lines(env: &crate::env::Environment) -> String {
     {
         rest.customers.clear();
     }
-    rest.views.retain(|_, v| !v.data.is_object());
+    // Views a `view` line cannot say (numbers, lists, odd keys) go in the JSON.
+    rest.views.retain(|_, v| view_pairs(&v.data).is_none());
     if rest != crate::env::Environment::default()
         && let Ok(json) = serde_json::to_string(&rest)
     {
@@ -519,9 +519,99 @@ fn environment_lines(env: &crate::env::Environment) -> String {
     out
 }
 
+/// A view's data as a `view` line's `key=value` pairs (`a.b=v` for nested objects), or
+/// `None` when a line cannot say it: a value that is not text, an empty object, a key
+/// that is empty or holds `.`, `=`, `"`, `#` or white space, a top-level `action`.
+fn view_pairs(data: &Value) -> Option<Vec<(String, String)>> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) -> Option<()> {
+        match v {
+            // A carriage return has no escape in a quoted value.
+            Value::String(s) if !prefix.is_empty() && !s.contains('\r') => {
+                out.push((prefix.to_owned(), s.clone()))
+            }
+            Value::Object(m) if !m.is_empty() || prefix.is_empty() => {
+                for (k, x) in m {
+                    let plain = !k.is_empty()
+                        && !k
+                            .chars()
+                            .any(|c| c.is_whitespace() || matches!(c, '.' | '=' | '"' | '#'));
+                    // A top-level `action` would read as the view's action.
+                    if !plain || (prefix.is_empty() && k == "action") {
+                        return None;
+                    }
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, x, out)?;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+    let mut out = Vec::new();
+    walk("", data, &mut out)?;
+    Some(out)
+}
+
+/// A value as one word of a line: as it is, or quoted when it is empty or holds
+/// white space, `"` or `#`.
+fn word(s: &str) -> String {
+    if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c == '"' || c == '#') {
+        format!("\"{}\"", escape(s).replace('\n', "\\n"))
+    } else {
+        s.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The views a recording writes read back as they were: text with spaces, quotes
+    /// and `#` quoted, nested objects as `a.b=v`, anything else in the `env {…}` JSON.
+    #[test]
+    fn views_read_back_from_their_lines() {
+        let mut env = crate::env::Environment::default();
+        let cases = [
+            serde_json::json!({"actionName": "Start a new claim"}),
+            serde_json::json!({"q": "say \"hi\" #1 \\n", "e": "", "multi": "a\nb"}),
+            serde_json::json!({"Line_Of_Business": {"0": "Cardiology"}, "LockVersion": "7"}),
+            serde_json::json!({"n": 3, "list": ["a"]}),
+            serde_json::json!({"a.b": "dotted key"}),
+            serde_json::json!({"action": "a value named action"}),
+            serde_json::json!({}),
+        ];
+        for (i, data) in cases.iter().enumerate() {
+            env.views.insert(
+                format!("view {i}"),
+                crate::env::View {
+                    action: if i == 1 {
+                        "Go on".into()
+                    } else {
+                        "Submit".into()
+                    },
+                    data: data.clone(),
+                },
+            );
+        }
+        let text = environment_lines(&env);
+        assert!(
+            text.contains(r#"action Submit actionName="Start a new claim""#),
+            "{text}"
+        );
+        assert!(text.contains("Line_Of_Business.0=Cardiology"), "{text}");
+        let script = super::super::parse::parse_script(&text, Path::new("t.call")).unwrap();
+        let mut back = crate::env::Environment::default();
+        for l in &script.lines {
+            if let super::super::parse::Directive::Env(s) = &l.directive {
+                s.apply(&mut back).unwrap();
+            }
+        }
+        assert_eq!(back.views, env.views, "{text}");
+    }
 
     #[test]
     fn relative_paths() {

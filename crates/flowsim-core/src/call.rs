@@ -560,21 +560,45 @@ fn name_then(s: &str) -> Result<(String, &str), String> {
     }
 }
 
-/// `key value key value …` or `key=value …` (up to a comment).
+/// `key value key value …` or `key=value …` (up to a comment); a value may be quoted
+/// (`key="Start a new claim"`, `\"` and `\\` escaped), as recordings write values with
+/// spaces, quotes or `#`.
 fn pairs(s: &str) -> Result<Vec<(String, String)>, String> {
-    let words: Vec<&str> = bare(s).split_whitespace().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        if let Some((k, v)) = words[i].split_once('=') {
-            out.push((k.to_owned(), v.to_owned()));
-            i += 1;
-        } else if i + 1 < words.len() {
-            out.push((words[i].to_owned(), words[i + 1].to_owned()));
-            i += 2;
+    // A word, or a quoted value: what it says and what follows it.
+    fn value(s: &str) -> Result<(String, &str), String> {
+        if s.starts_with('"') {
+            let (v, tail) = quoted(s)?;
+            if tail.starts_with(|c: char| !c.is_whitespace()) {
+                return Err(format!(
+                    "unexpected `{}` after a quoted value",
+                    split_word(tail).0
+                ));
+            }
+            Ok((v, tail))
         } else {
-            return Err(format!("`{}` has no value", words[i]));
+            let (w, tail) = split_word(s);
+            Ok((w.to_owned(), tail))
         }
+    }
+    let mut out = Vec::new();
+    let mut rest = s.trim_start();
+    while !rest.is_empty() && !rest.starts_with('#') {
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        let key = &rest[..end];
+        let after = &rest[end..];
+        let (v, tail) = if let Some(after) = after.strip_prefix('=') {
+            value(after)?
+        } else {
+            let after = after.trim_start();
+            if after.is_empty() || after.starts_with('#') {
+                return Err(format!("`{key}` has no value"));
+            }
+            value(after)?
+        };
+        out.push((key.to_owned(), v));
+        rest = tail.trim_start();
     }
     Ok(out)
 }
@@ -623,7 +647,7 @@ fn parse_env(word: &str, rest: &str, dir: &Path) -> Result<EnvSetting, String> {
                 if k == "action" {
                     action = Some(v);
                 } else {
-                    data.insert(k, serde_json::Value::String(v));
+                    view_value(&mut data, &k, v)?;
                 }
             }
             let Some(action) = action.filter(|_| !name.is_empty()) else {
@@ -635,6 +659,35 @@ fn parse_env(word: &str, rest: &str, dir: &Path) -> Result<EnvSetting, String> {
             EnvSetting::View { name, action, data }
         }
     })
+}
+
+/// `a.b=v` in a view line: `{"a": {"b": "v"}}` in `$.Views.ViewResultData`, where the
+/// flow reads it as `$.Views.ViewResultData.a.b`.
+fn view_value(
+    data: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    v: String,
+) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("`{key}`: a view value's key is NAME or NAME.NAME…"));
+    }
+    let mut at = data;
+    for p in &parts[..parts.len() - 1] {
+        let next = at
+            .entry((*p).to_owned())
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        let serde_json::Value::Object(m) = next else {
+            return Err(format!("`{key}`: `{p}` already has a value"));
+        };
+        at = m;
+    }
+    let last = parts[parts.len() - 1];
+    if at.get(last).is_some_and(serde_json::Value::is_object) {
+        return Err(format!("`{key}`: `{last}` already holds other values"));
+    }
+    at.insert(last.to_owned(), serde_json::Value::String(v));
+    Ok(())
 }
 
 fn parse_expect(rest: &str) -> Result<Directive, String> {
@@ -1040,6 +1093,16 @@ mod tests {
             EndExpect::Agent(Some("Sales".into())).to_string(),
             "agent \"Sales\""
         );
+        match one(r#"view "form" action Submit name="Ana \"A\" #1" Loc.0=Denver k v # c"#) {
+            Directive::Env(EnvSetting::View { name, action, data }) => {
+                assert_eq!((name.as_str(), action.as_str()), ("form", "Submit"));
+                assert_eq!(
+                    serde_json::Value::Object(data),
+                    serde_json::json!({"name": "Ana \"A\" #1", "Loc": {"0": "Denver"}, "k": "v"})
+                );
+            }
+            d => panic!("{d:?}"),
+        }
         assert!(
             parse_line("  # only a comment", Path::new("."))
                 .unwrap()
@@ -1062,6 +1125,11 @@ mod tests {
         assert!(bad("expect end later").contains("disconnected"));
         assert!(bad("lambda f = json:{").contains("JSON"));
         assert!(bad("silence now").contains("unexpected"));
+        assert!(bad(r#"view f action Submit k="a"b"#).contains("after a quoted value"));
+        assert!(bad(r#"view f action Submit k="a"#).contains("unterminated"));
+        assert!(bad("view f action Submit a..b=1").contains("NAME.NAME"));
+        assert!(bad("view f action Submit a=1 a.b=2").contains("already has a value"));
+        assert!(bad("view f action Submit k").contains("has no value"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! 100%. The rules mirror how [`Engine`](super::Engine) picks a branch; the engine
 //! tests pin both sides.
 
-use crate::catalogue::ErrorType;
+use crate::catalogue::{Channel, Channels, ErrorType};
 use crate::flow::{Block, BlockIdx, Branch, Flow, Kind, Prompt};
 
 /// A declared branch no call can take, and why.
@@ -196,11 +196,26 @@ fn static_ssml_plays(ssml: &str) -> bool {
 }
 
 /// The dead branches of block `idx` of `flow`: [`dead_branches`], and the rules that
-/// need the blocks around it (a prompt replayed: [`replays_a_played_prompt`]).
+/// need the blocks around it (a prompt replayed: [`replays_a_played_prompt`]; a block
+/// bound to channels no contact reaching it is on: [`channels_on_arrival`]).
 pub fn dead_branches_in(flow: &Flow, idx: BlockIdx) -> Vec<DeadBranch> {
     let block = &flow.blocks[idx];
     let mut out = dead_branches(block);
     let nme = Branch::Error(ErrorType::NoMatchingError.as_str().into());
+    if let Some(only) = channel_bound(&block.kind)
+        && flow.graph.reachable_from(flow.start)[idx]
+        && channels_on_arrival(flow)[idx] & only == 0
+    {
+        for (branch, _) in block.branches() {
+            if branch != nme && !out.iter().any(|d| d.branch == branch) {
+                out.push(DeadBranch {
+                    branch,
+                    reason: "no contact reaching it is on a channel it works on (an earlier \
+                             block works on other channels only): it takes NoMatchingError",
+                });
+            }
+        }
+    }
     if block.error_target(ErrorType::NoMatchingError).is_some()
         && !out.iter().any(|d| d.branch == nme)
         && replays_a_played_prompt(flow, idx)
@@ -211,6 +226,68 @@ pub fn dead_branches_in(flow: &Flow, idx: BlockIdx) -> Vec<DeadBranch> {
         });
     }
     out
+}
+
+/// The channels of a kind whose handler runs it on those only, taking `NoMatchingError`
+/// on any other (the engine's `wrong_channel`), as a bit set of [`Channel`]s:
+/// actions-environment.md §6.3 ShowView "only supported on the chat channel" (non-chat:
+/// NME), §6.4 Authenticate customer (non-chat: NME), §7.1 CheckVoiceId "Voice only; chat
+/// and task take the Error branch", and the email / chat-only content and persistent
+/// chat blocks. The catalogue's `channels` says which.
+fn channel_bound(kind: &Kind) -> Option<u8> {
+    if !matches!(
+        kind,
+        Kind::ShowView
+            | Kind::AuthenticateParticipant
+            | Kind::CheckVoiceId
+            | Kind::LoadContactContent
+            | Kind::CreatePersistentContactAssociation
+    ) {
+        return None;
+    }
+    match kind.spec()?.channels {
+        Channels::Only(cs) => Some(cs.iter().fold(0, |m, c| m | channel_bit(*c))),
+        Channels::All => None,
+    }
+}
+
+fn channel_bit(c: Channel) -> u8 {
+    match c {
+        Channel::Voice => 1,
+        Channel::Chat => 2,
+        Channel::Task => 4,
+        Channel::Email => 8,
+    }
+}
+
+/// The channels a contact reaching each block may be on (bit sets, see
+/// [`channel_bit`]): any at the start; a channel-bound block ([`channel_bound`]) passes
+/// on its own channels by its other branches, every channel by its error branches (a
+/// contact's channel never changes in a flow). Dead branches carry none.
+fn channels_on_arrival(flow: &Flow) -> Vec<u8> {
+    let mut on = vec![0u8; flow.blocks.len()];
+    on[flow.start] = 0b1111;
+    let mut todo = vec![flow.start];
+    while let Some(at) = todo.pop() {
+        let b = &flow.blocks[at];
+        let dead = dead_branches(b);
+        let bound = channel_bound(&b.kind);
+        for (branch, target) in b.branches() {
+            let Some(t) = target else { continue };
+            if dead.iter().any(|d| d.branch == branch) {
+                continue;
+            }
+            let carried = match bound {
+                Some(only) if !branch.is_error() => on[at] & only,
+                _ => on[at],
+            };
+            if carried & !on[t] != 0 {
+                on[t] |= carried;
+                todo.push(t);
+            }
+        }
+    }
+    on
 }
 
 /// References a prompt may hold for [`replays_a_played_prompt`]: values only the
@@ -286,4 +363,82 @@ fn replays_a_played_prompt(flow: &Flow, idx: BlockIdx) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::engine::{CallConfig, Effect, Engine, Input, SimTime, TraceKind};
+    use crate::env::Environment;
+    use crate::flow::{FlowSet, parse_str};
+
+    /// Check Voice ID, then a view (the step-by-step guides' Agent Workspace example):
+    /// `from_start` also wires the start to the view directly.
+    fn flow(from_start: bool) -> Flow {
+        let view = json!({"Identifier": "v", "Type": "ShowView",
+            "Parameters": {"ViewResource": {"Id": "detail"}, "InvocationTimeLimitSeconds": "300"},
+            "Transitions": {"NextAction": "d",
+                "Conditions": [{"NextAction": "d", "Condition": {"Operator": "Equals", "Operands": ["Back"]}}],
+                "Errors": [{"NextAction": "d", "ErrorType": "NoMatchingCondition"},
+                           {"NextAction": "d", "ErrorType": "NoMatchingError"},
+                           {"NextAction": "d", "ErrorType": "TimeLimitExceeded"}]}});
+        let check = json!({"Identifier": "c", "Type": "CheckVoiceId",
+            "Parameters": {"CheckVoiceIdOption": "voiceAuthentication"},
+            "Transitions": {"NextAction": "d",
+                "Conditions": [{"NextAction": "v", "Condition": {"Operator": "Equals", "Operands": ["NotEnrolled"]}}],
+                "Errors": [{"NextAction": if from_start { "v" } else { "d" }, "ErrorType": "NoMatchingError"}]}});
+        let text = json!({"Version": "2019-10-30", "StartAction": "c",
+            "Actions": [check, view, {"Identifier": "d", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]});
+        parse_str(&text.to_string(), "t.json", "t").unwrap()
+    }
+
+    fn dead(f: &Flow) -> Vec<String> {
+        dead_branches_in(f, f.by_id["v"])
+            .into_iter()
+            .map(|d| d.branch.label())
+            .collect()
+    }
+
+    fn branches_taken(f: Flow, channel: &str) -> Vec<String> {
+        let env = Environment {
+            channel: Some(channel.into()),
+            ..Environment::default()
+        };
+        let config = CallConfig {
+            env: Arc::new(env),
+            ..CallConfig::default()
+        };
+        let mut e = Engine::new(FlowSet::single(f), config);
+        e.handle(Input::Start, SimTime::ZERO)
+            .into_iter()
+            .filter_map(|fx| match fx {
+                Effect::Trace(t) => match t.kind {
+                    TraceKind::BranchTaken { block, branch, .. } if block.id == "v" => Some(branch),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_view_only_voice_contacts_reach_takes_only_its_error() {
+        // Every way to the view is a Voice ID result: a voice contact, which a view
+        // (chat only) sends to NoMatchingError.
+        let only_voice = flow(false);
+        let d = dead(&only_voice);
+        assert_eq!(
+            d,
+            ["Next", "= Back", "NoMatchingCondition", "TimeLimitExceeded"]
+        );
+        assert_eq!(branches_taken(only_voice, "VOICE"), ["NoMatchingError"]);
+        // A chat contact errs at Check Voice ID and reaches the view, which then answers.
+        let both = flow(true);
+        assert!(dead(&both).iter().all(|b| b == "Next"), "{:?}", dead(&both));
+        assert_eq!(branches_taken(both, "CHAT"), ["= Back"]);
+    }
 }
