@@ -158,6 +158,17 @@ impl Walker {
         self.send(Input::Hangup);
     }
 
+    /// Whether the engine has something due before the Lambda function it waits for
+    /// times out.
+    fn due_first(&self) -> bool {
+        match self.engine.status() {
+            Status::AwaitingLambda { deadline, .. } => {
+                self.engine.next_deadline().is_some_and(|d| d < deadline)
+            }
+            _ => false,
+        }
+    }
+
     /// What this call decided the last time it stood at `point`.
     pub fn again(&self, point: &Point) -> Option<&Decision> {
         let key = point_key(point);
@@ -173,18 +184,40 @@ impl Walker {
         }
         match &d {
             Decision::Keys(keys) => {
+                // Keys after the input is complete (its maximum length reached) are
+                // not typed: a replay could not tell which block they reach.
                 for k in keys.chars() {
+                    if !matches!(self.engine.status(), Status::AwaitingInput { .. }) {
+                        break;
+                    }
                     self.send(Input::Key(k));
                 }
             }
             Decision::Silence => {
                 if let Status::AwaitingInput { deadline, .. } = self.engine.status() {
+                    // Something due before the input times out (the agent answering a
+                    // call waiting in queue) happens first, as it would in a replay.
+                    if let Some(first) = self.engine.next_deadline().filter(|d| *d < deadline) {
+                        self.tick(first);
+                        self.decisions.push(d);
+                        return;
+                    }
                     self.now = self.now.max(deadline);
                 }
                 self.send(Input::Silence);
             }
             Decision::Say(text) => self.send(Input::Utterance(text.clone())),
             Decision::Hangup => self.send(Input::Hangup),
+            Decision::Lambda(Answer::Timeout) if self.due_first() => {
+                // The function's time limit passes; something due first (the agent
+                // answering a queued call) happens on the way, as in a replay.
+                if let Some(first) = self.engine.next_deadline() {
+                    self.tick(first);
+                }
+                if matches!(self.engine.status(), Status::Ended(_)) {
+                    self.pending.clear();
+                }
+            }
             Decision::Lambda(answer) => {
                 if let Some(call) = self.pending.pop_front() {
                     let outcome = match answer {
@@ -194,7 +227,13 @@ impl Walker {
                         Answer::Error => LambdaOutcome::FunctionError {
                             message: "the error flowsim explore chose".into(),
                         },
-                        Answer::Timeout => LambdaOutcome::NoAnswer,
+                        Answer::Timeout => {
+                            // The function's time limit passes.
+                            if let Status::AwaitingLambda { deadline, .. } = self.engine.status() {
+                                self.now = self.now.max(deadline);
+                            }
+                            LambdaOutcome::NoAnswer
+                        }
                     };
                     self.send(Input::LambdaDone {
                         call: call.call,
@@ -244,7 +283,9 @@ impl Walker {
         c.queue.hash(&mut h);
         c.callback_number.hash(&mut h);
         (&c.language, &c.voice, &c.recording, c.logging).hash(&mut h);
-        for (k, v) in &c.namespaces {
+        // Queue metrics move with the clock (the oldest contact's age, the position):
+        // a call that differs only in them is in the same state.
+        for (k, v) in c.namespaces.iter().filter(|(k, _)| k.as_str() != "Metrics") {
             k.hash(&mut h);
             hash_json(v, &mut h);
         }

@@ -949,10 +949,16 @@ impl Engine {
     /// to the Disconnect block, and terminates the contact" (adminguide end-flow-resume).
     /// Elsewhere (a whisper, hold or queue flow) the flow ends and the contact goes on.
     fn end_flow_execution(&self, flow: &Flow) -> Step {
-        // No type said: flowsim runs a flow as an inbound flow.
-        let inbound = flow.flow_type.as_deref().is_none_or(|t| {
-            crate::catalogue::FlowType::parse(t) == Some(crate::catalogue::FlowType::ContactFlow)
-        });
+        // No type said: the type its blocks say (a module run on its own runs as an
+        // inbound flow).
+        use crate::catalogue::FlowType;
+        let inbound = match flow.declared_type() {
+            Some(t) => t == FlowType::ContactFlow,
+            None => matches!(
+                flow.inferred_type(),
+                FlowType::ContactFlow | FlowType::ContactFlowModule
+            ),
+        };
         if inbound && self.stack.len() == 1 && !self.in_queue() {
             Step::End(EndReason::Disconnected {
                 detail: "EndFlowExecution in an inbound flow disconnects".into(),

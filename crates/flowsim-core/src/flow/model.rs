@@ -6,7 +6,20 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::graph::{Branch, FlowGraph};
-use crate::catalogue::{ActionType, ErrorType, Spec};
+use crate::catalogue::{ActionType, ErrorType, FlowType, Spec};
+
+/// Types a flow exported without one is inferred to be, in order of preference.
+const INFER_ORDER: &[FlowType] = &[
+    FlowType::ContactFlow,
+    FlowType::CustomerQueue,
+    FlowType::CustomerWhisper,
+    FlowType::AgentWhisper,
+    FlowType::OutboundWhisper,
+    FlowType::CustomerHold,
+    FlowType::AgentHold,
+    FlowType::AgentTransfer,
+    FlowType::QueueTransfer,
+];
 
 /// Index of a block in [`Flow::blocks`].
 pub type BlockIdx = usize;
@@ -42,6 +55,43 @@ impl Flow {
                 .iter()
                 .position(|b| b.label() == name || b.id.eq_ignore_ascii_case(name))
         })
+    }
+
+    /// What the flow is: `Metadata.type` when exported with one, else
+    /// [`Flow::inferred_type`].
+    pub fn role(&self) -> FlowType {
+        self.declared_type().unwrap_or_else(|| self.inferred_type())
+    }
+
+    /// `Metadata.type`, when it names a type flowsim knows.
+    pub fn declared_type(&self) -> Option<FlowType> {
+        self.flow_type.as_deref().and_then(FlowType::parse)
+    }
+
+    /// The type of a flow exported without one: a module when it ends as one or has
+    /// module settings; else the first type of [`INFER_ORDER`] its blocks fit best
+    /// (fewest blocks the catalogue does not allow there), so a flow of Loop prompts
+    /// is a customer queue flow and one with nothing typed an inbound flow.
+    pub fn inferred_type(&self) -> FlowType {
+        let module = self.settings.is_some()
+            || self
+                .blocks
+                .iter()
+                .any(|b| b.kind.action() == Some(ActionType::EndFlowModuleExecution));
+        if module {
+            return FlowType::ContactFlowModule;
+        }
+        let refused = |t: FlowType| {
+            self.blocks
+                .iter()
+                .filter(|b| b.kind.spec().is_some_and(|s| !s.flows.allows(t)))
+                .count()
+        };
+        INFER_ORDER
+            .iter()
+            .copied()
+            .min_by_key(|&t| refused(t))
+            .unwrap_or(FlowType::ContactFlow)
     }
 
     pub fn is_module(&self) -> bool {

@@ -8,7 +8,7 @@ use crate::catalogue::Channel;
 use crate::catalogue::{ActionType, Channels, ErrorType, FlowType};
 use crate::check::rules;
 use crate::check::rules::Severity;
-use crate::flow::{Block, BlockIdx, Kind, Operator};
+use crate::flow::{BlockIdx, Kind, Operator};
 
 /// Where the flow type came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,23 +131,6 @@ fn has_result(t: ActionType) -> bool {
     )
 }
 
-/// Types a flow's type is inferred from, in order of preference.
-const INFER_ORDER: &[FlowType] = &[
-    FlowType::ContactFlow,
-    FlowType::CustomerQueue,
-    FlowType::CustomerWhisper,
-    FlowType::AgentWhisper,
-    FlowType::OutboundWhisper,
-    FlowType::CustomerHold,
-    FlowType::AgentHold,
-    FlowType::AgentTransfer,
-    FlowType::QueueTransfer,
-];
-
-fn blocked(b: &Block, t: FlowType) -> bool {
-    b.kind.spec().is_some_and(|s| !s.flows.allows(t))
-}
-
 impl Linter<'_> {
     /// The flow's type and where it came from: the API wrapper, `Metadata.type`,
     /// `--flow-type`, else inferred (the first type every block is allowed in).
@@ -161,21 +144,7 @@ impl Linter<'_> {
         if let Some(t) = self.ctx.opts.flow_type {
             return Some((t, TypeSource::Flag));
         }
-        let is_module = self
-            .flow
-            .blocks
-            .iter()
-            .any(|b| b.kind.action() == Some(ActionType::EndFlowModuleExecution))
-            || self.raw.get("Settings").is_some();
-        if is_module {
-            return Some((FlowType::ContactFlowModule, TypeSource::Inferred));
-        }
-        let count = |t: FlowType| self.flow.blocks.iter().filter(|b| blocked(b, t)).count();
-        INFER_ORDER
-            .iter()
-            .copied()
-            .min_by_key(|&t| count(t))
-            .map(|t| (t, TypeSource::Inferred))
+        Some((self.flow.inferred_type(), TypeSource::Inferred))
     }
 
     // ---- FS118 ------------------------------------------------------------------

@@ -373,11 +373,10 @@ impl Engine {
     /// given, else [`DEFAULT_HOLD_SECS`]; then it ends connected.
     pub(super) fn start_in_queue_flow(&mut self, flow: &Flow) {
         use crate::catalogue::FlowType;
-        let role = flow.flow_type.as_deref().and_then(FlowType::parse);
-        let hold = match role {
-            Some(FlowType::CustomerQueue) => None,
-            Some(FlowType::CustomerHold) => Some(Phase::CustomerHold),
-            Some(FlowType::AgentHold) => Some(Phase::AgentHold),
+        let hold = match flow.role() {
+            FlowType::CustomerQueue => None,
+            FlowType::CustomerHold => Some(Phase::CustomerHold),
+            FlowType::AgentHold => Some(Phase::AgentHold),
             _ => return,
         };
         if self.queue.wait.is_some() {
@@ -388,6 +387,9 @@ impl Engine {
             .queue
             .clone()
             .unwrap_or_else(|| ("BasicQueue".to_owned(), String::new()));
+        // The queue it waits in is its working queue (`$.Queue`, metrics without a
+        // QueueId).
+        self.contact.queue = Some((name.clone(), arn.clone()));
         let q = self
             .env_queue(&name, &arn)
             .map_or_else(Queue::default, |(_, q)| q);
