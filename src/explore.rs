@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::catalogue::FlowType;
 use crate::engine::{CallConfig, Engine, TraceEvent, TraceKind};
-use crate::env::{Environment, Queue};
+use crate::env::{AnswerAfter, AnswerWord, Environment, Queue};
 use crate::flow::{Flow, FlowSet, Kind};
 use crate::lambda::Registry;
 use crate::script::coverage::Coverage;
@@ -178,7 +179,28 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
             });
         }
     }
-    out.extend(environment_variants(&blocks, base));
+    // Waiting in queue, the queue flow plays until an agent answers (30 s by default):
+    // with nobody answering, its loops, callbacks and transfers run to their end.
+    let waits = reachable
+        .iter()
+        .any(|f| f.role() == FlowType::CustomerQueue);
+    if waits {
+        let mut env: Environment = (*base.env).clone();
+        for (name, arn) in waiting_queues(&blocks) {
+            let q = env.queues.entry(name).or_insert_with(|| Queue {
+                arn,
+                ..Queue::default()
+            });
+            q.answer_after = Some(AnswerAfter::Word(AnswerWord::Never));
+        }
+        let mut c = base.clone();
+        c.env = Arc::new(env);
+        out.push(Variant {
+            config: c,
+            label: Some("no_agent_answers".into()),
+        });
+    }
+    out.extend(environment_variants(&blocks, base, waits));
     let capacity = blocks.iter().any(|b| {
         matches!(b.kind, Kind::TransferContactToQueue)
             && b.errors.iter().any(|e| e.error_type == "QueueAtCapacity")
@@ -210,13 +232,45 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
     out
 }
 
+/// Every queue the blocks name by ARN: (name, ARN).
+fn named_queues(blocks: &[&crate::flow::Block]) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for b in blocks {
+        for v in b.params.values() {
+            let text = v.to_string();
+            for part in text.split('"') {
+                if part.contains("/queue/") && !out.iter().any(|(_, a)| a.as_deref() == Some(part))
+                {
+                    let name = part.rsplit('/').next().unwrap_or(part).to_owned();
+                    out.push((name, Some(part.to_owned())));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The queues a contact can wait in: those named, and `BasicQueue`, where a queue flow
+/// run on its own waits.
+fn waiting_queues(blocks: &[&crate::flow::Block]) -> Vec<(String, Option<String>)> {
+    let mut out = named_queues(blocks);
+    if !out.iter().any(|(n, _)| n == "BasicQueue") {
+        out.push(("BasicQueue".into(), None));
+    }
+    out
+}
+
 /// The contact center's answers worth trying, one setting at a time over `base`
 /// (docs/environment.md, "Settings and the branches they select"): the channels the
 /// blocks need or compare with, the queues empty and busy, a known customer and
 /// several, each view action, Voice ID and call progress statuses, third-party and
 /// sign-in outcomes, an agent not free. A setting for a block restricted to a
 /// channel is tried on that channel.
-fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Vec<Variant> {
+fn environment_variants(
+    blocks: &[&crate::flow::Block],
+    base: &CallConfig,
+    waits: bool,
+) -> Vec<Variant> {
     use crate::catalogue::{Channel, Channels};
     let mut out: Vec<Variant> = Vec::new();
     let mut add = |label: String, channel: Option<&str>, f: &dyn Fn(&mut Environment)| {
@@ -272,24 +326,16 @@ fn environment_variants(blocks: &[&crate::flow::Block], base: &CallConfig) -> Ve
         });
     }
     let has = |f: &dyn Fn(&Kind) -> bool| blocks.iter().find(|b| f(&b.kind)).copied();
-    // Queues: every queue ARN the blocks name.
-    let mut queues: Vec<String> = Vec::new();
-    for b in blocks {
-        for v in b.params.values() {
-            let text = v.to_string();
-            for part in text.split('"') {
-                if part.contains("/queue/") && !queues.iter().any(|q| q == part) {
-                    queues.push(part.to_owned());
-                }
-            }
-        }
+    // Queues: every queue ARN the blocks name (and the one a queue flow waits in).
+    let mut queues = named_queues(blocks);
+    if waits {
+        queues = waiting_queues(blocks);
     }
     if has(&|k| matches!(k, Kind::CheckMetricData | Kind::GetMetricData)).is_some() {
         let set = |e: &mut Environment, f: &dyn Fn(&mut Queue)| {
-            for arn in &queues {
-                let name = arn.rsplit('/').next().unwrap_or(arn).to_owned();
-                let q = e.queues.entry(name).or_insert_with(|| Queue {
-                    arn: Some(arn.clone()),
+            for (name, arn) in &queues {
+                let q = e.queues.entry(name.clone()).or_insert_with(|| Queue {
+                    arn: arn.clone(),
                     ..Queue::default()
                 });
                 f(q);

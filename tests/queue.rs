@@ -682,6 +682,47 @@ fn a_call_that_starts_in_a_hold_flow_is_on_hold_then_ends_connected() {
     assert_eq!(engine.ended().map(EndReason::keyword), Some("agent"));
 }
 
+#[test]
+fn a_flow_exported_without_a_type_runs_in_the_role_its_blocks_say() {
+    // Loop prompts is allowed in queue and hold flows only: the flow is a customer
+    // queue flow, waiting in BasicQueue, its working queue (metrics need no QueueId).
+    let text = json!({"Version": "2019-10-30", "StartAction": "loop",
+        "Actions": [
+            {"Identifier": "loop", "Type": "MessageParticipantIteratively",
+             "Parameters": {"Messages": [{"Text": "Please hold."}], "InterruptFrequencySeconds": "20"},
+             "Transitions": {"NextAction": "m", "Conditions": [{"NextAction": "m",
+                "Condition": {"Operator": "Equals", "Operands": ["MessagesInterrupted"]}}]}},
+            {"Identifier": "m", "Type": "GetMetricData", "Parameters": {},
+             "Transitions": {"NextAction": "p", "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "bye"}]}},
+            say("p", "You are caller number $.Metrics.Contact.PositionInQueue.", "bye"),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]})
+    .to_string();
+    let f = parse_str(&text, "untyped.json", "untyped").unwrap();
+    assert_eq!(f.flow_type, None);
+    assert_eq!(f.role(), flowsim::catalogue::FlowType::CustomerQueue);
+    let mut c = Call::new(
+        f,
+        vec![],
+        env("BasicQueue:contacts_in_queue=2,answer_after=never"),
+    );
+    c.wait(60);
+    assert!(
+        c.prompts()
+            .iter()
+            .any(|(_, t)| t == "You are caller number 3."),
+        "{:?}",
+        c.prompts()
+    );
+    // Nothing typed: an inbound flow, as before.
+    let plain = flow(
+        "plain",
+        "p",
+        json!([say("p", "Hello.", "bye"),
+        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]),
+    );
+    assert_eq!(plain.role(), flowsim::catalogue::FlowType::ContactFlow);
+}
+
 // ---- corpus flows in their roles ----------------------------------------------------------
 
 /// Customer queue and whisper flows of the corpus: by `Metadata.type`, else by the
