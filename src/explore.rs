@@ -320,6 +320,14 @@ fn environment_variants(
             add(ch.to_ascii_lowercase(), Some(&ch), &|_| {});
         }
     }
+    // Loop prompts takes its error branch on chat (a queue flow serves chat too).
+    if blocks.iter().any(|b| {
+        matches!(b.kind, Kind::MessageParticipantIteratively { .. })
+            && b.error_target(crate::catalogue::ErrorType::NoMatchingError)
+                .is_some()
+    }) {
+        add("chat".into(), Some("CHAT"), &|_| {});
+    }
     for m in compared("$.InitiationMethod") {
         add(slug_word(&m), None, &|e| {
             e.initiation_method = Some(m.clone())

@@ -723,6 +723,36 @@ fn a_flow_exported_without_a_type_runs_in_the_role_its_blocks_say() {
     assert_eq!(plain.role(), flowsim::catalogue::FlowType::ContactFlow);
 }
 
+#[test]
+fn loop_prompts_on_chat_takes_its_error_branch() {
+    let f = flow(
+        "q",
+        "loop",
+        json!([
+        {"Identifier": "loop", "Type": "MessageParticipantIteratively",
+         "Parameters": {"Messages": [{"Text": "Please hold."}]},
+         "Transitions": {"Errors": [{"ErrorType": "NoMatchingError", "NextAction": "sorry"}]}},
+        say("sorry", "We cannot hold a chat here.", "bye"),
+        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]),
+    );
+    let mut e = Environment::default();
+    e.channel = Some("chat".into());
+    let mut c = Call::new(f.clone(), vec![], Arc::new(e));
+    c.wait(60);
+    assert_eq!(
+        c.prompts()
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>(),
+        ["We cannot hold a chat here."]
+    );
+    // On voice the messages play until the agent answers.
+    let mut c = Call::new(f, vec![], env("BasicQueue:answer_after=20"));
+    c.wait(60);
+    assert!(c.prompts().iter().all(|(_, t)| t == "Please hold."));
+    assert_eq!(c.end().keyword(), "agent");
+}
+
 // ---- corpus flows in their roles ----------------------------------------------------------
 
 /// Customer queue and whisper flows of the corpus: by `Metadata.type`, else by the

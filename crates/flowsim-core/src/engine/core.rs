@@ -780,6 +780,14 @@ impl Engine {
     fn execute(&mut self, flow: &Arc<Flow>, idx: BlockIdx) -> Step {
         let block = &flow.blocks[idx];
         match &block.kind {
+            // "If this action is used on the chat channel, it immediately takes the
+            // error branch" (APIReference participant-actions-messageparticipantiteratively).
+            Kind::MessageParticipantIteratively { .. } if self.contact.channel == "CHAT" => {
+                Step::Go(Choice::Error(
+                    ErrorType::NoMatchingError,
+                    "Loop prompts on the chat channel takes the error branch".into(),
+                ))
+            }
             Kind::MessageParticipantIteratively { prompts } if self.in_queue() => {
                 self.start_loop(block, idx, prompts)
             }
