@@ -134,7 +134,15 @@ impl Walker {
                 Status::AwaitingLambda { deadline, .. }
                 | Status::AwaitingLex { deadline, .. }
                 | Status::Playing { deadline, .. }
-                | Status::Waiting { deadline, .. } => self.tick(deadline),
+                | Status::Waiting { deadline, .. } => {
+                    // Something else may be due first (the agent answering a call
+                    // waiting in queue).
+                    let first = self
+                        .engine
+                        .next_deadline()
+                        .map_or(deadline, |d| d.min(deadline));
+                    self.tick(first)
+                }
                 // In queue: time passes to the agent; a queue nobody answers is
                 // abandoned.
                 Status::InQueue { deadline, .. } => match deadline {
@@ -156,17 +164,6 @@ impl Walker {
     /// The caller hangs up.
     pub fn hang_up(&mut self) {
         self.send(Input::Hangup);
-    }
-
-    /// Whether the engine has something due before the Lambda function it waits for
-    /// times out.
-    fn due_first(&self) -> bool {
-        match self.engine.status() {
-            Status::AwaitingLambda { deadline, .. } => {
-                self.engine.next_deadline().is_some_and(|d| d < deadline)
-            }
-            _ => false,
-        }
     }
 
     /// What this call decided the last time it stood at `point`.
@@ -208,16 +205,6 @@ impl Walker {
             }
             Decision::Say(text) => self.send(Input::Utterance(text.clone())),
             Decision::Hangup => self.send(Input::Hangup),
-            Decision::Lambda(Answer::Timeout) if self.due_first() => {
-                // The function's time limit passes; something due first (the agent
-                // answering a queued call) happens on the way, as in a replay.
-                if let Some(first) = self.engine.next_deadline() {
-                    self.tick(first);
-                }
-                if matches!(self.engine.status(), Status::Ended(_)) {
-                    self.pending.clear();
-                }
-            }
             Decision::Lambda(answer) => {
                 if let Some(call) = self.pending.pop_front() {
                     let outcome = match answer {
@@ -227,13 +214,8 @@ impl Walker {
                         Answer::Error => LambdaOutcome::FunctionError {
                             message: "the error flowsim explore chose".into(),
                         },
-                        Answer::Timeout => {
-                            // The function's time limit passes.
-                            if let Status::AwaitingLambda { deadline, .. } = self.engine.status() {
-                                self.now = self.now.max(deadline);
-                            }
-                            LambdaOutcome::NoAnswer
-                        }
+                        // The engine waits on to the function's time limit.
+                        Answer::Timeout => LambdaOutcome::NoAnswer,
                     };
                     self.send(Input::LambdaDone {
                         call: call.call,

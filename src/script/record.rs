@@ -192,7 +192,34 @@ fn body(events: &[TraceEvent], out: &mut String) {
     // On hold: when the hold ends. A prompt said at that very moment (before the
     // hold was taken off by hand) is not replayed: the replayed hold ends first.
     let mut hold_end: Option<crate::engine::SimTime> = None;
+    // The last prompt or input the replay matches (where it stands), and whether one
+    // came since the call joined the queue.
+    let mut synced_at = None;
+    let mut synced_in_queue = false;
     for (i, e) in events.iter().enumerate() {
+        // Hanging up in queue with nothing said there (a chat contact, a silent
+        // queue flow): the replay stands at the last prompt or input before the
+        // queue and must first get there.
+        if let TraceKind::Ended {
+            reason: EndReason::Abandoned { .. },
+        } = &e.kind
+            && queue_clock.is_some()
+            && !synced_in_queue
+        {
+            let mut from = synced_at;
+            pass_time(&mut from, e.at, &mut keys, out);
+            queue_clock = Some(e.at);
+        }
+        if matches!(
+            e.kind,
+            TraceKind::Prompt { .. }
+                | TraceKind::Key { .. }
+                | TraceKind::Silence
+                | TraceKind::Utterance { .. }
+        ) {
+            synced_at = Some(e.at);
+            synced_in_queue = queue_clock.is_some();
+        }
         if matches!(
             e.kind,
             TraceKind::Prompt { .. }
@@ -208,6 +235,13 @@ fn body(events: &[TraceEvent], out: &mut String) {
         }
         match &e.kind {
             TraceKind::QueueEntered { .. } => queue_clock = Some(e.at),
+            // A function that never answers holds the call to its time limit in a
+            // replay too: that time passes without a `wait`.
+            TraceKind::LambdaResult { detail, .. } if detail.starts_with("no answer") => {
+                if let Some(c) = queue_clock.as_mut() {
+                    *c = (*c).max(e.at);
+                }
+            }
             TraceKind::AgentAnswered { .. } => queue_clock = None,
             TraceKind::HoldStarted { for_ms, .. } => {
                 flush(&mut keys, out);
