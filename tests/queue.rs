@@ -735,8 +735,10 @@ fn loop_prompts_on_chat_takes_its_error_branch() {
         say("sorry", "We cannot hold a chat here.", "bye"),
         {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]),
     );
-    let mut e = Environment::default();
-    e.channel = Some("chat".into());
+    let e = Environment {
+        channel: Some("chat".into()),
+        ..Environment::default()
+    };
     let mut c = Call::new(f.clone(), vec![], Arc::new(e));
     c.wait(60);
     assert_eq!(
