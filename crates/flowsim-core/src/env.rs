@@ -693,6 +693,9 @@ impl Environment {
             .filter(|p| match key {
                 "_phone" | "PhoneNumber" => p.phone.as_deref() == Some(value),
                 "_profileId" | "ProfileId" => p.profile_id.as_deref() == Some(value),
+                "_email" | "EmailAddress" => {
+                    p.fields.get("EmailAddress").is_some_and(|v| v == value)
+                }
                 k => p.fields.get(k).is_some_and(|v| v == value),
             })
             .collect()

@@ -774,15 +774,10 @@ impl Engine {
             return step;
         }
         let req = self.param_map(block, idx, "ProfileRequestData");
-        let key = req
-            .get("IdentifierName")
-            .and_then(Value::as_str)
-            .unwrap_or("_phone")
-            .to_owned();
-        let value = req
-            .get("IdentifierValue")
-            .and_then(Value::as_str)
-            .map_or_else(|| self.contact.caller.clone(), str::to_owned);
+        let (key, value) = match search_key(&req) {
+            Some((key, value)) => (key.to_owned(), value.to_owned()),
+            None => ("_phone".to_owned(), self.contact.caller.clone()),
+        };
         if value.is_empty() {
             return Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
@@ -1644,6 +1639,23 @@ fn metric_choices(block: &Block, name: &str) -> Vec<OutcomeChoice> {
         format!("queue {n} agents_online 2 agents_available 2 agents_staffed 2"),
     ));
     out
+}
+
+/// The identifier a GetCustomerProfile searches by: `IdentifierName` and
+/// `IdentifierValue` (the page's misspelt `IdentiferValue` too), else the legacy
+/// form's `PhoneNumber` (`_phone`) or `EmailAddress` (`_email`) with its value
+/// (actions-environment.md 8.2.1). `None`: the request names no identifier.
+fn search_key(req: &Map<String, Value>) -> Option<(&str, &str)> {
+    let text = |k: &str| req.get(k).and_then(Value::as_str);
+    if let Some(name) = text("IdentifierName") {
+        let value = text("IdentifierValue")
+            .or_else(|| text("IdentiferValue"))
+            .unwrap_or_default();
+        return Some((name, value));
+    }
+    [("PhoneNumber", "_phone"), ("EmailAddress", "_email")]
+        .into_iter()
+        .find_map(|(legacy, name)| text(legacy).map(|v| (name, v)))
 }
 
 /// A profile search nobody set up: one profile found by the block's identifier, or
