@@ -279,6 +279,30 @@ fn a_legacy_profile_request_searches_its_own_value() {
     assert_eq!(prompts(&events), ["new customer"]);
 }
 
+/// A failing profile-store write (`profile_writes_fail`) takes CreateCustomerProfile's
+/// error branch (actions-environment.md 8.2.2); by default the profile is created.
+#[test]
+fn a_failing_profile_store_write_takes_the_create_error_branch() {
+    let create = flows(
+        "c",
+        json!([
+            {"Identifier": "c", "Type": "CreateCustomerProfile",
+             "Parameters": {"ProfileRequestData": {"FirstName": "Ana"}, "ProfileResponseData": []},
+             "Transitions": {"NextAction": "hi", "Errors": [err("NoMatchingError", "e")]}},
+            say("hi", "hello $.Customer.FirstName"),
+            say("e", "error")
+        ]),
+    );
+    let (events, _) = run(create.clone(), Environment::default());
+    assert_eq!(prompts(&events), ["hello Ana"]);
+    let env = Environment {
+        profile_writes_fail: Some(true),
+        ..Environment::default()
+    };
+    let (events, _) = run(create, env);
+    assert_eq!(prompts(&events), ["error"]);
+}
+
 fn view_flow() -> FlowSet {
     flows(
         "v",

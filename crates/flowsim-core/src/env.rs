@@ -61,6 +61,9 @@ pub struct Environment {
     /// The instance has a Customer Profiles domain (default true); without one every
     /// customer-profile block takes its error branch.
     pub customer_profiles: Option<bool>,
+    /// Customer Profiles: writing to the store fails (CreateCustomerProfile and
+    /// UpdateCustomerProfile take `NoMatchingError`; default false).
+    pub profile_writes_fail: Option<bool>,
     /// Set recording and analytics behavior: the chat's in-flight redaction
     /// configuration fails (`InFlightRedactionConfigurationFailed`; default false).
     pub redaction_fails: Option<bool>,
@@ -584,6 +587,7 @@ impl Environment {
             agent_available,
             case_link_fails,
             customer_profiles,
+            profile_writes_fail,
             redaction_fails,
             lambda_retries,
             lex,
@@ -615,6 +619,7 @@ impl Environment {
         self.case_link_fails = case_link_fails.or(self.case_link_fails);
         self.redaction_fails = redaction_fails.or(self.redaction_fails);
         self.customer_profiles = customer_profiles.or(self.customer_profiles);
+        self.profile_writes_fail = profile_writes_fail.or(self.profile_writes_fail);
         self.lambda_retries = lambda_retries.or(self.lambda_retries);
         self.lex.extend(lex);
         self.bots.extend(bots);

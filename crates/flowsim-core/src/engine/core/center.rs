@@ -749,6 +749,19 @@ impl Engine {
         }
     }
 
+    /// CreateCustomerProfile and UpdateCustomerProfile: a store write failure
+    /// (`profile_writes_fail`) takes the error branch (actions-environment.md 8.2.2).
+    fn profile_write(&self) -> Result<(), Step> {
+        if self.config.env.profile_writes_fail == Some(true) {
+            Err(Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the profile store write failed (profile_writes_fail = true)".into(),
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
     fn profile_value(p: &Profile) -> Value {
         let mut m = Map::new();
         if let Some(id) = &p.profile_id {
@@ -819,6 +832,9 @@ impl Engine {
         if let Err(step) = self.profiles_domain() {
             return step;
         }
+        if let Err(step) = self.profile_write() {
+            return step;
+        }
         let req = self.param_map(block, idx, "ProfileRequestData");
         if req.is_empty() {
             return Step::Go(Choice::Error(
@@ -871,6 +887,9 @@ impl Engine {
 
     pub(super) fn update_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
         if let Err(step) = self.profiles_domain() {
+            return step;
+        }
+        if let Err(step) = self.profile_write() {
             return step;
         }
         let req = self.param_map(block, idx, "ProfileRequestData");
