@@ -243,6 +243,66 @@ fn customer_profiles_are_found_not_found_or_several() {
     assert_eq!(prompts(&events), ["several of you"]);
 }
 
+/// The legacy request (`{"PhoneNumber": …}`, `{"EmailAddress": …}`, the 2023 page's
+/// form) searches that value, not the caller's number (actions-environment.md 8.2.1).
+#[test]
+fn a_legacy_profile_request_searches_its_own_value() {
+    let legacy = |req: Value| {
+        flows(
+            "p",
+            json!([
+                {"Identifier": "p", "Type": "GetCustomerProfile",
+                 "Parameters": {"ProfileRequestData": req, "ProfileResponseData": ["FirstName"]},
+                 "Transitions": {"NextAction": "hi",
+                    "Errors": [err("NoneFoundError", "none"), err("MultipleFoundError", "many"),
+                               err("NoMatchingError", "e")]}},
+                say("hi", "hello $.Customer.FirstName"),
+                say("none", "new customer"),
+                say("many", "several of you"),
+                say("e", "error")
+            ]),
+        )
+    };
+    let mut env = Environment::default();
+    env.add_customer("+15555550100,FirstName=Caller").unwrap();
+    env.add_customer("+15555550199,FirstName=Ana").unwrap();
+    env.add_customer("+15555550188,FirstName=Bo,EmailAddress=bo@example.com")
+        .unwrap();
+    let (events, _) = run(legacy(json!({"PhoneNumber": "+15555550199"})), env.clone());
+    assert_eq!(prompts(&events), ["hello Ana"]);
+    let (events, _) = run(
+        legacy(json!({"EmailAddress": "bo@example.com"})),
+        env.clone(),
+    );
+    assert_eq!(prompts(&events), ["hello Bo"]);
+    let (events, _) = run(legacy(json!({"PhoneNumber": "+15555550177"})), env);
+    assert_eq!(prompts(&events), ["new customer"]);
+}
+
+/// A failing profile-store write (`profile_writes_fail`) takes CreateCustomerProfile's
+/// error branch (actions-environment.md 8.2.2); by default the profile is created.
+#[test]
+fn a_failing_profile_store_write_takes_the_create_error_branch() {
+    let create = flows(
+        "c",
+        json!([
+            {"Identifier": "c", "Type": "CreateCustomerProfile",
+             "Parameters": {"ProfileRequestData": {"FirstName": "Ana"}, "ProfileResponseData": []},
+             "Transitions": {"NextAction": "hi", "Errors": [err("NoMatchingError", "e")]}},
+            say("hi", "hello $.Customer.FirstName"),
+            say("e", "error")
+        ]),
+    );
+    let (events, _) = run(create.clone(), Environment::default());
+    assert_eq!(prompts(&events), ["hello Ana"]);
+    let env = Environment {
+        profile_writes_fail: Some(true),
+        ..Environment::default()
+    };
+    let (events, _) = run(create, env);
+    assert_eq!(prompts(&events), ["error"]);
+}
+
 fn view_flow() -> FlowSet {
     flows(
         "v",

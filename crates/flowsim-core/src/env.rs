@@ -61,6 +61,9 @@ pub struct Environment {
     /// The instance has a Customer Profiles domain (default true); without one every
     /// customer-profile block takes its error branch.
     pub customer_profiles: Option<bool>,
+    /// Customer Profiles: writing to the store fails (CreateCustomerProfile and
+    /// UpdateCustomerProfile take `NoMatchingError`; default false).
+    pub profile_writes_fail: Option<bool>,
     /// Set recording and analytics behavior: the chat's in-flight redaction
     /// configuration fails (`InFlightRedactionConfigurationFailed`; default false).
     pub redaction_fails: Option<bool>,
@@ -128,8 +131,9 @@ mod replayed_form {
 /// What answers a Lex block.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LexBackend {
-    /// `intent:NAME[,slot=value…]`, one answer per turn (the last repeats).
-    Canned(Vec<(String, IndexMap<String, String>)>),
+    /// `intent:NAME[,slot=value…][,session.KEY=value…]`, one answer per turn (the
+    /// last repeats).
+    Canned(Vec<CannedAnswer>),
     /// A bot export, matched offline.
     Offline(std::sync::Arc<crate::lex::Bot>),
     /// `aws` / `aws:ALIAS_ARN`: the deployed bot, asked through the driver
@@ -155,8 +159,10 @@ impl LexBackend {
         })
     }
 
-    /// Parse `intent:NAME[,slot=value…]`; `file:` backends are read by the caller.
-    pub fn canned(spec: &str) -> Result<(String, IndexMap<String, String>), EnvError> {
+    /// Parse `intent:NAME[,slot=value…][,session.KEY=value…]`; `file:` backends are
+    /// read by the caller. A `session.` key is a session attribute the bot returns
+    /// (`$.Lex.SessionAttributes.KEY`): Lex slot names cannot hold a dot.
+    pub fn canned(spec: &str) -> Result<CannedAnswer, EnvError> {
         let body = spec.trim().strip_prefix("intent:").ok_or_else(|| {
             EnvError(format!(
                 "Lex backend `{spec}`: expected intent:NAME[,slot=value…], file:EXPORT, aws[:ALIAS_ARN] or error"
@@ -167,15 +173,31 @@ impl LexBackend {
         if name.is_empty() {
             return Err(EnvError(format!("Lex backend `{spec}`: no intent name")));
         }
-        let mut slots = IndexMap::new();
+        let mut answer = CannedAnswer {
+            intent: name.to_owned(),
+            ..CannedAnswer::default()
+        };
         for kv in parts.filter(|p| !p.trim().is_empty()) {
             let (k, v) = kv.split_once('=').ok_or_else(|| {
                 EnvError(format!("Lex backend `{spec}`: `{kv}` is not slot=value"))
             })?;
-            slots.insert(k.trim().to_owned(), v.trim().to_owned());
+            let (k, v) = (k.trim(), v.trim().to_owned());
+            match k.strip_prefix("session.") {
+                Some(key) => answer.session.insert(key.to_owned(), v),
+                None => answer.slots.insert(k.to_owned(), v),
+            };
         }
-        Ok((name.to_owned(), slots))
+        Ok(answer)
     }
+}
+
+/// One canned Lex turn: the intent understood, its slots, and the session attributes
+/// the bot returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CannedAnswer {
+    pub intent: String,
+    pub slots: IndexMap<String, String>,
+    pub session: IndexMap<String, String>,
 }
 
 /// Hours of operation: a fixed answer, or a weekly schedule.
@@ -565,6 +587,7 @@ impl Environment {
             agent_available,
             case_link_fails,
             customer_profiles,
+            profile_writes_fail,
             redaction_fails,
             lambda_retries,
             lex,
@@ -596,6 +619,7 @@ impl Environment {
         self.case_link_fails = case_link_fails.or(self.case_link_fails);
         self.redaction_fails = redaction_fails.or(self.redaction_fails);
         self.customer_profiles = customer_profiles.or(self.customer_profiles);
+        self.profile_writes_fail = profile_writes_fail.or(self.profile_writes_fail);
         self.lambda_retries = lambda_retries.or(self.lambda_retries);
         self.lex.extend(lex);
         self.bots.extend(bots);
@@ -693,6 +717,9 @@ impl Environment {
             .filter(|p| match key {
                 "_phone" | "PhoneNumber" => p.phone.as_deref() == Some(value),
                 "_profileId" | "ProfileId" => p.profile_id.as_deref() == Some(value),
+                "_email" | "EmailAddress" => {
+                    p.fields.get("EmailAddress").is_some_and(|v| v == value)
+                }
                 k => p.fields.get(k).is_some_and(|v| v == value),
             })
             .collect()
@@ -710,6 +737,16 @@ fn parse_at(at: &str) -> Result<jiff::Timestamp, EnvError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn canned_lex_answers_carry_slots_and_session_attributes() {
+        let a =
+            super::LexBackend::canned("intent:Escalate,reason=late,session.Tool=Escalate").unwrap();
+        assert_eq!(a.intent, "Escalate");
+        assert_eq!(a.slots.get("reason").map(String::as_str), Some("late"));
+        assert_eq!(a.session.get("Tool").map(String::as_str), Some("Escalate"));
+        assert!(!a.slots.contains_key("session.Tool"));
+    }
+
     #[test]
     fn answer_after_takes_seconds_durations_and_never() {
         use super::{AnswerAfter, AnswerWord, Queue, parse_secs};

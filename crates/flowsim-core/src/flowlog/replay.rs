@@ -97,7 +97,7 @@ pub fn executions(records: &[LogRecord]) -> Vec<Execution> {
 }
 
 /// One canned Lex answer: an intent and its slots.
-type CannedIntent = (String, indexmap::IndexMap<String, String>);
+type CannedIntent = crate::env::CannedAnswer;
 
 /// Where the simulated path left production's.
 #[derive(Clone, Debug)]
@@ -288,11 +288,13 @@ pub fn derive(
             }
             Kind::ConnectParticipantWithLexBot { bot, .. } => {
                 if let Some(intent) = run.results().filter(|r| *r != "Timeout" && *r != "Error") {
+                    let answer = CannedIntent {
+                        intent: intent.to_owned(),
+                        ..CannedIntent::default()
+                    };
                     match lex.iter_mut().find(|(b, _)| b == bot) {
-                        Some((_, v)) => v.push((intent.to_owned(), Default::default())),
-                        None => {
-                            lex.push((bot.clone(), vec![(intent.to_owned(), Default::default())]))
-                        }
+                        Some((_, v)) => v.push(answer),
+                        None => lex.push((bot.clone(), vec![answer])),
                     }
                 }
             }
@@ -303,9 +305,9 @@ pub fn derive(
     let env = Arc::make_mut(&mut config.env);
     for (bot, answers) in lex {
         // As `lex` lines too, so a recording of the call answers the same.
-        for (intent, _) in &answers {
+        for answer in &answers {
             env.lex_lines
-                .push((bot.clone(), format!("intent:{intent}")));
+                .push((bot.clone(), format!("intent:{}", answer.intent)));
         }
         env.bots.insert(0, (bot, LexBackend::Canned(answers)));
     }

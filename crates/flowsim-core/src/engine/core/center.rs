@@ -770,6 +770,19 @@ impl Engine {
         }
     }
 
+    /// CreateCustomerProfile and UpdateCustomerProfile: a store write failure
+    /// (`profile_writes_fail`) takes the error branch (actions-environment.md 8.2.2).
+    fn profile_write(&self) -> Result<(), Step> {
+        if self.config.env.profile_writes_fail == Some(true) {
+            Err(Step::Go(Choice::Error(
+                ErrorType::NoMatchingError,
+                "the profile store write failed (profile_writes_fail = true)".into(),
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
     fn profile_value(p: &Profile) -> Value {
         let mut m = Map::new();
         if let Some(id) = &p.profile_id {
@@ -795,15 +808,10 @@ impl Engine {
             return step;
         }
         let req = self.param_map(block, idx, "ProfileRequestData");
-        let key = req
-            .get("IdentifierName")
-            .and_then(Value::as_str)
-            .unwrap_or("_phone")
-            .to_owned();
-        let value = req
-            .get("IdentifierValue")
-            .and_then(Value::as_str)
-            .map_or_else(|| self.contact.caller.clone(), str::to_owned);
+        let (key, value) = match search_key(&req) {
+            Some((key, value)) => (key.to_owned(), value.to_owned()),
+            None => ("_phone".to_owned(), self.contact.caller.clone()),
+        };
         if value.is_empty() {
             return Step::Go(Choice::Error(
                 ErrorType::NoMatchingError,
@@ -843,6 +851,9 @@ impl Engine {
 
     pub(super) fn create_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
         if let Err(step) = self.profiles_domain() {
+            return step;
+        }
+        if let Err(step) = self.profile_write() {
             return step;
         }
         let req = self.param_map(block, idx, "ProfileRequestData");
@@ -897,6 +908,9 @@ impl Engine {
 
     pub(super) fn update_profile(&mut self, block: &Block, idx: BlockIdx) -> Step {
         if let Err(step) = self.profiles_domain() {
+            return step;
+        }
+        if let Err(step) = self.profile_write() {
             return step;
         }
         let req = self.param_map(block, idx, "ProfileRequestData");
@@ -1665,6 +1679,23 @@ fn metric_choices(block: &Block, name: &str) -> Vec<OutcomeChoice> {
         format!("queue {n} agents_online 2 agents_available 2 agents_staffed 2"),
     ));
     out
+}
+
+/// The identifier a GetCustomerProfile searches by: `IdentifierName` and
+/// `IdentifierValue` (the page's misspelt `IdentiferValue` too), else the legacy
+/// form's `PhoneNumber` (`_phone`) or `EmailAddress` (`_email`) with its value
+/// (actions-environment.md 8.2.1). `None`: the request names no identifier.
+fn search_key(req: &Map<String, Value>) -> Option<(&str, &str)> {
+    let text = |k: &str| req.get(k).and_then(Value::as_str);
+    if let Some(name) = text("IdentifierName") {
+        let value = text("IdentifierValue")
+            .or_else(|| text("IdentiferValue"))
+            .unwrap_or_default();
+        return Some((name, value));
+    }
+    [("PhoneNumber", "_phone"), ("EmailAddress", "_email")]
+        .into_iter()
+        .find_map(|(legacy, name)| text(legacy).map(|v| (name, v)))
 }
 
 /// A profile search nobody set up: one profile found by the block's identifier, or

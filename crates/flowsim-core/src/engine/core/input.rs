@@ -427,6 +427,8 @@ impl Engine {
             _ => String::new(),
         };
         let env = self.config.env.clone();
+        // Session attributes a canned bot returns, over the block's own.
+        let mut returned = IndexMap::new();
         let recognition = match env.bot_for(&bot) {
             None => {
                 match self.defaulted(
@@ -469,12 +471,13 @@ impl Engine {
             }
             Some((pattern, LexBackend::Canned(answers))) => {
                 let n = self.lex_turns.entry(pattern.to_owned()).or_insert(0);
-                let (intent, slots) = answers[(*n).min(answers.len() - 1)].clone();
+                let answer = answers[(*n).min(answers.len() - 1)].clone();
                 *n += 1;
+                returned = answer.session;
                 crate::lex::Recognition {
-                    intent,
+                    intent: answer.intent,
                     confidence: 1.0,
-                    slots,
+                    slots: answer.slots,
                     alternatives: Vec::new(),
                 }
             }
@@ -536,8 +539,10 @@ impl Engine {
             }
         };
         self.emit_recognized(idx, &bot, &utterance, &recognition);
+        let mut session = self.lex_block_session(idx);
+        session.extend(returned);
         let session = Value::Object(
-            self.lex_block_session(idx)
+            session
                 .into_iter()
                 .map(|(k, v)| (k, Value::String(v)))
                 .collect(),
