@@ -963,7 +963,7 @@ impl Engine {
         let inbound = match flow.declared_type() {
             Some(t) => t == FlowType::ContactFlow,
             None => matches!(
-                flow.inferred_type(),
+                flow.role(),
                 FlowType::ContactFlow | FlowType::ContactFlowModule
             ),
         };

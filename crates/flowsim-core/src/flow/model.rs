@@ -57,10 +57,26 @@ impl Flow {
         })
     }
 
-    /// What the flow is: `Metadata.type` when exported with one, else
-    /// [`Flow::inferred_type`].
+    /// The role the flow runs in: `Metadata.type` when exported with one. Without
+    /// one, an inbound flow (or a module), unless it holds Loop prompts, which only
+    /// customer queue and hold flows may: then the type [`Flow::inferred_type`] says.
     pub fn role(&self) -> FlowType {
-        self.declared_type().unwrap_or_else(|| self.inferred_type())
+        if let Some(t) = self.declared_type() {
+            return t;
+        }
+        let loops = self
+            .blocks
+            .iter()
+            .any(|b| matches!(b.kind, Kind::MessageParticipantIteratively { .. }));
+        match self.inferred_type() {
+            t @ (FlowType::CustomerQueue | FlowType::CustomerHold | FlowType::AgentHold)
+                if loops =>
+            {
+                t
+            }
+            FlowType::ContactFlowModule => FlowType::ContactFlowModule,
+            _ => FlowType::ContactFlow,
+        }
     }
 
     /// `Metadata.type`, when it names a type flowsim knows.
