@@ -335,10 +335,11 @@ fn environment_variants(
     }
     let has = |f: &dyn Fn(&Kind) -> bool| blocks.iter().find(|b| f(&b.kind)).copied();
     // Queues: every queue ARN the blocks name (and the one a queue flow waits in).
-    let mut queues = named_queues(blocks);
-    if waits {
-        queues = waiting_queues(blocks);
-    }
+    let queues = if waits {
+        waiting_queues(blocks)
+    } else {
+        named_queues(blocks)
+    };
     if has(&|k| matches!(k, Kind::CheckMetricData | Kind::GetMetricData)).is_some() {
         let set = |e: &mut Environment, f: &dyn Fn(&mut Queue)| {
             for (name, arn) in &queues {

@@ -211,13 +211,17 @@ fn wait_on_voice_takes_the_error_branch() {
 }
 
 fn profile_flow() -> FlowSet {
+    profile_flow_searching(json!({"IdentifierName": "_phone",
+                                  "IdentifierValue": "$.CustomerEndpoint.Address"}))
+}
+
+/// A GetCustomerProfile with the request `req`, each branch saying which it took.
+fn profile_flow_searching(req: Value) -> FlowSet {
     flows(
         "p",
         json!([
             {"Identifier": "p", "Type": "GetCustomerProfile",
-             "Parameters": {"ProfileRequestData": {"IdentifierName": "_phone",
-                            "IdentifierValue": "$.CustomerEndpoint.Address"},
-                            "ProfileResponseData": ["FirstName"]},
+             "Parameters": {"ProfileRequestData": req, "ProfileResponseData": ["FirstName"]},
              "Transitions": {"NextAction": "hi",
                 "Errors": [err("NoneFoundError", "none"), err("MultipleFoundError", "many"),
                            err("NoMatchingError", "e")]}},
@@ -247,35 +251,25 @@ fn customer_profiles_are_found_not_found_or_several() {
 /// form) searches that value, not the caller's number (actions-environment.md 8.2.1).
 #[test]
 fn a_legacy_profile_request_searches_its_own_value() {
-    let legacy = |req: Value| {
-        flows(
-            "p",
-            json!([
-                {"Identifier": "p", "Type": "GetCustomerProfile",
-                 "Parameters": {"ProfileRequestData": req, "ProfileResponseData": ["FirstName"]},
-                 "Transitions": {"NextAction": "hi",
-                    "Errors": [err("NoneFoundError", "none"), err("MultipleFoundError", "many"),
-                               err("NoMatchingError", "e")]}},
-                say("hi", "hello $.Customer.FirstName"),
-                say("none", "new customer"),
-                say("many", "several of you"),
-                say("e", "error")
-            ]),
-        )
-    };
     let mut env = Environment::default();
     env.add_customer("+15555550100,FirstName=Caller").unwrap();
     env.add_customer("+15555550199,FirstName=Ana").unwrap();
     env.add_customer("+15555550188,FirstName=Bo,EmailAddress=bo@example.com")
         .unwrap();
-    let (events, _) = run(legacy(json!({"PhoneNumber": "+15555550199"})), env.clone());
+    let (events, _) = run(
+        profile_flow_searching(json!({"PhoneNumber": "+15555550199"})),
+        env.clone(),
+    );
     assert_eq!(prompts(&events), ["hello Ana"]);
     let (events, _) = run(
-        legacy(json!({"EmailAddress": "bo@example.com"})),
+        profile_flow_searching(json!({"EmailAddress": "bo@example.com"})),
         env.clone(),
     );
     assert_eq!(prompts(&events), ["hello Bo"]);
-    let (events, _) = run(legacy(json!({"PhoneNumber": "+15555550177"})), env);
+    let (events, _) = run(
+        profile_flow_searching(json!({"PhoneNumber": "+15555550177"})),
+        env,
+    );
     assert_eq!(prompts(&events), ["new customer"]);
 }
 

@@ -210,27 +210,22 @@ fn body(events: &[TraceEvent], out: &mut String) {
             pass_time(&mut from, e.at, &mut keys, out);
             queue_clock = Some(e.at);
         }
-        if matches!(
+        let synchronises = matches!(
             e.kind,
             TraceKind::Prompt { .. }
                 | TraceKind::Key { .. }
                 | TraceKind::Silence
                 | TraceKind::Utterance { .. }
-        ) {
+        );
+        if synchronises {
             synced_at = Some(e.at);
             synced_in_queue = queue_clock.is_some();
         }
-        if matches!(
-            e.kind,
-            TraceKind::Prompt { .. }
-                | TraceKind::Key { .. }
-                | TraceKind::Silence
-                | TraceKind::Utterance { .. }
-                | TraceKind::Ended { .. }
-                // The wait up to the answer: what comes after (whispers, holds) runs
-                // by itself, the answer does not.
-                | TraceKind::AgentAnswered { .. }
-        ) {
+        if synchronises
+            // The wait up to the answer: what comes after (whispers, holds) runs by
+            // itself, the answer does not.
+            || matches!(e.kind, TraceKind::Ended { .. } | TraceKind::AgentAnswered { .. })
+        {
             pass_time(&mut queue_clock, e.at, &mut keys, out);
         }
         match &e.kind {

@@ -292,8 +292,7 @@ impl Engine {
         let mut contact = take_object(&mut metrics, "Contact");
         put_count(&mut contact, "PositionInQueue", position);
         metrics.insert("Contact".into(), Value::Object(contact));
-        let metrics = Value::Object(metrics);
-        self.set_namespace("Metrics", metrics);
+        self.set_namespace("Metrics", Value::Object(metrics));
         Step::Go(Choice::Next(format!("metrics of {name} read")))
     }
 
