@@ -144,10 +144,38 @@ pub struct Explored {
 pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
     let reachable = reachable_flows(flows);
     let blocks: Vec<&crate::flow::Block> = reachable.iter().flat_map(|f| f.blocks.iter()).collect();
+    // Attributes the flows read and never set come from the flow before (or the
+    // contact's start): the calls run with them given, and once without.
+    let inherited = inherited_attributes(flows, &blocks, base);
+    let mut given = base.clone();
+    for a in &inherited {
+        given.attributes.insert(a.name.clone(), a.values[0].clone());
+    }
+    let base = &given;
     let mut out = vec![Variant {
         config: base.clone(),
         label: None,
     }];
+    if !inherited.is_empty() {
+        let mut c = base.clone();
+        for a in &inherited {
+            c.attributes.shift_remove(&a.name);
+        }
+        out.push(Variant {
+            config: c,
+            label: Some("attributes_unset".into()),
+        });
+        for a in &inherited {
+            for v in a.values.iter().skip(1) {
+                let mut c = base.clone();
+                c.attributes.insert(a.name.clone(), v.clone());
+                out.push(Variant {
+                    config: c,
+                    label: Some(format!("{}_{}", slug_word(&a.name), slug_word(v))),
+                });
+            }
+        }
+    }
     if base.hours_open
         && blocks
             .iter()
@@ -207,6 +235,17 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
     });
     if capacity {
         let mut env: Environment = (*base.env).clone();
+        // Every queue, those a block names by ARN or a Lambda answer gives too.
+        env.queues.insert(
+            crate::env::ANY_QUEUE.into(),
+            Queue {
+                at_capacity: true,
+                ..Queue::default()
+            },
+        );
+        for q in env.queues.values_mut() {
+            q.at_capacity = true;
+        }
         for b in &blocks {
             if let Kind::UpdateContactTargetQueue { queue, name } = &b.kind
                 && !queue.trim().is_empty()
@@ -230,6 +269,132 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
         });
     }
     out
+}
+
+/// A contact attribute the flows read but no block of theirs sets, and the values to
+/// give it (the first is the usual one).
+#[derive(Debug)]
+struct Inherited {
+    name: String,
+    values: Vec<String>,
+}
+
+/// Inherited attributes worth giving: those a Compare tests (each condition's value),
+/// and those naming a Lambda function, a queue, a flow or a module (a made-up ARN, or
+/// the flow of the set whose name matches the attribute's best).
+fn inherited_attributes(
+    flows: &FlowSet,
+    blocks: &[&crate::flow::Block],
+    base: &CallConfig,
+) -> Vec<Inherited> {
+    const ARN: &str =
+        "arn:aws:connect:us-east-1:000000000000:instance/00000000-0000-0000-0000-000000000000";
+    let set: HashSet<&str> = blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            Kind::UpdateContactAttributes { attributes } => Some(attributes),
+            _ => None,
+        })
+        .flat_map(|a| a.keys().map(String::as_str))
+        .collect();
+    let attribute = |v: &str| -> Option<String> {
+        let name = v.trim().strip_prefix("$.Attributes.")?;
+        (!name.is_empty()
+            && !set.contains(name)
+            && !base.attributes.contains_key(name)
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_-".contains(c)))
+        .then(|| name.to_owned())
+    };
+    let mut out: Vec<Inherited> = Vec::new();
+    let mut add = |name: String, value: String| match out.iter_mut().find(|a| a.name == name) {
+        Some(a) if !a.values.contains(&value) => a.values.push(value),
+        Some(_) => {}
+        None => out.push(Inherited {
+            name,
+            values: vec![value],
+        }),
+    };
+    for b in blocks {
+        if let Kind::Compare { value } = &b.kind
+            && let Some(name) = attribute(value)
+        {
+            for c in &b.conditions {
+                add(name.clone(), inputs::satisfying(c));
+            }
+        }
+        // A customer-profile search on an attribute: the caller's number (what the
+        // known-customer setting's profile holds).
+        if let Some(serde_json::Value::Object(request)) = b.params.get("ProfileRequestData") {
+            for v in request.values() {
+                if let Some(name) = v.as_str().and_then(&attribute) {
+                    add(name, base.caller.clone());
+                }
+            }
+        }
+        for (param, v) in &b.params {
+            let Some(name) = v.as_str().and_then(&attribute) else {
+                continue;
+            };
+            let value = match param.as_str() {
+                "LambdaFunctionARN" => Some(format!(
+                    "arn:aws:lambda:us-east-1:000000000000:function:{name}"
+                )),
+                "QueueId" => Some(format!("{ARN}/queue/{name}")),
+                "FlowModuleId" => matching_flow(flows, &name, true),
+                "ContactFlowId" => matching_flow(flows, &name, false),
+                _ => None,
+            };
+            if let Some(value) = value {
+                add(name, value);
+            }
+        }
+    }
+    out
+}
+
+/// The name of the flow of the set (a module, or not) whose name's words the
+/// attribute's words begin most of (`GET_CUST_NAME_MODULE_ID` → `GetCustomerNameModule`);
+/// ties go to the shorter name.
+fn matching_flow(flows: &FlowSet, attribute: &str, module: bool) -> Option<String> {
+    let words = |s: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in s.chars() {
+            if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if c.is_alphanumeric() {
+                cur.push(c.to_ascii_lowercase());
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out
+    };
+    let wanted: Vec<String> = words(attribute)
+        .into_iter()
+        .filter(|w| !["id", "arn", "module", "flow", "contact"].contains(&w.as_str()))
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    all_flows(flows)
+        .filter(|f| (f.role() == FlowType::ContactFlowModule) == module)
+        .filter_map(|f| {
+            let have = words(&f.name);
+            let score = wanted
+                .iter()
+                .filter(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+                .count();
+            (score * 2 > wanted.len()).then_some((score, f.name.len(), f.name.clone()))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)))
+        .map(|(_, _, name)| name)
 }
 
 /// Every queue the blocks name by ARN: (name, ARN).
@@ -396,37 +561,87 @@ fn environment_variants(
             e.customers.push(profile("p2"));
         });
     }
+    // What a view's customer enters that the flows compare (`$.Views.ViewResultData.P`,
+    // or an attribute set from it): each view answers with the first values, and
+    // once with each other value; other views than the one a setting is for take
+    // their first action (the engine's default) with that data.
+    let data_compared = view_data_compared(blocks);
+    let default_views: Vec<(String, crate::env::View)> = if data_compared.is_empty() {
+        Vec::new()
+    } else {
+        blocks
+            .iter()
+            .filter(|b| matches!(b.kind, Kind::ShowView))
+            .map(|b| {
+                let action = b
+                    .conditions
+                    .first()
+                    .map_or_else(|| "Submit".to_owned(), |c| c.operand.clone());
+                let view = crate::env::View {
+                    action,
+                    data: view_data(&data_compared, None),
+                };
+                (view_key(b), view)
+            })
+            .collect()
+    };
     for b in blocks {
         let channel = needs(b);
         match &b.kind {
             Kind::ShowView => {
-                let id = b
-                    .params
-                    .get("ViewResource")
-                    .and_then(|v| v.get("Id"))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("");
-                let short = id
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(id)
-                    .split(':')
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
-                let actions = b
-                    .conditions
+                let short = view_key(b);
+                let shared = blocks
                     .iter()
-                    .map(|c| c.operand.clone())
+                    .filter(|x| matches!(x.kind, Kind::ShowView) && view_key(x) == short)
+                    .count()
+                    > 1;
+                let wired: Vec<String> = b.conditions.iter().map(|c| c.operand.clone()).collect();
+                let actions = wired
+                    .iter()
+                    .cloned()
                     .chain(["Other".into(), "timeout".into()]);
+                let view = |action: &str| crate::env::View {
+                    action: action.to_owned(),
+                    data: view_data(&data_compared, None),
+                };
                 for a in actions {
-                    let view = crate::env::View {
-                        action: a.clone(),
-                        data: serde_json::Value::Object(Default::default()),
-                    };
+                    // Every block showing the view takes the action …
                     add(format!("view_{}", slug_word(&a)), channel, &|e| {
-                        e.views.insert(short.clone(), view.clone());
+                        e.views.extend(default_views.iter().cloned());
+                        e.views.insert(short.clone(), view(&a));
                     });
+                    // … or this block alone, the others another wired one (a chain of
+                    // the view's blocks, each going on by `Next`, then this one `Back`).
+                    if shared {
+                        for o in wired.iter().filter(|o| **o != a) {
+                            add(
+                                format!("view_{}_others_{}", slug_word(&a), slug_word(o)),
+                                channel,
+                                &|e| {
+                                    e.views.extend(default_views.iter().cloned());
+                                    e.views.insert(short.clone(), view(o));
+                                    e.views.insert(b.id.clone(), view(&a));
+                                },
+                            );
+                        }
+                    }
+                }
+                // Each further value the flows compare the view's data with.
+                for (path, values) in &data_compared {
+                    for v in values.iter().skip(1) {
+                        let data = view_data(&data_compared, Some((path, v)));
+                        let label = path.rsplit('.').next().unwrap_or(path);
+                        add(
+                            format!("view_{}_{}", slug_word(label), slug_word(v)),
+                            channel,
+                            &|e| {
+                                e.views.extend(default_views.iter().cloned());
+                                for view in e.views.values_mut() {
+                                    view.data = data.clone();
+                                }
+                            },
+                        );
+                    }
                 }
             }
             Kind::CheckVoiceId => {
@@ -477,6 +692,90 @@ fn environment_variants(
     out
 }
 
+/// The key a view setting of ShowView block `b` goes under: the view's name (the
+/// last segment of its ARN, version aside), as the engine looks it up.
+fn view_key(b: &crate::flow::Block) -> String {
+    let id = b
+        .params
+        .get("ViewResource")
+        .and_then(|v| v.get("Id"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    id.rsplit('/')
+        .next()
+        .unwrap_or(id)
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Paths under `$.Views.ViewResultData` the flows compare (directly, or through an
+/// attribute set from one), each with the values that take the conditions.
+fn view_data_compared(blocks: &[&crate::flow::Block]) -> Vec<(String, Vec<String>)> {
+    let path_of = |v: &str| -> Option<String> {
+        let p = v.trim().strip_prefix("$.Views.ViewResultData.")?;
+        (!p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_.-".contains(c)))
+            .then(|| p.to_owned())
+    };
+    let mut from_view: HashMap<&str, String> = HashMap::new();
+    for b in blocks {
+        if let Kind::UpdateContactAttributes { attributes }
+        | Kind::UpdateFlowAttributes { attributes } = &b.kind
+        {
+            for (k, v) in attributes {
+                if let Some(p) = path_of(v) {
+                    from_view.insert(k, p);
+                }
+            }
+        }
+    }
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for b in blocks {
+        let Kind::Compare { value } = &b.kind else {
+            continue;
+        };
+        let v = value.trim();
+        let Some(path) = path_of(v).or_else(|| {
+            let attr = v
+                .strip_prefix("$.Attributes.")
+                .or_else(|| v.strip_prefix("$.FlowAttributes."))?;
+            from_view.get(attr).cloned()
+        }) else {
+            continue;
+        };
+        let i = match out.iter().position(|(p, _)| *p == path) {
+            Some(i) => i,
+            None => {
+                out.push((path, Vec::new()));
+                out.len() - 1
+            }
+        };
+        for c in &b.conditions {
+            let value = inputs::satisfying(c);
+            if !value.contains("$.") && !out[i].1.contains(&value) {
+                out[i].1.push(value);
+            }
+        }
+    }
+    out.retain(|(_, v)| !v.is_empty());
+    out
+}
+
+/// View result data with each compared path at its first value (`over`: one path at
+/// another value).
+fn view_data(compared: &[(String, Vec<String>)], over: Option<(&str, &str)>) -> serde_json::Value {
+    let mut data = serde_json::Value::Object(Default::default());
+    for (path, values) in compared {
+        let v = match over {
+            Some((p, v)) if p == path => v,
+            _ => &values[0],
+        };
+        inputs::insert_path(&mut data, path, v);
+    }
+    data
+}
+
 fn slug_word(s: &str) -> String {
     let w = inputs::slug(s);
     if w.is_empty() { "other".into() } else { w }
@@ -494,9 +793,17 @@ pub fn reachable_flows(flows: &FlowSet) -> Vec<Arc<Flow>> {
     while i < out.len() {
         let f = out[i].clone();
         for b in &f.blocks {
+            // A flow named by an attribute the flows never set is the one explore
+            // gives it (see [`inherited_attributes`]).
+            let find = |reference: &str, name: &Option<String>, module: bool| {
+                flows.find(reference, name.as_deref()).or_else(|| {
+                    let attr = reference.trim().strip_prefix("$.Attributes.")?;
+                    flows.find(&matching_flow(flows, attr, module)?, None)
+                })
+            };
             let target = match &b.kind {
-                Kind::TransferToFlow { flow, name } => flows.find(flow, name.as_deref()),
-                Kind::InvokeFlowModule { module, name } => flows.find(module, name.as_deref()),
+                Kind::TransferToFlow { flow, name } => find(flow, name, false),
+                Kind::InvokeFlowModule { module, name } => find(module, name, true),
                 _ => None,
             };
             if let Some(t) = target

@@ -381,6 +381,62 @@ fn corpus_sample_scripts_pass_when_run_back() {
     }
 }
 
+/// Whether the report lists `block`'s `branch` as not reached.
+fn missed(report: &serde_json::Value, block: &str, branch: &str) -> bool {
+    report["not_reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["block"] == block && u["branch"] == branch)
+}
+
+/// What explore gives beyond keys and Lambda answers, on corpus flows that need it:
+/// attributes the flow inherits (a module named by an attribute, a Lambda ARN), the
+/// session attributes a Lex bot returns, the data a chain of views enters.
+#[test]
+fn inherited_attributes_lex_session_attributes_and_view_data_are_explored() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let flows = shared.join("corpus/flows");
+    let run = |name: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let flow = flows.join(format!("{name}.json"));
+        let report = explore(&flow, dir.path(), &["--flows", flows.to_str().unwrap()]);
+        let o = bin()
+            .arg("test")
+            .arg(dir.path())
+            .arg("--flows")
+            .arg(&flows)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", stdout(&o));
+        report
+    };
+    // `FlowModuleId: $.Attributes.INIT_MODULE_ID`, set by the campaign that starts the
+    // call: given the module whose name matches, the call goes on into it.
+    let outbound = run(
+        "aws-samples__sample-amazon-connect-outbound-call__amazon-connect-flows_OutboundCallFlow",
+    );
+    assert!(!missed(&outbound, "Initialize Call", "Next"), "{outbound}");
+    assert!(
+        !missed(&outbound, "Update Call Status to Connected", "Next"),
+        "{outbound}"
+    );
+    // A Compare on `$.Lex.SessionAttributes.Tool` after the bot's default branch.
+    let agent = run(
+        "aws-samples__sample-amazon-connect-customer-starter-kit-japan__78acbdc8__mplate_ac-pkg-phase3-contactflow-stack.yaml__SelfServiceAgentContactFlow",
+    );
+    assert!(!missed(&agent, "Compare 17af5c40", "= Escalate"), "{agent}");
+    assert!(!missed(&agent, "Compare 17af5c40", "= Complete"), "{agent}");
+    // `actionName` from `$.Views.ViewResultData.actionName`, compared after the view.
+    let recording = run(
+        "aws-samples__amazon-connect-step-by-step-guides-module-library__examples_StartStopPauseResumeRecording_contactFlow",
+    );
+    let p = recording["percent"].as_f64().unwrap();
+    assert!(p >= 80.0, "{recording}");
+}
+
 #[test]
 fn junit_stays_complete_when_results_stream() {
     let dir = tempfile::tempdir().unwrap();

@@ -55,6 +55,9 @@ pub struct Catalogue {
     answers: HashMap<String, Option<Answer>>,
     /// [`Catalogue::synthesize`]'s answers, made once.
     synthesized: Vec<(Arc<str>, String)>,
+    /// Per Lex block (flow, id): answers naming an intent with the slot or session
+    /// attribute values the blocks after that intent's branch compare.
+    lex_answers: HashMap<(String, String), Vec<Choice>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -162,7 +165,9 @@ impl Catalogue {
                 }
             }
         }
+        let lex_answers = lex_answers(&reachable);
         let mut c = Self {
+            lex_answers,
             external,
             stored,
             copied,
@@ -189,7 +194,11 @@ impl Catalogue {
                 match mode {
                     InputMode::Menu => menu(b),
                     InputMode::Store => self.store(b),
-                    InputMode::Lex => lex(b),
+                    InputMode::Lex => {
+                        let key = (block.flow.clone(), block.id.clone());
+                        let more = self.lex_answers.get(&key).cloned().unwrap_or_default();
+                        dedup(lex(b).into_iter().chain(more).collect())
+                    }
                 }
             }
             Point::Lambda { call, .. } => self.lambda(&call.request),
@@ -323,14 +332,40 @@ impl Catalogue {
                 combos.push(c);
             }
         } else {
-            combos.push(vec![0; keys.len()]);
-            for (i, (_, v)) in keys.iter().enumerate() {
-                for j in 1..v.len() {
-                    if combos.len() >= MAX_SYNTHESIZED {
-                        break;
-                    }
-                    let mut c = vec![0; keys.len()];
+            // Too many to try them all: every value of every key within a few answers,
+            // the keys varied together (in round r, answer j gives key i its value
+            // (j + r·i) mod n), so the value one branch needs comes with the values
+            // the blocks before it need, in one answer or another.
+            // After the first round, each value once over the first answer (the other
+            // keys at their first value), then further rounds.
+            let longest = keys.iter().map(|(_, v)| v.len()).max().unwrap_or(1);
+            let round = |r: usize| -> Vec<Vec<usize>> {
+                (0..longest)
+                    .map(|j| {
+                        keys.iter()
+                            .enumerate()
+                            .map(|(i, (_, v))| (j + r * i) % v.len())
+                            .collect()
+                    })
+                    .collect()
+            };
+            let n = keys.len();
+            let one_each = keys.iter().enumerate().flat_map(|(i, (_, v))| {
+                (1..v.len()).map(move |j| {
+                    let mut c = vec![0; n];
                     c[i] = j;
+                    c
+                })
+            });
+            let all = round(0)
+                .into_iter()
+                .chain(one_each)
+                .chain((1..MAX_SYNTHESIZED).flat_map(round));
+            for c in all {
+                if combos.len() >= MAX_SYNTHESIZED {
+                    break;
+                }
+                if !combos.contains(&c) {
                     combos.push(c);
                 }
             }
@@ -414,6 +449,99 @@ fn lex(b: &Block) -> Vec<Choice> {
     dedup(out)
 }
 
+/// Lex answers worth giving beyond the intents: for each intent branch of each Lex
+/// block, the values the blocks after it compare `$.Lex.Slots.K` or
+/// `$.Lex.SessionAttributes.K` with (directly or through an attribute set from
+/// them), as `intent:NAME,K=v` / `intent:NAME,session.K=v` (what a canned bot
+/// answers; the engine reads such an utterance so when no bot is mapped).
+fn lex_answers(flows: &[Arc<crate::flow::Flow>]) -> HashMap<(String, String), Vec<Choice>> {
+    const MAX_PER_INTENT: usize = 8;
+    let mut out: HashMap<(String, String), Vec<Choice>> = HashMap::new();
+    for f in flows {
+        // Attributes set from Lex values: attribute → `K` or `session.K`.
+        let mut from_lex: HashMap<&str, String> = HashMap::new();
+        for b in &f.blocks {
+            if let Kind::UpdateContactAttributes { attributes }
+            | Kind::UpdateFlowAttributes { attributes } = &b.kind
+            {
+                for (k, v) in attributes {
+                    if let Some(key) = lex_key(v) {
+                        from_lex.insert(k, key);
+                    }
+                }
+            }
+        }
+        let compared = |value: &str| {
+            lex_key(value).or_else(|| {
+                let v = value.trim();
+                let attr = v
+                    .strip_prefix("$.Attributes.")
+                    .or_else(|| v.strip_prefix("$.FlowAttributes."))?;
+                from_lex.get(attr).cloned()
+            })
+        };
+        for b in &f.blocks {
+            if !matches!(b.kind, Kind::ConnectParticipantWithLexBot { .. }) {
+                continue;
+            }
+            let mut choices = Vec::new();
+            // The intents' branches, and `Next` (the default: an intent no condition
+            // names).
+            let branches = b
+                .conditions
+                .iter()
+                .map(|c| (c.operand.as_str(), c.target))
+                .chain(std::iter::once(("Other", b.next)));
+            for (intent, target) in branches {
+                let Some(t) = target else { continue };
+                let after = f.graph.reachable_from(t);
+                let mut n = 0;
+                for x in f
+                    .blocks
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| after[*i])
+                    .map(|(_, x)| x)
+                {
+                    let Kind::Compare { value } = &x.kind else {
+                        continue;
+                    };
+                    let Some(key) = compared(value) else { continue };
+                    for xc in &x.conditions {
+                        if n >= MAX_PER_INTENT {
+                            break;
+                        }
+                        let v = satisfying(xc);
+                        if v.contains(',') || v.contains('=') {
+                            continue;
+                        }
+                        n += 1;
+                        choices.push(choice(
+                            Decision::Say(format!("intent:{intent},{key}={v}")),
+                            format!("{}_{}", slug(intent), slug(&v)),
+                        ));
+                    }
+                }
+            }
+            if !choices.is_empty() {
+                out.insert((f.name.clone(), b.id.clone()), choices);
+            }
+        }
+    }
+    out
+}
+
+/// `$.Lex.Slots.K` → `K`, `$.Lex.SessionAttributes.K` → `session.K`.
+fn lex_key(reference: &str) -> Option<String> {
+    let r = reference.trim();
+    let ok = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || "_-".contains(c));
+    if let Some(k) = r.strip_prefix("$.Lex.Slots.") {
+        return ok(k).then(|| k.to_owned());
+    }
+    let k = r.strip_prefix("$.Lex.SessionAttributes.")?;
+    ok(k).then(|| format!("session.{k}"))
+}
+
 fn key_word(k: char) -> String {
     match k {
         '*' => "star".into(),
@@ -433,7 +561,7 @@ fn dedup(v: Vec<Choice>) -> Vec<Choice> {
 }
 
 /// A value that takes the condition.
-fn satisfying(c: &CondBranch) -> String {
+pub(super) fn satisfying(c: &CondBranch) -> String {
     let num = |d: f64| {
         c.operand
             .trim()
@@ -496,7 +624,7 @@ fn prompt_texts(b: &Block) -> Vec<String> {
     }
 }
 
-fn insert_path(v: &mut Value, path: &str, value: &str) {
+pub(super) fn insert_path(v: &mut Value, path: &str, value: &str) {
     let mut cur = v;
     let parts: Vec<&str> = path.split('.').collect();
     for (i, p) in parts.iter().enumerate() {

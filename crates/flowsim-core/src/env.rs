@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use crate::text::glob_match;
 
+/// The name of the [`Environment::queues`] entry that stands for every queue not listed.
+pub const ANY_QUEUE: &str = "*";
+
 /// Everything the engine may ask of the contact center.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -662,8 +665,17 @@ impl Environment {
         self.at.as_deref().and_then(|a| parse_at(a).ok())
     }
 
-    /// The queue a reference names (name, ARN, id, or the last ARN segment).
-    pub fn queue(&self, reference: &str) -> Option<(&str, &Queue)> {
+    /// The queue a reference names (name, ARN, id, or the last ARN segment); a queue
+    /// named `*` stands for every queue not listed (then the name is the reference's
+    /// last ARN segment).
+    pub fn queue<'a>(&'a self, reference: &'a str) -> Option<(&'a str, &'a Queue)> {
+        let last = reference.rsplit('/').next().unwrap_or(reference);
+        self.listed_queue(reference)
+            .or_else(|| self.queues.get(ANY_QUEUE).map(|q| (last, q)))
+    }
+
+    /// The queue a reference names, `*` aside.
+    pub fn listed_queue(&self, reference: &str) -> Option<(&str, &Queue)> {
         let last = reference.rsplit('/').next().unwrap_or(reference);
         self.queues
             .iter()
@@ -852,5 +864,16 @@ mod tests {
         );
         assert!(env.queue("arn:x/queue/Sales").is_some());
         assert!(env.queue("Support").is_none());
+        // `*` stands for every queue not listed, under the name asked for.
+        env.queues.insert(
+            ANY_QUEUE.into(),
+            Queue {
+                at_capacity: true,
+                ..Queue::default()
+            },
+        );
+        let (name, q) = env.queue("arn:x/queue/Support").expect("any queue");
+        assert!(name == "Support" && q.at_capacity);
+        assert!(!env.queue("Sales").expect("listed").1.at_capacity);
     }
 }

@@ -216,6 +216,21 @@ pub fn dead_branches_in(flow: &Flow, idx: BlockIdx) -> Vec<DeadBranch> {
             }
         }
     }
+    // The engine's `transfer_to_queue` fails with NoMatchingError when no working
+    // queue is set or the contact already waits in a queue (flow-language.md §2.3);
+    // in an inbound flow a transfer that succeeds ends the flow, so only the first.
+    if matches!(block.kind, Kind::TransferContactToQueue)
+        && flow.role() == crate::catalogue::FlowType::ContactFlow
+        && block.error_target(ErrorType::NoMatchingError).is_some()
+        && !out.iter().any(|d| d.branch == nme)
+        && flow.graph.reachable_from(flow.start)[idx]
+        && queue_set_on_arrival(flow)[idx]
+    {
+        out.push(DeadBranch {
+            branch: nme.clone(),
+            reason: "every way to it sets the working queue, and the contact waits in no queue",
+        });
+    }
     if block.error_target(ErrorType::NoMatchingError).is_some()
         && !out.iter().any(|d| d.branch == nme)
         && replays_a_played_prompt(flow, idx)
@@ -288,6 +303,46 @@ fn channels_on_arrival(flow: &Flow) -> Vec<u8> {
         }
     }
     on
+}
+
+/// Whether every way from the flow's start to each block passes a Set working queue
+/// left by `Next` (the queue set): a must-analysis over the branches a call can take,
+/// from "every block has one" down to the fixed point. The start has none.
+fn queue_set_on_arrival(flow: &Flow) -> Vec<bool> {
+    let n = flow.blocks.len();
+    let live: Vec<Vec<(Branch, BlockIdx)>> = flow
+        .blocks
+        .iter()
+        .map(|b| {
+            let dead = dead_branches(b);
+            b.branches()
+                .into_iter()
+                .filter_map(|(branch, t)| Some((branch, t?)))
+                .filter(|(branch, _)| !dead.iter().any(|d| &d.branch == branch))
+                .collect()
+        })
+        .collect();
+    let reachable = flow.graph.reachable_from(flow.start);
+    let mut set = vec![true; n];
+    set[flow.start] = false;
+    loop {
+        let mut into = vec![true; n];
+        into[flow.start] = false;
+        for (at, edges) in live.iter().enumerate() {
+            if !reachable[at] {
+                continue;
+            }
+            for (branch, t) in edges {
+                let sets = matches!(flow.blocks[at].kind, Kind::UpdateContactTargetQueue { .. })
+                    && *branch == Branch::Next;
+                into[*t] &= set[at] || sets;
+            }
+        }
+        if into == set {
+            return set;
+        }
+        set = into;
+    }
 }
 
 /// References a prompt may hold for [`replays_a_played_prompt`]: values only the
@@ -440,5 +495,55 @@ mod tests {
         let both = flow(true);
         assert!(dead(&both).iter().all(|b| b == "Next"), "{:?}", dead(&both));
         assert_eq!(branches_taken(both, "CHAT"), ["= Back"]);
+    }
+
+    /// A menu, then Set working queue and Transfer to queue; `skip` wires key 2 to the
+    /// transfer directly.
+    fn queue_flow(skip: bool) -> Flow {
+        let menu = json!({"Identifier": "m", "Type": "GetParticipantInput",
+            "Parameters": {"Text": "Press 1", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+            "Transitions": {"NextAction": "q",
+                "Conditions": [{"NextAction": if skip { "t" } else { "q" }, "Condition": {"Operator": "Equals", "Operands": ["2"]}}],
+                "Errors": [{"NextAction": "q", "ErrorType": "InputTimeLimitExceeded"},
+                           {"NextAction": "q", "ErrorType": "NoMatchingCondition"},
+                           {"NextAction": "q", "ErrorType": "NoMatchingError"}]}});
+        let set = json!({"Identifier": "q", "Type": "UpdateContactTargetQueue",
+            "Parameters": {"QueueId": "$.Attributes.queue"},
+            "Transitions": {"NextAction": "t", "Errors": [{"NextAction": "d", "ErrorType": "NoMatchingError"}]}});
+        let transfer = json!({"Identifier": "t", "Type": "TransferContactToQueue", "Parameters": {},
+            "Transitions": {"NextAction": "d", "Errors": [
+                {"NextAction": "d", "ErrorType": "QueueAtCapacity"},
+                {"NextAction": "d", "ErrorType": "NoMatchingError"}]}});
+        let text = json!({"Version": "2019-10-30", "StartAction": "m",
+            "Actions": [menu, set, transfer, {"Identifier": "d", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]});
+        parse_str(&text.to_string(), "t.json", "t").unwrap()
+    }
+
+    #[test]
+    fn a_transfer_every_way_to_which_sets_the_queue_cannot_lack_one() {
+        let nme = |f: &Flow| {
+            dead_branches_in(f, f.by_id["t"])
+                .iter()
+                .any(|d| d.branch.label() == "NoMatchingError")
+        };
+        assert!(nme(&queue_flow(false)));
+        // Key 2 skips Set working queue: the transfer finds none and errs, as the
+        // engine runs it.
+        let skipping = queue_flow(true);
+        assert!(!nme(&skipping));
+        let mut e = Engine::new(FlowSet::single(skipping), CallConfig::default());
+        e.handle(Input::Start, SimTime::ZERO);
+        let taken: Vec<String> = e
+            .handle(Input::Key('2'), SimTime::ZERO)
+            .into_iter()
+            .filter_map(|fx| match fx {
+                Effect::Trace(t) => match t.kind {
+                    TraceKind::BranchTaken { block, branch, .. } if block.id == "t" => Some(branch),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(taken, ["NoMatchingError"]);
     }
 }

@@ -462,11 +462,28 @@ impl Engine {
                     }
                     Ok(()) => {}
                 }
-                crate::lex::Recognition {
-                    intent: utterance.clone(),
-                    confidence: 1.0,
-                    slots: IndexMap::new(),
-                    alternatives: Vec::new(),
+                // `intent:NAME,slot=v,session.KEY=v` says what a canned bot would.
+                match utterance
+                    .trim()
+                    .starts_with("intent:")
+                    .then(|| LexBackend::canned(&utterance).ok())
+                    .flatten()
+                {
+                    Some(answer) => {
+                        returned = answer.session;
+                        crate::lex::Recognition {
+                            intent: answer.intent,
+                            confidence: 1.0,
+                            slots: answer.slots,
+                            alternatives: Vec::new(),
+                        }
+                    }
+                    None => crate::lex::Recognition {
+                        intent: utterance.clone(),
+                        confidence: 1.0,
+                        slots: IndexMap::new(),
+                        alternatives: Vec::new(),
+                    },
                 }
             }
             Some((pattern, LexBackend::Canned(answers))) => {

@@ -175,10 +175,10 @@ pub struct QueueInfo {
 impl Engine {
     /// The environment's state of a queue, by name or ARN.
     pub(super) fn env_queue(&self, name: &str, arn: &str) -> Option<(String, Queue)> {
-        self.config
-            .env
-            .queue(name)
-            .or_else(|| self.config.env.queue(arn))
+        let env = &self.config.env;
+        env.listed_queue(name)
+            .or_else(|| env.listed_queue(arn))
+            .or_else(|| env.queue(name))
             .map(|(n, q)| (n.to_owned(), q.clone()))
     }
 
