@@ -828,7 +828,7 @@ pub fn explore(
 ) -> Explored {
     let started = Instant::now();
     let mut catalogue = Catalogue::new(flows, registry);
-    let variants = variants(flows, base);
+    let mut variants = variants(flows, base);
     let mut ids: HashMap<(String, String, String), usize> = HashMap::new();
     let mut branch_names = Vec::new();
     let mut calls = Vec::new();
@@ -894,18 +894,7 @@ pub fn explore(
                 }
             }
             work += w.turns() + w.engine().steps() as usize;
-            let mut branches = BTreeSet::new();
-            for e in &w.events {
-                if let TraceKind::BranchTaken { block, branch, .. } = &e.kind {
-                    let key = (block.flow.clone(), block.id.clone(), branch.clone());
-                    let n = ids.len();
-                    let id = *ids.entry(key.clone()).or_insert_with(|| {
-                        branch_names.push(key);
-                        n
-                    });
-                    branches.insert(id);
-                }
-            }
+            let branches = branch_ids(&w.events, &mut ids, &mut branch_names);
             calls.push(Call {
                 variant: vi,
                 decisions: std::mem::take(&mut w.decisions),
@@ -913,6 +902,45 @@ pub fn explore(
                 branches,
             });
         }
+    }
+    // A Set contact attributes block's error no call took: the first call through it
+    // again, with the attributes filled so that this block's values are the ones
+    // that no longer fit (those before it still do).
+    for (vi, decisions, filler) in overflows(flows, &variants, &calls, &ids) {
+        let mut config = variants[vi].config.clone();
+        config.attributes.insert(FILLER.into(), "x".repeat(filler));
+        let mut w = Walker::new(Engine::new(flows.clone(), config.clone()));
+        for d in decisions {
+            let Some(point) = w.advance() else { break };
+            w.apply(&point, d);
+        }
+        while let Some(point) = w.advance() {
+            let key = w.state_key(&point);
+            if matches!(point, walk::Point::Input { .. }) && w.repeats(key) {
+                w.apply(&point, Decision::Hangup);
+                continue;
+            }
+            let choices = catalogue.choices(&point, flows);
+            let again = w
+                .again(&point)
+                .filter(|d| choices.iter().any(|c| &c.decision == *d))
+                .cloned();
+            let Some(d) = again.or_else(|| default_choice(&choices).map(|c| c.decision)) else {
+                break;
+            };
+            w.apply(&point, d);
+        }
+        let branches = branch_ids(&w.events, &mut ids, &mut branch_names);
+        variants.push(Variant {
+            config,
+            label: Some("attributes_full".into()),
+        });
+        calls.push(Call {
+            variant: variants.len() - 1,
+            decisions: std::mem::take(&mut w.decisions),
+            labels: Vec::new(),
+            branches,
+        });
     }
     let chosen = set_cover(&calls);
     Explored {
@@ -927,6 +955,119 @@ pub fn explore(
 }
 
 type Labels = Vec<(String, Option<String>)>;
+
+/// The ids of the branches a call's events took (new branches get the next id).
+fn branch_ids(
+    events: &[TraceEvent],
+    ids: &mut HashMap<(String, String, String), usize>,
+    names: &mut Vec<(String, String, String)>,
+) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for e in events {
+        if let TraceKind::BranchTaken { block, branch, .. } = &e.kind {
+            let key = (block.flow.clone(), block.id.clone(), branch.clone());
+            let n = ids.len();
+            let id = *ids.entry(key.clone()).or_insert_with(|| {
+                names.push(key);
+                n
+            });
+            out.insert(id);
+        }
+    }
+    out
+}
+
+/// For each Set contact attributes block whose `NoMatchingError` no call took: the
+/// first call through it (its variant, and its decisions up to the block) and the
+/// filler that makes the block's write the first not to fit — the engine adds the
+/// values a block sets to the attributes already there and fails over 32 KB. None
+/// when the block adds no more than a block before it did.
+fn overflows(
+    flows: &FlowSet,
+    variants: &[Variant],
+    calls: &[Call],
+    ids: &HashMap<(String, String, String), usize>,
+) -> Vec<(usize, Vec<Decision>, usize)> {
+    let mut out = Vec::new();
+    for f in reachable_flows(flows) {
+        for b in &f.blocks {
+            if !matches!(b.kind, Kind::UpdateContactAttributes { .. })
+                || b.error_target(crate::catalogue::ErrorType::NoMatchingError)
+                    .is_none()
+            {
+                continue;
+            }
+            let id = |branch: &str| ids.get(&(f.name.clone(), b.id.clone(), branch.to_owned()));
+            if id("NoMatchingError").is_some_and(|i| calls.iter().any(|c| c.branches.contains(i))) {
+                continue;
+            }
+            let Some(next) = id("Next") else { continue };
+            let Some(call) = calls.iter().find(|c| {
+                c.branches.contains(next)
+                    && !variants[c.variant].config.attributes.contains_key(FILLER)
+            }) else {
+                continue;
+            };
+            let config = variants[call.variant].config.clone();
+            let mut attributes = config.attributes.clone();
+            let mut w = Walker::new(Engine::new(flows.clone(), config));
+            // Replay the call to the block: the attributes' bytes before it, the most
+            // any block before it reached, and the decisions taken till then.
+            let mut seen = 0;
+            let mut most_before = 0usize;
+            let mut at: Option<(usize, usize)> = None; // (bytes before, decisions)
+            let mut adding = 0usize;
+            let mut in_block = false;
+            let size = |a: &indexmap::IndexMap<String, String>| -> usize {
+                a.iter().map(|(k, v)| k.len() + v.len()).sum()
+            };
+            let mut decisions = call.decisions.iter();
+            'run: loop {
+                let point = w.advance();
+                for e in &w.events[seen..] {
+                    match &e.kind {
+                        TraceKind::BlockStarted { block, .. } => {
+                            if in_block {
+                                break 'run;
+                            }
+                            if block.flow == f.name && block.id == b.id {
+                                at = Some((size(&attributes), w.decisions.len()));
+                                in_block = true;
+                            } else {
+                                most_before = most_before.max(size(&attributes));
+                            }
+                        }
+                        TraceKind::AttributeSet {
+                            scope: crate::engine::AttributeScope::Contact,
+                            key,
+                            value,
+                        } => {
+                            if in_block {
+                                adding += key.len() + value.len();
+                            } else {
+                                attributes.insert(key.clone(), value.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                seen = w.events.len();
+                let (Some(point), Some(d)) = (point, decisions.next()) else {
+                    break;
+                };
+                w.apply(&point, d.clone());
+            }
+            let Some((before, n)) = at else { continue };
+            let needed = before + adding;
+            if adding == 0 || needed <= most_before || needed > ATTRIBUTE_LIMIT {
+                continue;
+            }
+            let filler = ATTRIBUTE_LIMIT + 1 - FILLER.len() - needed;
+            out.push((call.variant, call.decisions[..n].to_vec(), filler));
+        }
+    }
+    out
+}
 
 /// A fork of the call `w` at `point`, taking `c`: its decisions and its words.
 fn fork(w: &Walker, point: &walk::Point, labels: &Labels, c: Choice) -> (Vec<Decision>, Labels) {

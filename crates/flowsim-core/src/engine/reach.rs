@@ -216,6 +216,17 @@ pub fn dead_branches_in(flow: &Flow, idx: BlockIdx) -> Vec<DeadBranch> {
             }
         }
     }
+    if matches!(block.kind, Kind::UpdateFlowAttributes { .. })
+        && block.error_target(ErrorType::NoMatchingError).is_some()
+        && !out.iter().any(|d| d.branch == nme)
+        && flow_attributes_always_fit(flow)
+    {
+        out.push(DeadBranch {
+            branch: nme.clone(),
+            reason: "every flow attribute the flow sets is a fixed, valid key and value, \
+                     together far under 32 KB",
+        });
+    }
     // The engine's `transfer_to_queue` fails with NoMatchingError when no working
     // queue is set or the contact already waits in a queue (flow-language.md §2.3);
     // in an inbound flow a transfer that succeeds ends the flow, so only the first.
@@ -303,6 +314,33 @@ fn channels_on_arrival(flow: &Flow) -> Vec<u8> {
         }
     }
     on
+}
+
+/// Whether no Set flow attributes block of `flow` can fail as the engine's
+/// `set_attributes` runs it: every key and value written is fixed (no reference), each
+/// key non-empty without a `.`, and twice their bytes (what is there, and a block's
+/// new values, which the engine adds before it sets them) within 32 KB. A transfer
+/// clears a flow's attributes; a module shares its caller's, so neither a module nor
+/// a flow invoking one qualifies.
+fn flow_attributes_always_fit(flow: &Flow) -> bool {
+    if flow.role() == crate::catalogue::FlowType::ContactFlowModule {
+        return false;
+    }
+    let mut bytes = 0usize;
+    for b in &flow.blocks {
+        if matches!(b.kind, Kind::InvokeFlowModule { .. }) {
+            return false;
+        }
+        if let Kind::UpdateFlowAttributes { attributes } = &b.kind {
+            for (k, v) in attributes {
+                if k.is_empty() || k.contains('.') || k.contains("$.") || v.contains("$.") {
+                    return false;
+                }
+                bytes += k.len() + v.len();
+            }
+        }
+    }
+    2 * bytes <= 32 * 1024
 }
 
 /// Whether every way from the flow's start to each block passes a Set working queue
@@ -517,6 +555,26 @@ mod tests {
         let text = json!({"Version": "2019-10-30", "StartAction": "m",
             "Actions": [menu, set, transfer, {"Identifier": "d", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]});
         parse_str(&text.to_string(), "t.json", "t").unwrap()
+    }
+
+    #[test]
+    fn fixed_flow_attributes_always_fit() {
+        let flow = |value: &str| {
+            let set = json!({"Identifier": "s", "Type": "UpdateFlowAttributes",
+                "Parameters": {"FlowAttributes": {"mode": {"Value": value}}},
+                "Transitions": {"NextAction": "d", "Errors": [{"NextAction": "d", "ErrorType": "NoMatchingError"}]}});
+            let text = json!({"Version": "2019-10-30", "StartAction": "s",
+                "Actions": [set, {"Identifier": "d", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]});
+            parse_str(&text.to_string(), "t.json", "t").unwrap()
+        };
+        let dead = |f: &Flow| {
+            dead_branches_in(f, f.by_id["s"])
+                .iter()
+                .any(|d| d.branch.label() == "NoMatchingError")
+        };
+        assert!(dead(&flow("task")));
+        // A Lambda's answer may be as big as 32 KB: the write can fail.
+        assert!(!dead(&flow("$.External.big")));
     }
 
     #[test]
