@@ -4,7 +4,10 @@
 //! `caller` (and `dialed`, `hours`, `attribute` when not the defaults), every Lambda
 //! answer captured during the call as `lambda NAME = …` lines (so a call made against
 //! a live function replays offline), every key and silence in order, an `expect`
-//! for every prompt, and the final `expect end`.
+//! for every prompt, and the final `expect end`. A key (or hangup) given at an input
+//! block whose own prompt says nothing, after another block's prompt, gets an
+//! `expect block` for that block first: a replay stands at the last prompt it
+//! expected, and a key given there, during a Play prompt, is dropped.
 //!
 //! A function that answered several times with different answers gets one `lambda`
 //! line per answer: repeated `lambda` lines for one name answer in turn, the last
