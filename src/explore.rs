@@ -1286,7 +1286,7 @@ impl Explored {
             w.apply(&point, d.clone());
         }
         // Where the call ended (or stopped with nothing left to choose).
-        let _ = w.advance();
+        w.finish();
         std::mem::take(&mut w.events)
     }
 

@@ -489,3 +489,192 @@ fn explore_bad_input_is_one_line_and_exit_2() {
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     assert_eq!(calls_in(dir.path()), 0);
 }
+
+/// A flow from `actions`, written to `dir/name.json`.
+fn write_flow(
+    dir: &Path,
+    name: &str,
+    start: &str,
+    actions: serde_json::Value,
+) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.json"));
+    let text = serde_json::json!({
+        "Version": "2019-10-30",
+        "StartAction": start,
+        "Metadata": {"name": name, "type": "contactFlow"},
+        "Actions": actions,
+    });
+    std::fs::write(&path, text.to_string()).unwrap();
+    path
+}
+
+fn texts(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "call"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+/// Voicemail Express's recording wait: a Play prompt, then an input block whose
+/// prompt says nothing (an SSML break). The explored key is pressed at that
+/// block's wait; a replay standing at the Play prompt would press it there, where
+/// Connect drops it. The recording brings the replay to the block first.
+#[test]
+fn a_key_at_a_silent_input_prompt_after_a_play_prompt_replays_at_its_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let msg = |id: &str, text: &str, next: &str| {
+        serde_json::json!({"Identifier": id, "Type": "MessageParticipant",
+            "Parameters": {"Text": text}, "Transitions": {"NextAction": next}})
+    };
+    let flow = write_flow(
+        dir.path(),
+        "record",
+        "Notice",
+        serde_json::json!([
+            msg("Notice", "Leave a message after the tone.", "Record"),
+            {"Identifier": "Record", "Type": "GetParticipantInput",
+             "Parameters": {"SSML": "<speak><break time=\"2s\"/></speak>",
+                            "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+             "Transitions": {"NextAction": "Nothing",
+                "Conditions": [{"NextAction": "Saved",
+                    "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+                "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Nothing"},
+                           {"ErrorType": "InputTimeLimitExceeded", "NextAction": "Nothing"},
+                           {"ErrorType": "NoMatchingError", "NextAction": "Nothing"}]}},
+            msg("Saved", "Saved. Goodbye.", "Bye"),
+            msg("Nothing", "Nothing recorded.", "Bye"),
+            {"Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {},
+             "Transitions": {}}
+        ]),
+    );
+    let out = dir.path().join("suite");
+    let report = explore(&flow, &out, &[]);
+    assert_eq!(report["percent"], 100.0, "{report:#}");
+    let o = bin().arg("test").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    let saved = texts(&out)
+        .into_iter()
+        .find(|t| t.contains("expect \"Saved. Goodbye.\""))
+        .expect("a script presses 1");
+    assert!(
+        saved.contains(
+            "expect \"Leave a message after the tone.\"\nexpect block \"Record\"\npress 1\n"
+        ),
+        "{saved}"
+    );
+}
+
+/// Voicemail Express in queue (corpus): a silence in queue takes the input's own
+/// timeout (the `wait` before it goes up to the request only), a Lambda timeout in
+/// queue comes after the prompt playing before it (a `wait` for that prompt), and
+/// the recording wait's keys are pressed at its block: every script passes.
+#[test]
+fn voicemail_express_suites_pass_when_run_back() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let corpus = shared.join("corpus/flows");
+    for name in [
+        "amazon-connect__amazon-connect-salesforce-scv__Solutions_VMX2-VoicemailExpress_CloudFormation_vmx-contactflows.yaml__VMXCoreFlow",
+        "amazon-connect__voicemail-express-amazon-connect__CloudFormation_vmx3-contactflows.yaml__VMXCoreFlowModule",
+        "amazon-connect__voicemail-express-amazon-connect__CloudFormation_vmx3-contactflows.yaml__VMXInQueueOption",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let flow = corpus.join(format!("{name}.json"));
+        let flows = corpus.to_str().unwrap();
+        let report = explore(&flow, dir.path(), &["--flows", flows]);
+        let o = bin()
+            .arg("test")
+            .arg(dir.path())
+            .args(["--flows", flows])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", stdout(&o));
+        assert!(report["branches_reached"].as_u64().unwrap() > 0, "{report}");
+        if name.ends_with("VMXInQueueOption") {
+            let all = texts(dir.path()).join("\n");
+            assert!(
+                all.contains(
+                    "wait 6500ms\nexpect \"The voicemail system has encountered an error."
+                ),
+                "the greeting's time passes before the Lambda times out"
+            );
+            assert!(
+                !all.contains("wait 65s\nsilence"),
+                "the silence takes the input's time"
+            );
+        }
+    }
+}
+
+/// A flow whose Lambda answer can send the call back to the same Lambda, with no
+/// input and no time between: `again` loops for good.
+fn lambda_loop(dir: &Path) -> std::path::PathBuf {
+    write_flow(
+        dir,
+        "lambda_loop",
+        "Ask",
+        serde_json::json!([
+            {"Identifier": "Ask", "Type": "InvokeLambdaFunction",
+             "Parameters": {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:111122223333:function:next",
+                            "InvocationTimeLimitSeconds": "3"},
+             "Transitions": {"NextAction": "Route",
+                "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "Bye"}]}},
+            {"Identifier": "Route", "Type": "Compare",
+             "Parameters": {"ComparisonValue": "$.External.step"},
+             "Transitions": {"NextAction": "Bye",
+                "Conditions": [
+                    {"NextAction": "Ask", "Condition": {"Operator": "Equals", "Operands": ["again"]}},
+                    {"NextAction": "Done", "Condition": {"Operator": "Equals", "Operands": ["done"]}}],
+                "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "Bye"}]}},
+            {"Identifier": "Done", "Type": "MessageParticipant", "Parameters": {"Text": "Done."},
+             "Transitions": {"NextAction": "Bye"}},
+            {"Identifier": "Bye", "Type": "DisconnectParticipant", "Parameters": {},
+             "Transitions": {}}
+        ]),
+    )
+}
+
+/// A call going round Lambda points only, in the same state at the same time, is
+/// cut there by the search (it would go round to the step budget, taking no new
+/// branch); the written script still runs it to the budget, and says so.
+#[test]
+fn a_lambda_only_loop_is_cut_by_the_search_and_replayed_to_the_budget() {
+    use flowsim::engine::{CallConfig, EndReason, Engine};
+    use flowsim::explore::walk::{Answer, Decision, Walker};
+    use flowsim::flow::{FlowSet, load_file};
+
+    let dir = tempfile::tempdir().unwrap();
+    let flow = lambda_loop(dir.path());
+    let flows = FlowSet::single(load_file(&flow).unwrap());
+    let again = || Decision::Lambda(Answer::Json(r#"{"step":"again"}"#.into()));
+    let mut w = Walker::new(Engine::new(flows, CallConfig::default()));
+    let mut points = 0;
+    while let Some(point) = w.advance() {
+        points += 1;
+        assert!(points < 10, "the call goes round for good");
+        w.apply(&point, again());
+    }
+    // The second time round the same state it stops, long before the budget.
+    assert_eq!(points, 1);
+    assert!(w.engine().ended().is_none());
+    assert!(w.engine().steps() < 10, "{} steps", w.engine().steps());
+    w.finish();
+    assert!(
+        matches!(w.engine().ended(), Some(EndReason::Budget { .. })),
+        "{:?}",
+        w.engine().ended()
+    );
+
+    let out = dir.path().join("suite");
+    let report = explore(&flow, &out, &[]);
+    assert_eq!(report["percent"], 100.0, "{report:#}");
+    let o = bin().arg("test").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        texts(&out).iter().any(|t| t.contains("expect end budget")),
+        "the looping call is written to its real end"
+    );
+}

@@ -3,13 +3,13 @@
 //! function is invoked). `Clone` forks the call there, so the search never replays a
 //! prefix.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::engine::{
     BlockRef, Effect, Engine, Input, InputMode, LambdaCall, LambdaOutcome, SimTime, Status,
-    TraceEvent,
+    TraceEvent, TraceKind,
 };
 
 /// Engine turns per call before the walker gives up on it (the engine's own step
@@ -62,6 +62,13 @@ pub struct Walker {
     last: Vec<(String, Decision)>,
     /// [`Walker::state_key`]s met, loop counters included (see [`Walker::repeats`]).
     met: HashSet<u64>,
+    /// Lambda points' states met (loop counters included) since the caller last gave
+    /// an input, with the number of events, the time and the engine's steps then:
+    /// see [`Walker::cycles`].
+    round: HashMap<u64, (usize, SimTime, u32)>,
+    /// Where [`Walker::advance`] cut the call: a Lambda point of a round it goes
+    /// round for good.
+    cut: Option<Point>,
     turns: usize,
 }
 
@@ -75,6 +82,8 @@ impl Walker {
             decisions: Vec::new(),
             last: Vec::new(),
             met: HashSet::new(),
+            round: HashMap::new(),
+            cut: None,
             turns: 0,
         };
         w.send(Input::Start);
@@ -102,7 +111,12 @@ impl Walker {
         }
     }
 
-    /// Run until the call needs a decision (`Some`) or has ended (`None`).
+    /// Run until the call needs a decision (`Some`) or has ended (`None`). A call
+    /// that meets a Lambda point in a state it was in at this very time, with only
+    /// Lambda answers since, is cut there (`None`): it goes round the same blocks
+    /// with the same answers (a caller gave no input, no time passed, no block drew
+    /// a random number) until the engine's step budget, taking no branch it has not
+    /// taken; [`Walker::finish`] runs it there.
     pub fn advance(&mut self) -> Option<Point> {
         loop {
             if self.turns > MAX_TURNS {
@@ -114,10 +128,15 @@ impl Walker {
                     Status::AwaitingLambda { block, .. } => Some(block),
                     _ => None,
                 };
-                return Some(Point::Lambda {
+                let point = Point::Lambda {
                     block,
                     call: call.clone(),
-                });
+                };
+                if self.cycles(&point) {
+                    self.cut = Some(point);
+                    return None;
+                }
+                return Some(point);
             }
             match self.engine.status() {
                 // Exploring never asks (no ask mode).
@@ -156,6 +175,77 @@ impl Walker {
         }
     }
 
+    /// Whether the call was at this Lambda point in this state (loop counters
+    /// included) before, its block run again since and only Lambda answers given:
+    /// from here it repeats itself, unless a block drew a random number on the way, or time passed and something
+    /// the clock brings can change the way (an agent answering, a hold ending, hours
+    /// checked again). The state is remembered.
+    fn cycles(&mut self, point: &Point) -> bool {
+        let mut h = DefaultHasher::new();
+        self.state_key(point).hash(&mut h);
+        let mut loops: Vec<_> = self.engine.contact().loops.iter().collect();
+        loops.sort();
+        loops.hash(&mut h);
+        let key = h.finish();
+        let steps = self.engine.steps();
+        let Some(&(from, at, then)) = self.round.get(&key) else {
+            self.round.insert(key, (self.events.len(), self.now, steps));
+            return false;
+        };
+        let ran = |kind: &str| {
+            self.events[from..].iter().any(|e| {
+                matches!(&e.kind, TraceKind::BlockStarted { type_name, .. } if type_name == kind)
+            })
+        };
+        // The block itself ran again (a retried invocation is the same block still:
+        // its attempts are counted where the state does not show them).
+        let round = self.events[from..].iter().any(|e| match (&e.kind, point) {
+            (
+                TraceKind::BlockStarted { block, .. },
+                Point::Lambda {
+                    block: Some(at), ..
+                },
+            ) => block.flow == at.flow && block.id == at.id,
+            (TraceKind::BlockStarted { .. }, _) => true,
+            _ => false,
+        });
+        if !round || ran("DistributeByPercentage") {
+            return false;
+        }
+        if at == self.now {
+            return true;
+        }
+        // Each round takes as long and as many blocks: the step budget ends the
+        // call when `rounds` more have run.
+        let per_round = steps.saturating_sub(then).max(1);
+        let rounds = self.engine.config().max_steps.saturating_sub(steps) / per_round + 1;
+        let budget_ends = self.now.plus(self.now.since(at).saturating_mul(rounds));
+        let due = self.engine.queue_info().is_some_and(|q| {
+            q.answer_at.is_some_and(|t| t <= budget_ends)
+                || q.on_hold.is_some_and(|(_, until)| until.is_some())
+        });
+        !due && !ran("CheckHoursOfOperation")
+    }
+
+    /// After the call's decisions, run it to where it stops: its end, or the next
+    /// point. A call [`Walker::advance`] cut at a round goes round it, each point
+    /// answered as it was the last time, to the engine's step budget (what the
+    /// search's call would have done).
+    pub fn finish(&mut self) {
+        if self.advance().is_some() {
+            return;
+        }
+        let mut next = self.cut.take();
+        while let Some(point) = next {
+            let Some(d) = self.again(&point).cloned() else {
+                return;
+            };
+            self.apply(&point, d);
+            // Cut again, the same round: go on round it.
+            next = self.advance().or_else(|| self.cut.take());
+        }
+    }
+
     fn tick(&mut self, deadline: SimTime) {
         self.now = self.now.max(deadline);
         self.send(Input::Tick);
@@ -174,6 +264,10 @@ impl Walker {
 
     /// Answer the point [`Walker::advance`] stopped at.
     pub fn apply(&mut self, point: &Point, d: Decision) {
+        if !matches!(d, Decision::Lambda(_)) {
+            // The caller's input: a new round.
+            self.round.clear();
+        }
         let key = point_key(point);
         match self.last.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = d.clone(),

@@ -4,7 +4,10 @@
 //! `caller` (and `dialed`, `hours`, `attribute` when not the defaults), every Lambda
 //! answer captured during the call as `lambda NAME = …` lines (so a call made against
 //! a live function replays offline), every key and silence in order, an `expect`
-//! for every prompt, and the final `expect end`.
+//! for every prompt, and the final `expect end`. A key (or hangup) given at an input
+//! block whose own prompt says nothing, after another block's prompt, gets an
+//! `expect block` for that block first: a replay stands at the last prompt it
+//! expected, and a key given there, during a Play prompt, is dropped.
 //!
 //! A function that answered several times with different answers gets one `lambda`
 //! line per answer: repeated `lambda` lines for one name answer in turn, the last
@@ -16,7 +19,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::engine::{CallConfig, DEFAULT_DIALED, EndReason, TraceEvent, TraceKind};
+use crate::engine::{CallConfig, DEFAULT_DIALED, EndReason, SimTime, TraceEvent, TraceKind};
 
 use super::parse::{EndExpect, escape, fold};
 
@@ -160,38 +163,29 @@ fn body(events: &[TraceEvent], out: &mut String) {
     let mut waiting: Option<String> = None;
     let mut answered = false;
     let mut last_input_at = None;
+    // When the block waiting asked for input.
+    let mut requested_at = None;
+    // The block of the prompt the last `expect` line since the last input or `wait`
+    // matched: the replay stands at that prompt, and a `press` or `hangup` after it is
+    // given while it plays (a key during a Play prompt is dropped). An input given at
+    // a later block's wait, that block's prompt unexpected (silent, an SSML break),
+    // first needs an `expect block` to bring the replay there.
+    let mut stands_at: Option<String> = None;
+    // When each Lambda call was invoked, by call id.
+    let mut invoked: Vec<(u64, SimTime)> = Vec::new();
     // Waiting in queue: the time the replay stands at (time in queue passes only
     // with `wait`, so each later prompt or input there comes after one).
-    let mut queue_clock: Option<crate::engine::SimTime> = None;
-    let pass_time = |clock: &mut Option<crate::engine::SimTime>,
-                     at: crate::engine::SimTime,
-                     keys: &mut String,
-                     out: &mut String| {
-        if let Some(c) = clock
-            && at > *c
-        {
-            if !keys.is_empty() {
-                out.push_str(&format!("press {keys}\n"));
-                keys.clear();
-            }
-            let ms = at.since(*c).as_millis();
-            if ms.is_multiple_of(1000) {
-                out.push_str(&format!("wait {}s\n", ms / 1000));
-            } else {
-                out.push_str(&format!("wait {ms}ms\n"));
-            }
-            *c = at;
-        }
-    };
-    let flush = |keys: &mut String, out: &mut String| {
+    let mut queue_clock: Option<SimTime> = None;
+    let flush = |keys: &mut String, stands_at: &mut Option<String>, out: &mut String| {
         if !keys.is_empty() {
             out.push_str(&format!("press {keys}\n"));
             keys.clear();
+            *stands_at = None;
         }
     };
     // On hold: when the hold ends. A prompt said at that very moment (before the
     // hold was taken off by hand) is not replayed: the replayed hold ends first.
-    let mut hold_end: Option<crate::engine::SimTime> = None;
+    let mut hold_end: Option<SimTime> = None;
     // The last prompt or input the replay matches (where it stands), and whether one
     // came since the call joined the queue.
     let mut synced_at = None;
@@ -207,7 +201,7 @@ fn body(events: &[TraceEvent], out: &mut String) {
             && !synced_in_queue
         {
             let mut from = synced_at;
-            pass_time(&mut from, e.at, &mut keys, out);
+            pass_time(&mut from, e.at, &mut keys, &mut stands_at, out);
             queue_clock = Some(e.at);
         }
         let synchronises = matches!(
@@ -221,25 +215,41 @@ fn body(events: &[TraceEvent], out: &mut String) {
             synced_at = Some(e.at);
             synced_in_queue = queue_clock.is_some();
         }
-        if synchronises
+        if matches!(e.kind, TraceKind::Silence) {
+            // The silence itself takes the input's time (a replayed `silence` runs to
+            // the input's timeout): the wait goes up to the request only.
+            silence_in_queue(
+                &mut queue_clock,
+                requested_at,
+                e.at,
+                &mut keys,
+                &mut stands_at,
+                out,
+            );
+        } else if synchronises
             // The wait up to the answer: what comes after (whispers, holds) runs by
             // itself, the answer does not.
             || matches!(e.kind, TraceKind::Ended { .. } | TraceKind::AgentAnswered { .. })
         {
-            pass_time(&mut queue_clock, e.at, &mut keys, out);
+            pass_time(&mut queue_clock, e.at, &mut keys, &mut stands_at, out);
         }
         match &e.kind {
             TraceKind::QueueEntered { .. } => queue_clock = Some(e.at),
+            TraceKind::LambdaInvoked { call, .. } => invoked.push((*call, e.at)),
             // A function that never answers holds the call to its time limit in a
-            // replay too: that time passes without a `wait`.
-            TraceKind::LambdaResult { detail, .. } if detail.starts_with("no answer") => {
+            // replay too: that time passes without a `wait` (the time up to the
+            // invocation, a prompt playing in queue, does not).
+            TraceKind::LambdaResult { call, detail, .. } if detail.starts_with("no answer") => {
+                if let Some(&(_, at)) = invoked.iter().find(|(c, _)| c == call) {
+                    pass_time(&mut queue_clock, at, &mut keys, &mut stands_at, out);
+                }
                 if let Some(c) = queue_clock.as_mut() {
                     *c = (*c).max(e.at);
                 }
             }
             TraceKind::AgentAnswered { .. } => queue_clock = None,
             TraceKind::HoldStarted { for_ms, .. } => {
-                flush(&mut keys, out);
+                flush(&mut keys, &mut stands_at, out);
                 // As long as it lasted (taken off hold in the TUI, or a hangup).
                 let held = events[i..].iter().find_map(|e| match e.kind {
                     TraceKind::HoldEnded { held_ms, .. } => Some(held_ms),
@@ -256,19 +266,24 @@ fn body(events: &[TraceEvent], out: &mut String) {
             }
             TraceKind::Prompt { .. } if hold_end == Some(e.at) => {}
             TraceKind::HoldEnded { .. } => hold_end = None,
-            TraceKind::Prompt { text, .. } => {
-                flush(&mut keys, out);
+            TraceKind::Prompt { text, block, .. } => {
+                flush(&mut keys, &mut stands_at, out);
                 let t = fold(text);
                 if !t.is_empty() {
                     out.push_str(&format!("expect \"{}\"\n", escape(&t)));
+                    stands_at = Some(block.id.clone());
                 }
             }
             TraceKind::InputRequested { block, .. } => {
-                flush(&mut keys, out);
+                flush(&mut keys, &mut stands_at, out);
                 waiting = Some(block.id.clone());
+                requested_at = Some(e.at);
                 answered = false;
             }
             TraceKind::Key { key } => {
+                if keys.is_empty() {
+                    go_to_wait(&waiting, &mut stands_at, out);
+                }
                 // An encrypted input's digits are masked in the trace: the recording
                 // replays them as 0s (docs/semantics.md, "Encrypted input").
                 keys.push(if *key == crate::engine::MASKED_KEY {
@@ -280,29 +295,41 @@ fn body(events: &[TraceEvent], out: &mut String) {
                 last_input_at = Some(e.at);
             }
             TraceKind::Silence => {
-                flush(&mut keys, out);
+                flush(&mut keys, &mut stands_at, out);
                 out.push_str("silence\n");
+                stands_at = None;
                 answered = true;
                 last_input_at = Some(e.at);
             }
             TraceKind::Utterance { text } => {
-                flush(&mut keys, out);
+                flush(&mut keys, &mut stands_at, out);
                 out.push_str(&format!("say \"{}\"\n", escape(text)));
+                stands_at = None;
                 answered = true;
                 last_input_at = Some(e.at);
             }
             TraceKind::BranchTaken { block, .. } if waiting.as_deref() == Some(&block.id) => {
                 // Left the wait without an input at this moment: it timed out.
                 let timed_out = !answered || last_input_at.is_some_and(|t| e.at > t);
-                flush(&mut keys, out);
+                flush(&mut keys, &mut stands_at, out);
                 if timed_out {
+                    silence_in_queue(
+                        &mut queue_clock,
+                        requested_at,
+                        e.at,
+                        &mut keys,
+                        &mut stands_at,
+                        out,
+                    );
                     out.push_str("silence\n");
+                    stands_at = None;
                 }
                 waiting = None;
             }
             TraceKind::Ended { reason } => {
-                flush(&mut keys, out);
+                flush(&mut keys, &mut stands_at, out);
                 if matches!(reason, EndReason::Hangup | EndReason::Abandoned { .. }) {
+                    go_to_wait(&waiting, &mut stands_at, out);
                     out.push_str("hangup\n");
                 }
                 out.push_str(&format!("expect end {}\n", end_expect(reason)));
@@ -315,7 +342,6 @@ fn body(events: &[TraceEvent], out: &mut String) {
             | TraceKind::InputStored { .. }
             | TraceKind::AttributeSet { .. }
             | TraceKind::ContactUpdated { .. }
-            | TraceKind::LambdaInvoked { .. }
             | TraceKind::LambdaBackend { .. }
             | TraceKind::LambdaLog { .. }
             | TraceKind::LambdaResult { .. }
@@ -329,7 +355,66 @@ fn body(events: &[TraceEvent], out: &mut String) {
             | TraceKind::KeyDropped { .. } => {}
         }
     }
-    flush(&mut keys, out);
+    flush(&mut keys, &mut stands_at, out);
+}
+
+/// Waiting in queue (`clock`, where the replay stands), time up to `at` passes with a
+/// `wait` line (keys typed before it are pressed first).
+fn pass_time(
+    clock: &mut Option<SimTime>,
+    at: SimTime,
+    keys: &mut String,
+    stands_at: &mut Option<String>,
+    out: &mut String,
+) {
+    if let Some(c) = clock
+        && at > *c
+    {
+        if !keys.is_empty() {
+            out.push_str(&format!("press {keys}\n"));
+            keys.clear();
+        }
+        // After a `wait` the replay no longer stands at the prompt it expected.
+        *stands_at = None;
+        let ms = at.since(*c).as_millis();
+        if ms.is_multiple_of(1000) {
+            out.push_str(&format!("wait {}s\n", ms / 1000));
+        } else {
+            out.push_str(&format!("wait {ms}ms\n"));
+        }
+        *c = at;
+    }
+}
+
+/// A silence at `at` in queue, the input requested at `requested`: the time up to the
+/// request passes with a `wait`, the rest (the input's timeout) with the replayed
+/// `silence` itself.
+fn silence_in_queue(
+    clock: &mut Option<SimTime>,
+    requested: Option<SimTime>,
+    at: SimTime,
+    keys: &mut String,
+    stands_at: &mut Option<String>,
+    out: &mut String,
+) {
+    if let Some(r) = requested {
+        pass_time(clock, r.min(at), keys, stands_at, out);
+    }
+    if let Some(c) = clock.as_mut() {
+        *c = (*c).max(at);
+    }
+}
+
+/// A key or hangup given at `waiting`'s wait, the replay standing at an earlier
+/// block's prompt: `expect block` first brings it to the wait (else the input would
+/// be given during that prompt, and a key there is dropped).
+fn go_to_wait(waiting: &Option<String>, stands_at: &mut Option<String>, out: &mut String) {
+    if let (Some(w), Some(at)) = (waiting, stands_at.as_ref())
+        && w != at
+    {
+        out.push_str(&format!("expect block \"{}\"\n", escape(w)));
+        *stands_at = Some(w.clone());
+    }
 }
 
 /// The `expect end` matching a reason.
