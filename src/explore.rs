@@ -45,7 +45,7 @@ pub struct Bounds {
 impl Default for Bounds {
     fn default() -> Self {
         Self {
-            max_calls: 3000,
+            max_calls: 2000,
             depth: 24,
         }
     }
@@ -137,6 +137,9 @@ pub struct Explored {
     /// The search stopped at `max_calls`.
     pub truncated: bool,
     pub elapsed: Duration,
+    /// The chosen calls' traces, made once when first wanted (the report's coverage
+    /// and the scripts both read them).
+    chosen_events: std::cell::OnceCell<Vec<Arc<Vec<TraceEvent>>>>,
 }
 
 /// The environments to try: as given, hours closed (when a block checks hours), the
@@ -261,12 +264,33 @@ pub fn variants(flows: &FlowSet, base: &CallConfig) -> Vec<Variant> {
                 q.at_capacity = true;
             }
         }
-        let mut c = base.clone();
-        c.env = Arc::new(env);
-        out.push(Variant {
-            config: c,
-            label: Some("queue_full".into()),
-        });
+        // On each channel tried too: a flow may transfer chats or tasks elsewhere.
+        let channels: Vec<String> = out
+            .iter()
+            .filter_map(|v| v.config.env.channel.clone())
+            .filter(|ch| ch != "voice")
+            .fold(Vec::new(), |mut seen, ch| {
+                if !seen.contains(&ch) {
+                    seen.push(ch);
+                }
+                seen
+            });
+        for ch in std::iter::once(None).chain(channels.into_iter().map(Some)) {
+            let mut e = env.clone();
+            let label = match &ch {
+                Some(ch) => format!("{ch}_queue_full"),
+                None => "queue_full".into(),
+            };
+            if ch.is_some() {
+                e.channel = ch;
+            }
+            let mut c = base.clone();
+            c.env = Arc::new(e);
+            out.push(Variant {
+                config: c,
+                label: Some(label),
+            });
+        }
     }
     out
 }
@@ -585,21 +609,34 @@ fn environment_variants(
             })
             .collect()
     };
+    let view_blocks: Vec<&crate::flow::Block> = blocks
+        .iter()
+        .copied()
+        .filter(|b| matches!(b.kind, Kind::ShowView))
+        .collect();
+    // How many of the other view blocks' wired actions to try them at (at most 3).
+    let others_actions = if view_blocks.len() > 1 {
+        view_blocks
+            .iter()
+            .map(|b| b.conditions.len())
+            .max()
+            .unwrap_or(0)
+            .min(3)
+    } else {
+        0
+    };
     for b in blocks {
         let channel = needs(b);
         match &b.kind {
             Kind::ShowView => {
                 let short = view_key(b);
-                let shared = blocks
-                    .iter()
-                    .filter(|x| matches!(x.kind, Kind::ShowView) && view_key(x) == short)
-                    .count()
-                    > 1;
+                let shared = view_blocks.iter().filter(|x| view_key(x) == short).count() > 1;
                 let wired: Vec<String> = b.conditions.iter().map(|c| c.operand.clone()).collect();
-                let actions = wired
-                    .iter()
-                    .cloned()
-                    .chain(["Other".into(), "timeout".into()]);
+                let actions =
+                    wired
+                        .iter()
+                        .cloned()
+                        .chain(["Other".into(), "timeout".into(), "error".into()]);
                 let view = |action: &str| crate::env::View {
                     action: action.to_owned(),
                     data: view_data(&data_compared, None),
@@ -610,8 +647,9 @@ fn environment_variants(
                         e.views.extend(default_views.iter().cloned());
                         e.views.insert(short.clone(), view(&a));
                     });
-                    // … or this block alone, the others another wired one (a chain of
-                    // the view's blocks, each going on by `Next`, then this one `Back`).
+                    // … or this block alone, the others showing the view another
+                    // wired one (a chain of forms, each going on by `Next`, then this
+                    // one `Back`) …
                     if shared {
                         for o in wired.iter().filter(|o| **o != a) {
                             add(
@@ -624,6 +662,28 @@ fn environment_variants(
                                 },
                             );
                         }
+                    }
+                    // … or every other view block taking its k-th
+                    // wired action (a chain of views going on by `Next`, then this one
+                    // `Back`).
+                    for k in 0..others_actions {
+                        add(
+                            format!("view_{}_others_take_{}", slug_word(&a), k + 1),
+                            channel,
+                            &|e| {
+                                e.views.extend(default_views.iter().cloned());
+                                for x in &view_blocks {
+                                    if x.id != b.id
+                                        && let Some(c) = x
+                                            .conditions
+                                            .get(k.min(x.conditions.len().saturating_sub(1)))
+                                    {
+                                        e.views.insert(x.id.clone(), view(&c.operand));
+                                    }
+                                }
+                                e.views.insert(b.id.clone(), view(&a));
+                            },
+                        );
                     }
                 }
                 // Each further value the flows compare the view's data with.
@@ -850,7 +910,7 @@ pub fn explore(
         let mut queue: VecDeque<(Vec<Decision>, Labels)> = VecDeque::new();
         queue.push_back((Vec::new(), Vec::new()));
         while let Some((prefix, labels)) = queue.pop_front() {
-            let mut w = Walker::new(Engine::new(flows.clone(), v.config.clone()));
+            let mut w = Walker::new(Engine::new(flows.clone(), search_config(&v.config)));
             for d in prefix {
                 let Some(point) = w.advance() else { break };
                 w.apply(&point, d);
@@ -951,10 +1011,24 @@ pub fn explore(
         branch_names,
         truncated,
         elapsed: started.elapsed(),
+        chosen_events: std::cell::OnceCell::new(),
     }
 }
 
 type Labels = Vec<(String, Option<String>)>;
+
+/// Blocks a call runs in the search, at most: a loop no input breaks (views going
+/// round `Back`/`Next`, a retry) has taken its branches long before the engine's
+/// budget, which the chosen calls' scripts still run to (they are run again with
+/// the variant's own settings: their scripts say what the runner does).
+const SEARCH_STEPS: u32 = 300;
+
+/// The settings a call runs with in the search.
+fn search_config(config: &CallConfig) -> CallConfig {
+    let mut c = config.clone();
+    c.max_steps = c.max_steps.min(SEARCH_STEPS);
+    c
+}
 
 /// The ids of the branches a call's events took (new branches get the next id).
 fn branch_ids(
@@ -1276,9 +1350,27 @@ impl Explored {
             .collect()
     }
 
+    /// The trace of a call; a chosen call's is made once.
+    pub fn events(&self, call: &Call) -> Arc<Vec<TraceEvent>> {
+        let chosen = self.chosen_events.get_or_init(|| {
+            self.chosen
+                .iter()
+                .map(|&i| Arc::new(self.run_again(&self.calls[i])))
+                .collect()
+        });
+        match self
+            .chosen
+            .iter()
+            .position(|&i| std::ptr::eq(&self.calls[i], call))
+        {
+            Some(k) => chosen[k].clone(),
+            None => Arc::new(self.run_again(call)),
+        }
+    }
+
     /// The trace of `call`: its decisions given again, in its environment (the
     /// engine is pure, so the call takes the same path).
-    pub fn events(&self, call: &Call) -> Vec<TraceEvent> {
+    fn run_again(&self, call: &Call) -> Vec<TraceEvent> {
         let config = self.variants[call.variant].config.clone();
         let mut w = Walker::new(Engine::new(self.flows.clone(), config));
         for d in &call.decisions {

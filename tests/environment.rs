@@ -704,3 +704,31 @@ fn run_says_quoted_keys_to_a_mapped_bot() {
         common::stderr(&o)
     );
 }
+
+/// A case CreateCase made is there for the call's later GetCase (and UpdateCase), as
+/// a case of the environment would be.
+#[test]
+fn get_case_finds_the_case_created_earlier_in_the_call() {
+    let f = flows(
+        "create",
+        json!([
+            {"Identifier": "create", "Type": "CreateCase",
+             "Parameters": {"LinkContactToCase": "false", "CaseTemplateId": "t",
+                            "CaseRequestFields": {"customer_id": "p-1", "title": "Lost card"}},
+             "Transitions": {"NextAction": "get", "Errors": [err("NoMatchingError", "failed")]}},
+            {"Identifier": "get", "Type": "GetCase",
+             "Parameters": {"LinkContactToCase": "false", "GetLastUpdatedCase": "true",
+                            "CaseResponseFields": ["case_id", "title"],
+                            "CaseRequestFields": {"customer_id": "p-1"}},
+             "Transitions": {"NextAction": "found",
+                             "Errors": [err("NoneFound", "none"), err("MultipleFound", "many"),
+                                        err("NoMatchingError", "failed")]}},
+            say("found", "Found $.Case.title."),
+            say("none", "No case."),
+            say("many", "Many."),
+            say("failed", "Failed."),
+        ]),
+    );
+    let (events, _) = run(f, Environment::default());
+    assert_eq!(prompts(&events), ["Found Lost card."]);
+}

@@ -235,10 +235,11 @@ pub fn diff(old: &FlowSet, new: &FlowSet, old_ex: &Explored, new_ex: &Explored) 
         for call in &ex.calls {
             let again = replay(other, ex, call);
             let events = ex.events(call);
+            let events: &Vec<TraceEvent> = &events;
             let (o, n) = if forward {
-                (&events, &again)
+                (events, &again)
             } else {
-                (&again, &events)
+                (&again, events)
             };
             for (key, mut c) in compare(o, n) {
                 if found.contains_key(&key) {

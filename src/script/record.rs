@@ -575,7 +575,7 @@ fn environment_lines(env: &crate::env::Environment) -> String {
             None => {}
         }
         if let Some(arn) = &q.arn {
-            line.push_str(&format!(" arn {arn}"));
+            line.push_str(&format!(" arn {}", word(arn)));
         }
         out.push_str(&line);
         out.push('\n');

@@ -44,6 +44,9 @@ pub struct Contact {
     pub hooks: IndexMap<String, (String, Option<String>)>,
     /// Loop counters per (flow, block id).
     pub loops: HashMap<(String, String), u32>,
+    /// Cases CreateCase made during the call: GetCase and UpdateCase find them as
+    /// they find the environment's.
+    pub created_cases: Vec<crate::env::Case>,
 }
 
 /// A resolved reference.

@@ -1122,6 +1122,7 @@ impl Engine {
             ));
         }
         if self.config.env.cases.is_empty()
+            && self.contact.created_cases.is_empty()
             && let Err(stop) = self.defaulted(idx, "cases", "no case is found", |_| {
                 let case = |n: u32| {
                     let mut c = Map::new();
@@ -1156,11 +1157,14 @@ impl Engine {
                 }
             })
         };
+        // The environment's cases, then those made during the call (the last
+        // updated last).
         let found: Vec<crate::env::Case> = self
             .config
             .env
             .cases
             .iter()
+            .chain(&self.contact.created_cases)
             .filter(matches)
             .cloned()
             .collect();
@@ -1218,12 +1222,19 @@ impl Engine {
             ));
         }
         self.set_namespace("Case", Self::case_value(&case));
+        self.contact.created_cases.push(case);
         self.link_case(block, Step::Go(Choice::Next("case created".into())))
     }
 
     pub(super) fn update_case(&mut self, block: &Block, idx: BlockIdx) -> Step {
         let id = self.param(block, idx, "CaseId").unwrap_or_default();
-        let known = self.config.env.cases.iter().any(|c| c.case_id == id)
+        let known = self
+            .config
+            .env
+            .cases
+            .iter()
+            .chain(&self.contact.created_cases)
+            .any(|c| c.case_id == id)
             || self
                 .contact
                 .namespaces
