@@ -345,7 +345,11 @@ fn inherited_attributes(
             && let Some(name) = attribute(value)
         {
             for c in &b.conditions {
-                add(name.clone(), inputs::satisfying(c));
+                let v = inputs::satisfying(c);
+                // A condition comparing with another reference has no fixed value.
+                if !v.contains("$.") {
+                    add(name.clone(), v);
+                }
             }
         }
         // A customer-profile search on an attribute: the caller's number (what the
@@ -590,12 +594,16 @@ fn environment_variants(
     // once with each other value; other views than the one a setting is for take
     // their first action (the engine's default) with that data.
     let data_compared = view_data_compared(blocks);
+    let view_blocks: Vec<&crate::flow::Block> = blocks
+        .iter()
+        .copied()
+        .filter(|b| matches!(b.kind, Kind::ShowView))
+        .collect();
     let default_views: Vec<(String, crate::env::View)> = if data_compared.is_empty() {
         Vec::new()
     } else {
-        blocks
+        view_blocks
             .iter()
-            .filter(|b| matches!(b.kind, Kind::ShowView))
             .map(|b| {
                 let action = b
                     .conditions
@@ -609,11 +617,6 @@ fn environment_variants(
             })
             .collect()
     };
-    let view_blocks: Vec<&crate::flow::Block> = blocks
-        .iter()
-        .copied()
-        .filter(|b| matches!(b.kind, Kind::ShowView))
-        .collect();
     // How many of the other view blocks' wired actions to try them at (at most 3).
     let others_actions = if view_blocks.len() > 1 {
         view_blocks
@@ -761,13 +764,7 @@ fn view_key(b: &crate::flow::Block) -> String {
         .and_then(|v| v.get("Id"))
         .and_then(|v| v.as_str())
         .unwrap_or("");
-    id.rsplit('/')
-        .next()
-        .unwrap_or(id)
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_owned()
+    crate::env::view_name(id).to_owned()
 }
 
 /// Paths under `$.Views.ViewResultData` the flows compare (directly, or through an

@@ -13,6 +13,17 @@ use serde_json::Value;
 
 use crate::text::glob_match;
 
+/// The name a view setting goes under ([`Environment::views`]) for a ShowView's
+/// `ViewResource.Id`: the last segment of its ARN, its version aside.
+pub fn view_name(id: &str) -> &str {
+    id.rsplit('/')
+        .next()
+        .unwrap_or(id)
+        .split(':')
+        .next()
+        .unwrap_or("")
+}
+
 /// The name of the [`Environment::queues`] entry that stands for every queue not listed.
 pub const ANY_QUEUE: &str = "*";
 

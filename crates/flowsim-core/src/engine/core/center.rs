@@ -636,14 +636,7 @@ impl Engine {
             Some(Value::String(s)) => self.text_value(idx, s),
             _ => String::new(),
         };
-        let short = id
-            .rsplit('/')
-            .next()
-            .unwrap_or(&id)
-            .split(':')
-            .next()
-            .unwrap_or("")
-            .to_owned();
+        let short = crate::env::view_name(&id).to_owned();
         // The block's own identifier wins over the view's name (several blocks of a
         // flow may show the same view).
         let views = &self.config.env.views;
