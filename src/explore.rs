@@ -30,7 +30,7 @@ use crate::flow::{Flow, FlowSet, Kind};
 use crate::lambda::Registry;
 use crate::script::coverage::Coverage;
 
-use inputs::{Catalogue, Choice, default_choice};
+use inputs::{Catalogue, Choice, usual_decision};
 use walk::{Decision, Walker};
 
 /// Bounds of the search.
@@ -605,12 +605,8 @@ fn environment_variants(
         view_blocks
             .iter()
             .map(|b| {
-                let action = b
-                    .conditions
-                    .first()
-                    .map_or_else(|| "Submit".to_owned(), |c| c.operand.clone());
                 let view = crate::env::View {
-                    action,
+                    action: crate::env::default_view_action(b),
                     data: view_data(&data_compared, None),
                 };
                 (view_key(b), view)
@@ -775,30 +771,13 @@ fn view_data_compared(blocks: &[&crate::flow::Block]) -> Vec<(String, Vec<String
         (!p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_.-".contains(c)))
             .then(|| p.to_owned())
     };
-    let mut from_view: HashMap<&str, String> = HashMap::new();
-    for b in blocks {
-        if let Kind::UpdateContactAttributes { attributes }
-        | Kind::UpdateFlowAttributes { attributes } = &b.kind
-        {
-            for (k, v) in attributes {
-                if let Some(p) = path_of(v) {
-                    from_view.insert(k, p);
-                }
-            }
-        }
-    }
+    let compared = inputs::source_reader(blocks, path_of);
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for b in blocks {
         let Kind::Compare { value } = &b.kind else {
             continue;
         };
-        let v = value.trim();
-        let Some(path) = path_of(v).or_else(|| {
-            let attr = v
-                .strip_prefix("$.Attributes.")
-                .or_else(|| v.strip_prefix("$.FlowAttributes."))?;
-            from_view.get(attr).cloned()
-        }) else {
+        let Some(path) = compared(value) else {
             continue;
         };
         let i = match out.iter().position(|(p, _)| *p == path) {
@@ -939,12 +918,7 @@ pub fn explore(
                     // Met again: do what this call did here last time (so a retry
                     // loop runs out), else the usual continuation; no words for the
                     // name either way.
-                    let again = w
-                        .again(&point)
-                        .filter(|d| choices.iter().any(|c| &c.decision == *d))
-                        .cloned();
-                    let Some(d) = again.or_else(|| default_choice(&choices).map(|c| c.decision))
-                    else {
+                    let Some(d) = usual_decision(&w, &point, &choices) else {
                         break;
                     };
                     w.apply(&point, d);
@@ -978,11 +952,7 @@ pub fn explore(
                 continue;
             }
             let choices = catalogue.choices(&point, flows);
-            let again = w
-                .again(&point)
-                .filter(|d| choices.iter().any(|c| &c.decision == *d))
-                .cloned();
-            let Some(d) = again.or_else(|| default_choice(&choices).map(|c| c.decision)) else {
+            let Some(d) = usual_decision(&w, &point, &choices) else {
                 break;
             };
             w.apply(&point, d);

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use flowsim::catalogue::ActionType;
 use flowsim::engine::{CallConfig, Effect, Engine, Input, SimTime, Status, TraceEvent, TraceKind};
 use flowsim::env::{Environment, Profile, View};
-use flowsim::explore::inputs::{Catalogue, default_choice};
+use flowsim::explore::inputs::{Catalogue, default_choice, usual_decision};
 use flowsim::explore::walk::{Point, Walker};
 use flowsim::flow::{Block, Flow, FlowSet, Kind, load_file};
 use flowsim::lambda::LambdaOutcome;
@@ -569,11 +569,7 @@ fn search_calls(
                 }
                 w.apply(&point, choices[0].decision.clone());
             } else {
-                let again = w
-                    .again(&point)
-                    .filter(|d| choices.iter().any(|c| &c.decision == *d))
-                    .cloned();
-                let Some(d) = again.or_else(|| default_choice(&choices).map(|c| c.decision)) else {
+                let Some(d) = usual_decision(&w, &point, &choices) else {
                     break;
                 };
                 w.apply(&point, d);

@@ -73,34 +73,21 @@ impl Catalogue {
     pub fn new(flows: &FlowSet, registry: Option<Registry>) -> Self {
         let reachable = super::reachable_flows(flows);
         let all: Vec<&Block> = reachable.iter().flat_map(|f| f.blocks.iter()).collect();
-        // Attributes set from `$.External.K`: attribute → K.
-        let mut from_external: HashMap<String, String> = HashMap::new();
+        // `$.External` paths a Set block with an error branch copies.
         let mut copied = Vec::new();
         for b in &all {
             if let Kind::UpdateContactAttributes { attributes }
             | Kind::UpdateFlowAttributes { attributes } = &b.kind
+                && b.errors.iter().any(|e| e.error_type == "NoMatchingError")
             {
-                for (k, v) in attributes {
-                    if let Some(path) = external_path(v) {
-                        if b.errors.iter().any(|e| e.error_type == "NoMatchingError")
-                            && !copied.contains(&path)
-                        {
-                            copied.push(path.clone());
-                        }
-                        from_external.insert(k.clone(), path);
+                for path in attributes.values().filter_map(|v| external_path(v)) {
+                    if !copied.contains(&path) {
+                        copied.push(path);
                     }
                 }
             }
         }
-        let external_of = |reference: &str| -> Option<String> {
-            let r = reference.trim();
-            external_path(r).or_else(|| {
-                let attr = r
-                    .strip_prefix("$.Attributes.")
-                    .or_else(|| r.strip_prefix("$.FlowAttributes."))?;
-                from_external.get(attr).cloned()
-            })
-        };
+        let external_of = source_reader(&all, external_path);
         let mut external: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
         let mut add = |path: String, c: Candidate| {
             let v = external.entry(path).or_default();
@@ -412,6 +399,20 @@ pub fn default_choice(choices: &[Choice]) -> Option<Choice> {
         .cloned()
 }
 
+/// Where a call does not branch: what it decided the last time it stood at `point`
+/// (so a retry loop runs out), when that is still a choice, else the usual
+/// continuation.
+pub fn usual_decision(
+    w: &super::walk::Walker,
+    point: &Point,
+    choices: &[Choice],
+) -> Option<Decision> {
+    w.again(point)
+        .filter(|d| choices.iter().any(|c| &c.decision == *d))
+        .cloned()
+        .or_else(|| default_choice(choices).map(|c| c.decision))
+}
+
 fn menu(b: &Block) -> Vec<Choice> {
     let mut out = Vec::new();
     let first_match = |k: char| {
@@ -458,28 +459,8 @@ fn lex_answers(flows: &[Arc<crate::flow::Flow>]) -> HashMap<(String, String), Ve
     const MAX_PER_INTENT: usize = 8;
     let mut out: HashMap<(String, String), Vec<Choice>> = HashMap::new();
     for f in flows {
-        // Attributes set from Lex values: attribute → `K` or `session.K`.
-        let mut from_lex: HashMap<&str, String> = HashMap::new();
-        for b in &f.blocks {
-            if let Kind::UpdateContactAttributes { attributes }
-            | Kind::UpdateFlowAttributes { attributes } = &b.kind
-            {
-                for (k, v) in attributes {
-                    if let Some(key) = lex_key(v) {
-                        from_lex.insert(k, key);
-                    }
-                }
-            }
-        }
-        let compared = |value: &str| {
-            lex_key(value).or_else(|| {
-                let v = value.trim();
-                let attr = v
-                    .strip_prefix("$.Attributes.")
-                    .or_else(|| v.strip_prefix("$.FlowAttributes."))?;
-                from_lex.get(attr).cloned()
-            })
-        };
+        let blocks: Vec<&Block> = f.blocks.iter().collect();
+        let compared = source_reader(&blocks, lex_key);
         for b in &f.blocks {
             if !matches!(b.kind, Kind::ConnectParticipantWithLexBot { .. }) {
                 continue;
@@ -529,6 +510,36 @@ fn lex_answers(flows: &[Arc<crate::flow::Flow>]) -> HashMap<(String, String), Ve
         }
     }
     out
+}
+
+/// What a Compare's value reads of a source `path_of` names (`$.External.a` → `a`):
+/// the source itself, or a contact or flow attribute a Set block of `blocks` copies
+/// from it.
+pub(super) fn source_reader<'a>(
+    blocks: &[&'a Block],
+    path_of: impl Fn(&str) -> Option<String> + 'a,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    let mut copies: HashMap<&'a str, String> = HashMap::new();
+    for b in blocks {
+        if let Kind::UpdateContactAttributes { attributes }
+        | Kind::UpdateFlowAttributes { attributes } = &b.kind
+        {
+            for (k, v) in attributes {
+                if let Some(path) = path_of(v) {
+                    copies.insert(k, path);
+                }
+            }
+        }
+    }
+    move |value: &str| {
+        let v = value.trim();
+        path_of(v).or_else(|| {
+            let attr = v
+                .strip_prefix("$.Attributes.")
+                .or_else(|| v.strip_prefix("$.FlowAttributes."))?;
+            copies.get(attr).cloned()
+        })
+    }
 }
 
 /// `$.Lex.Slots.K` → `K`, `$.Lex.SessionAttributes.K` → `session.K`.

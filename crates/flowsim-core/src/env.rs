@@ -24,6 +24,15 @@ pub fn view_name(id: &str) -> &str {
         .unwrap_or("")
 }
 
+/// What the customer does at a ShowView no view setting answers: the first action
+/// the block wires (`Submit` when it wires none).
+pub fn default_view_action(block: &crate::flow::Block) -> String {
+    block
+        .conditions
+        .first()
+        .map_or_else(|| "Submit".to_owned(), |c| c.operand.clone())
+}
+
 /// The name of the [`Environment::queues`] entry that stands for every queue not listed.
 pub const ANY_QUEUE: &str = "*";
 

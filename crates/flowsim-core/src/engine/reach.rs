@@ -506,16 +506,28 @@ mod tests {
             ..CallConfig::default()
         };
         let mut e = Engine::new(FlowSet::single(f), config);
-        e.handle(Input::Start, SimTime::ZERO)
+        taken_at(e.handle(Input::Start, SimTime::ZERO), "v")
+    }
+
+    /// The branches block `id` took in `effects`.
+    fn taken_at(effects: Vec<Effect>, id: &str) -> Vec<String> {
+        effects
             .into_iter()
             .filter_map(|fx| match fx {
                 Effect::Trace(t) => match t.kind {
-                    TraceKind::BranchTaken { block, branch, .. } if block.id == "v" => Some(branch),
+                    TraceKind::BranchTaken { block, branch, .. } if block.id == id => Some(branch),
                     _ => None,
                 },
                 _ => None,
             })
             .collect()
+    }
+
+    /// Whether the reach rules say block `id`'s `NoMatchingError` is never taken.
+    fn error_dead(f: &Flow, id: &str) -> bool {
+        dead_branches_in(f, f.by_id[id])
+            .iter()
+            .any(|d| d.branch.label() == "NoMatchingError")
     }
 
     #[test]
@@ -567,41 +579,21 @@ mod tests {
                 "Actions": [set, {"Identifier": "d", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]});
             parse_str(&text.to_string(), "t.json", "t").unwrap()
         };
-        let dead = |f: &Flow| {
-            dead_branches_in(f, f.by_id["s"])
-                .iter()
-                .any(|d| d.branch.label() == "NoMatchingError")
-        };
-        assert!(dead(&flow("task")));
+        assert!(error_dead(&flow("task"), "s"));
         // A Lambda's answer may be as big as 32 KB: the write can fail.
-        assert!(!dead(&flow("$.External.big")));
+        assert!(!error_dead(&flow("$.External.big"), "s"));
     }
 
     #[test]
     fn a_transfer_every_way_to_which_sets_the_queue_cannot_lack_one() {
-        let nme = |f: &Flow| {
-            dead_branches_in(f, f.by_id["t"])
-                .iter()
-                .any(|d| d.branch.label() == "NoMatchingError")
-        };
-        assert!(nme(&queue_flow(false)));
+        assert!(error_dead(&queue_flow(false), "t"));
         // Key 2 skips Set working queue: the transfer finds none and errs, as the
         // engine runs it.
         let skipping = queue_flow(true);
-        assert!(!nme(&skipping));
+        assert!(!error_dead(&skipping, "t"));
         let mut e = Engine::new(FlowSet::single(skipping), CallConfig::default());
         e.handle(Input::Start, SimTime::ZERO);
-        let taken: Vec<String> = e
-            .handle(Input::Key('2'), SimTime::ZERO)
-            .into_iter()
-            .filter_map(|fx| match fx {
-                Effect::Trace(t) => match t.kind {
-                    TraceKind::BranchTaken { block, branch, .. } if block.id == "t" => Some(branch),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
+        let taken = taken_at(e.handle(Input::Key('2'), SimTime::ZERO), "t");
         assert_eq!(taken, ["NoMatchingError"]);
     }
 }

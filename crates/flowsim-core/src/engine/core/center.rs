@@ -653,10 +653,7 @@ impl Engine {
             Some(v) => v,
             None => {
                 // The default: the customer takes the first action the block wires.
-                let action = block
-                    .conditions
-                    .first()
-                    .map_or_else(|| "Submit".to_owned(), |c| c.operand.clone());
+                let action = crate::env::default_view_action(block);
                 let key = if short.is_empty() {
                     block.id.clone()
                 } else {

@@ -463,40 +463,22 @@ impl Engine {
                     Ok(()) => {}
                 }
                 // `intent:NAME,slot=v,session.KEY=v` says what a canned bot would.
-                match utterance
+                let answer = utterance
                     .trim()
                     .starts_with("intent:")
                     .then(|| LexBackend::canned(&utterance).ok())
                     .flatten()
-                {
-                    Some(answer) => {
-                        returned = answer.session;
-                        crate::lex::Recognition {
-                            intent: answer.intent,
-                            confidence: 1.0,
-                            slots: answer.slots,
-                            alternatives: Vec::new(),
-                        }
-                    }
-                    None => crate::lex::Recognition {
+                    .unwrap_or_else(|| crate::env::CannedAnswer {
                         intent: utterance.clone(),
-                        confidence: 1.0,
-                        slots: IndexMap::new(),
-                        alternatives: Vec::new(),
-                    },
-                }
+                        ..Default::default()
+                    });
+                canned_recognition(answer, &mut returned)
             }
             Some((pattern, LexBackend::Canned(answers))) => {
                 let n = self.lex_turns.entry(pattern.to_owned()).or_insert(0);
                 let answer = answers[(*n).min(answers.len() - 1)].clone();
                 *n += 1;
-                returned = answer.session;
-                crate::lex::Recognition {
-                    intent: answer.intent,
-                    confidence: 1.0,
-                    slots: answer.slots,
-                    alternatives: Vec::new(),
-                }
+                canned_recognition(answer, &mut returned)
             }
             Some((_, LexBackend::Failing)) => {
                 self.lex_elicit = None;
@@ -785,5 +767,19 @@ impl Engine {
             slots: r.slots.clone(),
             alternatives: r.alternatives.clone(),
         });
+    }
+}
+
+/// A canned answer as the bot's recognition; its session attributes go to `returned`.
+fn canned_recognition(
+    answer: crate::env::CannedAnswer,
+    returned: &mut IndexMap<String, String>,
+) -> crate::lex::Recognition {
+    *returned = answer.session;
+    crate::lex::Recognition {
+        intent: answer.intent,
+        confidence: 1.0,
+        slots: answer.slots,
+        alternatives: Vec::new(),
     }
 }
