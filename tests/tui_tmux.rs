@@ -44,6 +44,15 @@ impl Tmux {
         }
     }
 
+    /// Poll the screen until it shows every one of `texts`. A capture can catch a
+    /// frame half drawn, so what one screen is asserted to show is waited for
+    /// together, never checked on the capture that showed the first of it.
+    fn wait_for_all(&self, texts: &[&str]) -> String {
+        self.wait_until(&format!("{texts:?}"), |s| {
+            texts.iter().all(|t| s.contains(t))
+        })
+    }
+
     /// Poll the screen until `ok` holds for it.
     fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
@@ -133,9 +142,7 @@ fn dial_through_the_flow_in_a_real_terminal() {
     // No --lambda: the built-in vanity function answers.
     tmux.keys("8003569377#");
     tmux.wait_for("FLOWERS");
-    let screen = tmux.wait_for("To hear these");
-    assert!(screen.contains("vanity-numbers ✓"), "{screen}");
-    assert!(screen.contains("TargetNumber"), "{screen}");
+    tmux.wait_for_all(&["To hear these", "vanity-numbers ✓", "TargetNumber"]);
 
     tmux.keys("9");
     tmux.wait_for("ended: disconnected");
@@ -250,10 +257,10 @@ fn the_help_stops_the_calls_clock() {
     tmux.wait_for("Help · any key closes");
     std::thread::sleep(Duration::from_secs(7));
     tmux.keys("x");
+    // The help gone and the prompt under it drawn again, in one capture.
     let screen = tmux.wait_until("the help to close", |s| {
-        !s.contains("Help · any key closes")
+        !s.contains("Help · any key closes") && s.contains("▶ press a key")
     });
-    assert!(screen.contains("▶ press a key"), "{screen}");
     assert!(
         !screen.contains("(no key within"),
         "timed out under the help:\n{screen}"
@@ -359,8 +366,7 @@ fn utterances_typed_into_a_lex_flow_record_and_replay() {
     let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
     assert!(out.status.success());
     tmux.wait_for("What is your confirmation number?");
-    let screen = tmux.wait_for("SAY");
-    assert!(screen.contains("I want to cancel my flight"), "{screen}");
+    tmux.wait_for_all(&["SAY", "I want to cancel my flight"]);
     tmux.keys("s");
     tmux.wait_for("Say · Enter says it");
     tmux.keys("one two three");
@@ -370,9 +376,11 @@ fn utterances_typed_into_a_lex_flow_record_and_replay() {
     tmux.wait_for("ended: disconnected");
     // The inspector shows each recognition.
     tmux.keys("l");
-    let screen = tmux.wait_for("Lex recognitions");
-    assert!(screen.contains("FlightCancellation"), "{screen}");
-    assert!(screen.contains("ConfirmationNumber = 123"), "{screen}");
+    tmux.wait_for_all(&[
+        "Lex recognitions",
+        "FlightCancellation",
+        "ConfirmationNumber = 123",
+    ]);
     tmux.keys("q");
     tmux.wait_until("the inspector to close", |s| {
         !s.contains("Lex recognitions")
@@ -426,22 +434,20 @@ fn a_production_contact_replays_in_the_tui_step_by_step() {
         return;
     };
     // Paused before the first block, nothing run yet.
-    let screen = tmux.wait_for("⏸ next");
-    assert!(screen.contains("replay fba006bc"), "{screen}");
-    assert!(screen.contains("block 0 of 8 logged"), "{screen}");
+    tmux.wait_for_all(&["⏸ next", "replay fba006bc", "block 0 of 8 logged"]);
     // One block: production's record of it beside it.
     tmux.keys("n");
-    let screen = tmux.wait_for("block 1 of 8 logged");
-    assert!(screen.contains("SetLoggingBehavior"), "{screen}");
+    tmux.wait_for_all(&["block 1 of 8 logged", "SetLoggingBehavior"]);
     // The Lambda block: its answer from the records' ExternalResults.
     tmux.keys("nn");
-    let screen = tmux.wait_for("block 3 of 8 logged");
-    assert!(screen.contains("InvokeExternalResource"), "{screen}");
-    assert!(screen.contains("Arnav Desai"), "{screen}");
+    tmux.wait_for_all(&[
+        "block 3 of 8 logged",
+        "InvokeExternalResource",
+        "Arnav Desai",
+    ]);
     // To the end: the keys production's caller typed are fed, no keypad needed.
     tmux.keys("nnnnnnnn");
-    let screen = tmux.wait_for("the simulated path is production's");
-    assert!(screen.contains("20240504"), "{screen}");
+    tmux.wait_for_all(&["the simulated path is production's", "20240504"]);
     tmux.keys("q");
     tmux.wait_for("flowsim exited 0");
 }
@@ -486,11 +492,7 @@ fn an_environment_outcome_picked_in_the_dialog_records_and_replays() {
     let Some(tmux) = start("outcome", dir.path(), &body, 120, 40) else {
         return;
     };
-    let screen = tmux.wait_for("Environment outcome");
-    assert!(
-        screen.contains("queue \"Sales\" agents_online 0"),
-        "{screen}"
-    );
+    tmux.wait_for_all(&["Environment outcome", "queue \"Sales\" agents_online 0"]);
     tmux.keys("3");
     let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
     assert!(out.status.success());
