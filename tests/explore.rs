@@ -677,4 +677,9 @@ fn a_lambda_only_loop_is_cut_by_the_search_and_replayed_to_the_budget() {
         texts(&out).iter().any(|t| t.contains("expect end budget")),
         "the looping call is written to its real end"
     );
+    // `flowsim diff` replays the cut call to the same end: a flow is its own
+    // version, the loop included.
+    let o = bin().arg("diff").arg(&flow).arg(&flow).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 changed paths"), "{}", stdout(&o));
 }

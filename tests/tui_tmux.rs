@@ -30,18 +30,7 @@ impl Tmux {
 
     /// Poll the screen until it shows `text`.
     fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "waited {TIMEOUT:?} for {text:?}; the screen shows:\n{screen}"
-            );
-            std::thread::sleep(POLL);
-        }
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
     }
 
     /// Poll the screen until it shows every one of `texts`. A capture can catch a
@@ -221,7 +210,12 @@ fn a_panic_in_the_tui_restores_the_terminal() {
 
     tmux.wait_for("▶ press a key");
     // The TUI really did take the terminal over: alternate screen, mouse captured,
-    // cursor hidden.
+    // cursor hidden. The text can be on screen before the cursor is hidden (one
+    // frame's bytes reach tmux in more than one read), so the modes are polled too.
+    let start = Instant::now();
+    while modes(&tmux) != "1 1 0" && start.elapsed() < TIMEOUT {
+        std::thread::sleep(POLL);
+    }
     assert_eq!(modes(&tmux), "1 1 0");
     tmux.keys("1");
     let screen = tmux.wait_for("<stty");
@@ -314,8 +308,10 @@ fn an_unmapped_lambda_can_be_answered_slowly() {
     tmux.keys(r#"{"answer":"forty-two"}"#);
     let out = tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
     assert!(out.status.success());
-    let screen = tmux.wait_for("The answer is forty-two");
-    assert!(!screen.contains("Unmapped Lambda function"), "{screen}");
+    // The answer said and the dialog gone, in one capture.
+    let screen = tmux.wait_until("the answer with the dialog closed", |s| {
+        s.contains("The answer is forty-two") && !s.contains("Unmapped Lambda function")
+    });
     assert!(!screen.contains("The lookup failed"), "{screen}");
     tmux.keys("q");
     tmux.wait_for("flowsim exited 0");

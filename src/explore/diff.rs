@@ -36,12 +36,18 @@ pub struct Change {
 }
 
 /// Run `call`'s decisions against `flows` (the same environment); where the other
-/// version asks for a decision of another sort, the usual one is taken.
+/// version asks for a decision of another sort, or for one more, the caller hangs up
+/// there. A call the walker cuts at a round of Lambda points goes round it to its end
+/// ([`Walker::finish`]), as the explored call's own trace does.
 pub fn replay(flows: &FlowSet, explored: &Explored, call: &Call) -> Vec<TraceEvent> {
     let config = explored.variants[call.variant].config.clone();
     let mut w = Walker::new(Engine::new(flows.clone(), config));
     let mut given = call.decisions.iter();
-    while let Some(point) = w.advance() {
+    loop {
+        let Some(point) = w.advance() else {
+            w.finish();
+            break;
+        };
         let fits = |d: &Decision| match (&point, d) {
             (Point::Lambda { .. }, Decision::Lambda(_)) => true,
             (Point::Input { .. }, Decision::Lambda(_)) => false,
